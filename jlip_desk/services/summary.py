@@ -1,0 +1,288 @@
+"""The progress report: counted targets, indicators on their target path, reporting completeness."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from jlip_desk import __version__
+from jlip_desk.periods import Period, current_quarter, parse_period
+from jlip_desk.plan.model import Aggregation, Form, Frequency, Indicator, Plan, SubjectKind, Target
+from jlip_desk.store.database import Store
+from jlip_desk.store.orgs import PROVINCE_CODE, OrgUnit, all_orgs, counties_under, get_org
+from jlip_desk.store.plans import active_plan
+from jlip_desk.store.records import counted_at, list_records
+
+SUMMARY_FORMAT = 1
+REPORTED_STATUSES = ("submitted", "accepted")
+
+
+def latest_period(store: Store, plan: Plan) -> Period:
+    """The latest quarter holding data, or the quarter being reported now."""
+    quarterly = [f.id for f in plan.forms if f.frequency == Frequency.QUARTER]
+    periods = [
+        row[0]
+        for row in store.conn.execute(
+            f"SELECT DISTINCT period FROM cells WHERE plan_id = ? AND period LIKE '%Q%' "
+            f"AND form IN ({','.join('?' * len(quarterly))})",
+            [plan.id, *quarterly],
+        )
+    ]
+    if not periods:
+        return current_quarter()
+    return max(parse_period(p) for p in periods)
+
+
+def build_summary(store: Store, period: Period | None = None, org_code: str | None = None) -> dict[str, Any]:
+    """The whole report as plain data (keys documented in the README)."""
+    plan = active_plan(store)
+    period = period or latest_period(store, plan)
+    scope = get_org(store, org_code or PROVINCE_CODE)
+    counties = counties_under(store, scope.code)
+    orgs = {o.code: o for o in all_orgs(store)}
+    demo = store.conn.execute("SELECT 1 FROM cells WHERE demo = 1 LIMIT 1").fetchone() is not None
+    return {
+        "format": SUMMARY_FORMAT,
+        "app_version": __version__,
+        "plan": {"id": plan.id, "version": plan.version, "name": plan.name},
+        "period": str(period),
+        "period_label": period.label,
+        "year": period.year,
+        "org": _org(scope),
+        "demo_data": demo,
+        "targets": [_target(store, plan, t, period, scope, counties, orgs) for t in plan.targets],
+        "indicators": [
+            _indicator(store, plan, ind, period.year, scope, counties, orgs) for ind in plan.indicators
+        ],
+        "activity": _activity(store, plan, period, counties),
+        "reporting": _reporting(store, plan, period, counties, orgs),
+    }
+
+
+def _org(org: OrgUnit) -> dict[str, Any]:
+    return {"code": org.code, "name": org.name, "level": org.level}
+
+
+def _province_value(store: Store, plan: Plan, ref: str, year: int) -> float | None:
+    form, field = plan.resolve(ref)
+    row = store.conn.execute(
+        "SELECT value FROM cells WHERE plan_id = ? AND form = ? AND org_code = ? AND period = ? "
+        "AND subject = '' AND field = ? AND typeof(value) IN ('integer', 'real')",
+        (plan.id, form.id, PROVINCE_CODE, str(year), field.id),
+    ).fetchone()
+    return None if row is None else float(row[0])
+
+
+def _by_org(store: Store, plan: Plan, ref: str, period: str, codes: list[str]) -> dict[str, float]:
+    """Numeric values of one field per org unit (summed over subjects) for one period."""
+    form, field = plan.resolve(ref)
+    out: dict[str, float] = {}
+    for org_code, total in store.conn.execute(
+        f"SELECT org_code, SUM(value) FROM cells WHERE plan_id = ? AND form = ? AND period = ? "
+        f"AND field = ? AND typeof(value) IN ('integer', 'real') "
+        f"AND org_code IN ({','.join('?' * len(codes))}) GROUP BY org_code",
+        [plan.id, form.id, period, field.id, *codes],
+    ):
+        out[org_code] = float(total)
+    return out
+
+
+def _rounded(value: float | None, decimals: int) -> float | None:
+    return None if value is None else round(value, decimals)
+
+
+def _indicator(
+    store: Store,
+    plan: Plan,
+    ind: Indicator,
+    year: int,
+    scope: OrgUnit,
+    counties: list[OrgUnit],
+    orgs: dict[str, OrgUnit],
+) -> dict[str, Any]:
+    codes = [c.code for c in counties]
+    value: float | None = None
+    parts: dict[str, Any] = {}
+    by_prefecture: list[dict[str, Any]] = []
+    if ind.aggregation == Aggregation.PROVINCE:
+        if scope.code == PROVINCE_CODE and ind.source:
+            value = _province_value(store, plan, ind.source, year)
+    elif ind.aggregation == Aggregation.SUM and ind.source:
+        per_org = _by_org(store, plan, ind.source, str(year), codes)
+        if per_org:
+            value = sum(per_org.values()) * ind.scale
+        parts = {"reporting_orgs": len(per_org)}
+        by_prefecture = _group(per_org, orgs, lambda vals: sum(vals) * ind.scale, ind.decimals)
+    elif ind.aggregation == Aggregation.RATIO and ind.numerator and ind.denominator:
+        num = _by_org(store, plan, ind.numerator, str(year), codes)
+        den = _by_org(store, plan, ind.denominator, str(year), codes)
+        # Only org units that reported both parts; a ratio of sums, never a mean of ratios.
+        both = [code for code in num if den.get(code)]
+        num_sum = sum(num[c] for c in both)
+        den_sum = sum(den[c] for c in both)
+        if both and den_sum:
+            value = num_sum / den_sum * ind.scale
+        parts = {"numerator": num_sum, "denominator": den_sum, "reporting_orgs": len(both)}
+        pairs = {c: (num[c], den[c]) for c in both}
+        by_prefecture = _group_ratio(pairs, orgs, ind.scale, ind.decimals)
+
+    target_value = ind.target
+    if ind.target_source:
+        yearly = _province_value(store, plan, ind.target_source, year)
+        target_value = yearly if yearly is not None else target_value
+    planned = ind.planned_value(year)
+    if planned is None or ind.target_source:
+        planned = target_value
+    on_track: bool | None = None
+    if value is not None and planned is not None:
+        on_track = value >= planned if ind.higher_is_better else value <= planned
+    return {
+        "id": ind.id,
+        "name": ind.name,
+        "unit": ind.unit,
+        "aggregation": ind.aggregation.value,
+        "year": year,
+        "value": _rounded(value, ind.decimals),
+        **parts,
+        "baseline_year": ind.baseline_year,
+        "baseline": ind.baseline,
+        "target_year": ind.target_year,
+        "target": _rounded(target_value, ind.decimals),
+        "target_text": ind.target_text,
+        "growth_rate": ind.growth_rate,
+        "planned": _rounded(planned, ind.decimals),
+        "on_track": on_track,
+        "by_prefecture": by_prefecture,
+    }
+
+
+def _group(
+    per_org: dict[str, float], orgs: dict[str, OrgUnit], combine: Any, decimals: int
+) -> list[dict[str, Any]]:
+    groups: dict[str, list[float]] = defaultdict(list)
+    for code, value in per_org.items():
+        groups[orgs[code].parent_code or code].append(value)
+    return [
+        {**_org(orgs[code]), "value": round(combine(values), decimals)}
+        for code, values in sorted(groups.items())
+    ]
+
+
+def _group_ratio(
+    pairs: dict[str, tuple[float, float]], orgs: dict[str, OrgUnit], scale: float, decimals: int
+) -> list[dict[str, Any]]:
+    groups: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for code, pair in pairs.items():
+        groups[orgs[code].parent_code or code].append(pair)
+    out = []
+    for code, values in sorted(groups.items()):
+        num = sum(n for n, _ in values)
+        den = sum(d for _, d in values)
+        out.append(
+            {
+                **_org(orgs[code]),
+                "numerator": num,
+                "denominator": den,
+                "value": round(num / den * scale, decimals) if den else None,
+            }
+        )
+    return out
+
+
+def _target(
+    store: Store,
+    plan: Plan,
+    target: Target,
+    period: Period,
+    scope: OrgUnit,
+    counties: list[OrgUnit],
+    orgs: dict[str, OrgUnit],
+) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": target.id,
+        "name": target.name,
+        "unit": target.unit,
+        "target": target.target,
+        "target_year": target.target_year,
+        "at_least": target.at_least,
+    }
+    if target.count_registry:
+        registry = plan.registry(target.count_registry)
+        codes = [c.code for c in counties]
+        per_county = dict.fromkeys(codes, 0)
+        for record in list_records(store, plan.id, registry.id, codes):
+            if counted_at(record, registry, period.end):
+                per_county[record.org_code] += 1
+        by_prefecture: dict[str, dict[str, Any]] = {}
+        for county in counties:
+            parent = orgs[county.parent_code or county.code]
+            entry = by_prefecture.setdefault(
+                parent.code, {**_org(parent), "count": 0, "counties": []}
+            )
+            entry["count"] += per_county[county.code]
+            entry["counties"].append({**_org(county), "count": per_county[county.code]})
+        count: float | None = float(sum(per_county.values()))
+        out["by_prefecture"] = list(by_prefecture.values())
+    else:
+        assert target.source is not None
+        count = None
+        if scope.code == PROVINCE_CODE:
+            count = _province_value(store, plan, target.source, period.year)
+    out["count"] = None if count is None else (int(count) if count.is_integer() else count)
+    out["reached"] = None if count is None else count >= target.target
+    return out
+
+
+def _activity(
+    store: Store, plan: Plan, period: Period, counties: list[OrgUnit]
+) -> dict[str, dict[str, float]]:
+    """Totals of every numeric field of the registry-subject quarterly forms over the scope."""
+    codes = [c.code for c in counties]
+    periods = [str(q) for q in period.quarters()]
+    out: dict[str, dict[str, float]] = {}
+    for form in _quarterly_registry_forms(plan):
+        totals = dict.fromkeys((f.id for f in form.fields if f.is_numeric), 0.0)
+        for field, total in store.conn.execute(
+            f"SELECT field, SUM(value) FROM cells WHERE plan_id = ? AND form = ? "
+            f"AND period IN ({','.join('?' * len(periods))}) "
+            f"AND org_code IN ({','.join('?' * len(codes))}) "
+            f"AND typeof(value) IN ('integer', 'real') GROUP BY field",
+            [plan.id, form.id, *periods, *codes],
+        ):
+            if field in totals:
+                totals[field] = float(total)
+        out[form.id] = {k: int(v) if v.is_integer() else v for k, v in totals.items()}
+    return out
+
+
+def _quarterly_registry_forms(plan: Plan) -> list[Form]:
+    return [
+        f for f in plan.forms if f.frequency == Frequency.QUARTER and f.subject == SubjectKind.REGISTRY
+    ]
+
+
+def _reporting(
+    store: Store, plan: Plan, period: Period, counties: list[OrgUnit], orgs: dict[str, OrgUnit]
+) -> dict[str, Any]:
+    statuses = dict(
+        store.conn.execute(
+            "SELECT org_code, status FROM period_status WHERE plan_id = ? AND period = ?",
+            (plan.id, str(period)),
+        ).fetchall()
+    )
+    by_status: dict[str, int] = defaultdict(int)
+    reported, missing = [], []
+    for county in counties:
+        status = statuses.get(county.code)
+        by_status[status or "none"] += 1
+        entry = {**_org(county), "prefecture": county.parent_code, "status": status}
+        (reported if status in REPORTED_STATUSES else missing).append(entry)
+    return {
+        "period": str(period),
+        "expected": len(counties),
+        "reported": len(reported),
+        "complete": not missing,
+        "by_status": dict(sorted(by_status.items())),
+        "missing": missing,
+        "reported_orgs": [e["code"] for e in reported],
+    }

@@ -1,0 +1,262 @@
+"""Open the SQLite store safely: pragmas, backup before migrating, refuse newer stores."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+import logging
+import re
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from jlip_desk import __version__, paths
+from jlip_desk.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+MIGRATION_SET = "jlip_desk"
+_MIGRATION_FILE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+# Busy timeout: a second reader (the GUI) may hold the file for a moment.
+BUSY_TIMEOUT_MS = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class StoreInfo:
+    path: str
+    applied: tuple[str, ...]
+    backup: str | None  # the backup written before this open migrated, if any
+
+
+def migration_files(folder: Path | None = None) -> list[Path]:
+    """The numbered ``NNNN_name.sql`` files, in order."""
+    folder = folder or paths.migrations_dir()
+    files = sorted(p for p in folder.glob("*.sql") if _MIGRATION_FILE.match(p.name))
+    if not files:
+        raise StoreError("找不到数据库迁移文件", where=str(folder))
+    return files
+
+
+def _statements(sql: str) -> Iterator[str]:
+    """Split a script into statements (trigger bodies included) without executescript.
+
+    ``executescript`` would COMMIT the migration's transaction first; executing
+    statement by statement keeps each migration atomic.
+    """
+    buffer = ""
+    for line in sql.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statement = buffer.strip()
+            buffer = ""
+            if statement.strip(";").strip() and not _only_comments(statement):
+                yield statement
+    if buffer.strip() and not _only_comments(buffer):
+        raise StoreError("迁移脚本末尾有不完整的语句", where=buffer.strip()[:60])
+
+
+def _only_comments(text: str) -> bool:
+    return all(not line.strip() or line.strip().startswith("--") for line in text.splitlines())
+
+
+def build_migrations(folder: Path | None = None) -> Migrations:
+    migrations = Migrations(MIGRATION_SET)
+    for file in migration_files(folder):
+        sql = file.read_text(encoding="utf-8")
+
+        def apply(db: Database, sql: str = sql) -> None:
+            for statement in _statements(sql):
+                db.conn.execute(statement)
+
+        migrations(name=file.stem)(apply)
+    return migrations
+
+
+def now_iso() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+class Store:
+    """One connection to the store. Writes go through :meth:`atomic`."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path | None):
+        self.conn = conn
+        self.db = Database(conn)
+        self.path = path
+        self.info = StoreInfo(str(path) if path else ":memory:", (), None)
+
+    # -- opening ------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path | None = None, *, migrate: bool = True) -> Store:
+        """Open (creating if needed) the store at ``path`` (default: the data folder's)."""
+        path = path or paths.store_path()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"无法创建数据文件夹:{exc.strerror}", where=str(path.parent)) from None
+        try:
+            conn = sqlite3.connect(
+                str(path), isolation_level=None, check_same_thread=False, timeout=5.0
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(f"无法打开数据库:{exc}", where=str(path)) from None
+        store = cls(conn, path)
+        try:
+            store._configure(wal=True)
+            if migrate:
+                store._migrate()
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise StoreError(
+                f"数据库文件已损坏或不是本程序的数据库:{exc}",
+                where=str(path),
+                allowed="请从 backups 文件夹中的备份恢复",
+            ) from None
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    @classmethod
+    def memory(cls) -> Store:
+        """A fresh in-memory store, fully migrated (tests and dry runs)."""
+        conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        store = cls(conn, None)
+        store._configure(wal=False)
+        store._migrate()
+        return store
+
+    def _configure(self, *, wal: bool) -> None:
+        self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if wal:
+            mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                log.warning("journal_mode WAL refused, got %s", mode)
+        # FULL: a power cut after COMMIT returned never loses the transaction.
+        self.conn.execute("PRAGMA synchronous = FULL")
+        self.conn.execute("PRAGMA foreign_keys = ON")
+
+    def _migrate(self) -> None:
+        migrations = build_migrations()
+        known = {m.name for m in migrations._migrations}
+        applied = [m.name for m in migrations.applied(self.db)]
+        unknown = [name for name in applied if name not in known]
+        if unknown:
+            raise StoreError(
+                "此数据库由更新版本的 JLIP Desk 写入,当前版本无法安全使用,数据库未作任何改动",
+                where=str(self.path or ":memory:"),
+                allowed=f"请安装更新版本的 JLIP Desk(数据库包含迁移 {unknown[-1]})",
+            )
+        pending = [m.name for m in migrations.pending(self.db)]
+        backup = None
+        if pending and applied and self.path is not None:
+            backup = str(self.backup(reason="before-migration"))
+        if pending:
+            log.info("applying migrations %s", pending)
+            migrations.apply(self.db)
+            with self.atomic():
+                self.set_setting("schema_written_by", __version__)
+        self.info = StoreInfo(self.info.path, tuple(pending), backup)
+
+    # -- transactions and housekeeping ---------------------------------------
+
+    @contextmanager
+    def atomic(self) -> Iterator[Store]:
+        """One transaction (nested calls become savepoints)."""
+        try:
+            with self.db.atomic():
+                yield self
+        except sqlite3.OperationalError as exc:
+            message = str(exc)
+            if "locked" in message or "busy" in message:
+                raise StoreError("数据库正被其他程序占用,请稍后重试", where=str(self.path)) from exc
+            if "disk" in message or "full" in message:
+                raise StoreError("磁盘已满或无法写入,修改未保存", where=str(self.path)) from exc
+            raise
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def backup(self, *, reason: str) -> Path:
+        """Copy the whole store with SQLite's online backup into ``backups/``."""
+        folder = paths.backups_dir() if self.path is None else self.path.parent / "backups"
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        target = folder / f"jlip_desk-{stamp}-{reason}.sqlite3"
+        counter = 1
+        while target.exists():
+            counter += 1
+            target = folder / f"jlip_desk-{stamp}-{reason}-{counter}.sqlite3"
+        dest = sqlite3.connect(str(target))
+        try:
+            self.conn.backup(dest)
+        finally:
+            dest.close()
+        log.info("store backed up to %s", target)
+        return target
+
+    # -- settings and changes -----------------------------------------------
+
+    def setting(self, key: str, default: str | None = None) -> str | None:
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def new_change(
+        self,
+        action: str,
+        *,
+        source_file: str | None = None,
+        source_sha256: str | None = None,
+        note: str | None = None,
+    ) -> int:
+        """Record one action that changes data; every write carries its id."""
+        cursor = self.conn.execute(
+            "INSERT INTO changes (at, action, actor, source_file, source_sha256, note) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (now_iso(), action, _actor(), source_file, source_sha256, note),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    # -- integrity ----------------------------------------------------------
+
+    def content_hash(self) -> str:
+        """SHA-256 over every row of every table, in a stable order.
+
+        Two stores with the same hash hold the same data; a refused import must
+        leave it unchanged.
+        """
+        digest = hashlib.sha256()
+        tables = [
+            row[0]
+            for row in self.conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
+        ]
+        for table in tables:
+            digest.update(f"\x00table:{table}\x00".encode())
+            for row in self.conn.execute(f'SELECT * FROM "{table}" ORDER BY rowid'):
+                digest.update(repr(tuple(row)).encode())
+        return digest.hexdigest()
+
+
+def _actor() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no user name in the environment: still record the change
+        return ""

@@ -1,0 +1,96 @@
+"""Plan definitions kept in the store: every version loaded, and which one is active."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from jlip_desk import paths
+from jlip_desk.errors import NotAllowedError
+from jlip_desk.plan.loader import load_plan, parse_plan
+from jlip_desk.plan.model import Plan
+from jlip_desk.store.database import Store, now_iso
+
+_ACTIVE_ID = "active_plan_id"
+_ACTIVE_VERSION = "active_plan_version"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPlan:
+    id: str
+    version: str
+    name: str
+    sha256: str
+    loaded_at: str
+    active: bool
+
+
+def save_plan(store: Store, plan: Plan, *, activate: bool = True) -> bool:
+    """Keep ``plan`` in the store (and make it active). Returns False if nothing changed."""
+    digest = hashlib.sha256(plan.source_text.encode("utf-8")).hexdigest()
+    existing = store.conn.execute(
+        "SELECT sha256 FROM plans WHERE id = ? AND version = ?", (plan.id, plan.version)
+    ).fetchone()
+    if existing is not None and existing[0] != digest:
+        raise NotAllowedError(
+            f"计划“{plan.id}”的 {plan.version} 版已载入,但内容不同",
+            where=plan.source_name,
+            allowed="修订计划时请提高 [plan] 中的 version",
+        )
+    changed = existing is None
+    with store.atomic():
+        if existing is None:
+            store.conn.execute(
+                "INSERT INTO plans (id, version, name, source, sha256, loaded_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (plan.id, plan.version, plan.name, plan.source_text, digest, now_iso()),
+            )
+        if activate:
+            before = (store.setting(_ACTIVE_ID), store.setting(_ACTIVE_VERSION))
+            store.set_setting(_ACTIVE_ID, plan.id)
+            store.set_setting(_ACTIVE_VERSION, plan.version)
+            changed = changed or before != (plan.id, plan.version)
+    return changed
+
+
+def stored_plans(store: Store) -> list[StoredPlan]:
+    active = (store.setting(_ACTIVE_ID), store.setting(_ACTIVE_VERSION))
+    return [
+        StoredPlan(r[0], r[1], r[2], r[3], r[4], (r[0], r[1]) == active)
+        for r in store.conn.execute(
+            "SELECT id, version, name, sha256, loaded_at FROM plans ORDER BY loaded_at, id, version"
+        )
+    ]
+
+
+def get_plan(store: Store, plan_id: str, version: str | None = None) -> Plan:
+    """A stored plan (the newest loaded version when ``version`` is None)."""
+    if version is None:
+        row = store.conn.execute(
+            "SELECT source, id FROM plans WHERE id = ? ORDER BY loaded_at DESC, rowid DESC LIMIT 1",
+            (plan_id,),
+        ).fetchone()
+    else:
+        row = store.conn.execute(
+            "SELECT source, id FROM plans WHERE id = ? AND version = ?", (plan_id, version)
+        ).fetchone()
+    if row is None:
+        raise NotAllowedError(f"本机没有载入计划“{plan_id}”", where="计划")
+    return parse_plan(row[0], f"{row[1]}(已存储)")
+
+
+_cache: dict[tuple[int, str, str], Plan] = {}
+
+
+def active_plan(store: Store) -> Plan:
+    """The active plan; a new store gets the bundled 14th plan on first use."""
+    plan_id, version = store.setting(_ACTIVE_ID), store.setting(_ACTIVE_VERSION)
+    if plan_id is None or version is None:
+        plan = load_plan(paths.default_plan_file())
+        save_plan(store, plan)
+        return plan
+    key = (id(store), plan_id, version)
+    if key not in _cache:
+        _cache.clear()
+        _cache[key] = get_plan(store, plan_id, version)
+    return _cache[key]
