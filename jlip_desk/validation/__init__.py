@@ -1,0 +1,1 @@
+"""Validation of entered values: formats, single values against fields, and whole rows."""
