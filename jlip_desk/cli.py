@@ -91,7 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=2021, help="随机种子(默认 2021)")
 
     p = sub.add_parser("summary", help="进度报告")
-    p.add_argument("--period", type=_period_arg, help="报告期,如 2025Q4 或 2025(默认:最近有数据的季度)")
+    p.add_argument(
+        "--period", type=_period_arg, help="报告期,如 2025Q4 或 2025(默认:最近有数据的季度)"
+    )
     p.add_argument("--org", metavar="CODE", help="单位代码(默认:全省)")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
 

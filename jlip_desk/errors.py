@@ -1,4 +1,4 @@
-"""Typed errors for expected problems; each carries a Chinese message, where, and what is allowed."""
+"""Typed errors for expected problems, each with a Chinese message, where, and what is allowed."""
 
 from __future__ import annotations
 

@@ -10,11 +10,11 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from jlip_desk import paths  # noqa: E402
-from jlip_desk.plan.loader import load_plan  # noqa: E402
-from jlip_desk.plan.model import Plan  # noqa: E402
-from jlip_desk.services.installation import open_store  # noqa: E402
-from jlip_desk.store.database import Store  # noqa: E402
+from jlip_desk import paths
+from jlip_desk.plan.loader import load_plan
+from jlip_desk.plan.model import Plan
+from jlip_desk.services.installation import open_store
+from jlip_desk.store.database import Store
 
 TESTS = Path(__file__).resolve().parent
 TEST_PLAN_FILE = TESTS / "data" / "plans" / "test-plan-15.toml"

@@ -64,7 +64,7 @@ class _Node:
         return value
 
     def text(self, key: str, *, required: bool = True) -> str | None:
-        value = self._get(key, (str,), "文本", required)
+        value: str | None = self._get(key, (str,), "文本", required)
         if value is not None and not value.strip():
             raise self.fail(key, "不能为空文本")
         return value
@@ -416,7 +416,7 @@ def _form(node: _Node, registry_ids: set[str]) -> Form:
         if reg not in registry_ids:
             raise node.fail("registries", f"登记册“{reg}”未定义")
     if subject == SubjectKind.REGISTRY and not registries:
-        raise node.fail("registries", "subject = \"registry\" 的表单必须列出登记册")
+        raise node.fail("registries", 'subject = "registry" 的表单必须列出登记册')
     items: list[Item] = []
     for inode in node.tables("items", required=subject == SubjectKind.ITEMS):
         items.append(Item(inode.ident(), inode.req_text("name")))

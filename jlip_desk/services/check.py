@@ -21,15 +21,22 @@ class CheckReport:
         return all(ok for _, ok, _ in self.checks)
 
     def text(self) -> str:
-        lines = [f"{'✓' if ok else '✗'} {name}{(':' + detail) if detail else ''}" for name, ok, detail in self.checks]
-        lines.append("检查通过,数据完整。" if self.ok else "发现问题,请联系技术支持并提供上述信息。")
+        lines = [
+            f"{'✓' if ok else '✗'} {name}{(':' + detail) if detail else ''}"
+            for name, ok, detail in self.checks
+        ]
+        lines.append(
+            "检查通过,数据完整。" if self.ok else "发现问题,请联系技术支持并提供上述信息。"
+        )
         return "\n".join(lines)
 
 
 def check_store(store: Store) -> CheckReport:
     report = CheckReport()
     result = [row[0] for row in store.conn.execute("PRAGMA integrity_check")]
-    report.add("SQLite 完整性检查", result == ["ok"], "" if result == ["ok"] else "; ".join(result[:5]))
+    report.add(
+        "SQLite 完整性检查", result == ["ok"], "" if result == ["ok"] else "; ".join(result[:5])
+    )
     fk = store.conn.execute("PRAGMA foreign_key_check").fetchall()
     report.add("外键引用", not fk, f"{len(fk)} 处引用无效" if fk else "")
 
@@ -41,22 +48,26 @@ def check_store(store: Store) -> CheckReport:
     bad_fields: list[str] = []
     for plan_id in sorted(used & plans):
         plan = get_plan(store, plan_id)
-        known = {
-            (f.id, fld.id) for f in plan.forms for fld in f.fields
-        } | {(r.id, fld.id) for r in plan.registries for fld in r.fields}
+        known = {(f.id, fld.id) for f in plan.forms for fld in f.fields} | {
+            (r.id, fld.id) for r in plan.registries for fld in r.fields
+        }
         for form, fld in store.conn.execute(
             "SELECT DISTINCT form, field FROM cells WHERE plan_id = ?", (plan_id,)
         ):
             if (form, fld) not in known:
                 bad_fields.append(f"{plan_id}:{form}.{fld}")
     # Not an error of the store: a revised plan may drop a field; the data stays readable.
-    report.add("字段均在计划定义中", True, f"{len(bad_fields)} 个字段不在当前计划版本中(数据仍保留)" if bad_fields else "")
+    report.add(
+        "字段均在计划定义中",
+        True,
+        f"{len(bad_fields)} 个字段不在当前计划版本中(数据仍保留)" if bad_fields else "",
+    )
 
     tags: dict[tuple[str, str], str] = {}
     for plan_id in plans:
         try:
             plan = get_plan(store, plan_id)
-        except Exception:  # noqa: BLE001 - reported below as a finding, not a crash
+        except Exception:
             report.add(f"计划 {plan_id} 可读取", False)
             continue
         for registry in plan.registries:
@@ -66,7 +77,8 @@ def check_store(store: Store) -> CheckReport:
         for code, plan_id, registry, org_code, seq in store.conn.execute(
             "SELECT code, plan_id, registry, org_code, seq FROM records"
         )
-        if (plan_id, registry) in tags and code != format_code(org_code, tags[(plan_id, registry)], seq)
+        if (plan_id, registry) in tags
+        and code != format_code(org_code, tags[(plan_id, registry)], seq)
     ]
     report.add("登记编码格式", not bad_codes, "、".join(bad_codes[:5]))
 
@@ -76,10 +88,12 @@ def check_store(store: Store) -> CheckReport:
         " AND h.id = (SELECT MAX(id) FROM cell_history WHERE cell_id = c.id)"
         " AND (h.new_value IS c.value))"
     ).fetchone()[0]
-    report.add("修改历史与当前值一致", drift == 0, f"{drift} 个值缺少对应的历史记录" if drift else "")
+    report.add(
+        "修改历史与当前值一致", drift == 0, f"{drift} 个值缺少对应的历史记录" if drift else ""
+    )
 
     counts = {
-        name: store.conn.execute(f"SELECT COUNT(*) FROM {name}").fetchone()[0]  # noqa: S608
+        name: store.conn.execute(f"SELECT COUNT(*) FROM {name}").fetchone()[0]
         for name in ("org_units", "records", "cells", "cell_history", "changes")
     }
     report.add(

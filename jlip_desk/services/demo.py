@@ -25,7 +25,9 @@ AREA_CODES = {
     "2201": "0431", "2202": "0432", "2203": "0434", "2204": "0437", "2205": "0435",
     "2206": "0439", "2207": "0438", "2208": "0436", "2224": "0433",
 }  # fmt: skip
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程"
+SURNAMES = (
+    "王李张刘陈杨赵黄周吴徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程"
+)
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红志国建文斌晶鹏宇婷欣然浩"
 WS_HOSTS = [
     ("重点产业园区", "{c}经济开发区管理委员会"),
@@ -93,7 +95,9 @@ class _Builder:
         self.store, self.plan, self.rng, self.counties = store, plan, rng, counties
         self.records = self.values = self.missing = 0
         # Urban districts hold more people and far more patents than rural counties.
-        self.weight = {c.code: rng.lognormvariate(0, 0.5) * (2.0 if "区" in c.name else 1.0) for c in counties}
+        self.weight = {
+            c.code: rng.lognormvariate(0, 0.5) * (2.0 if "区" in c.name else 1.0) for c in counties
+        }
         self.pop_share = {c.code: rng.uniform(0.6, 1.4) for c in counties}
         # Some counties grow faster than the plan's path, some slower.
         self.pace = {c.code: rng.uniform(0.55, 1.45) for c in counties}
@@ -141,10 +145,14 @@ class _Builder:
             status, changed = "运行", None
             if index % 23 == 7 and year <= 2023:
                 status = "撤销"
-                changed = _date_between(self.rng, established + dt.timedelta(days=200), dt.date(2025, 9, 30))
+                changed = _date_between(
+                    self.rng, established + dt.timedelta(days=200), dt.date(2025, 9, 30)
+                )
             elif index % 31 == 11:
                 status = "暂停"
-                changed = _date_between(self.rng, established + dt.timedelta(days=100), dt.date(2025, 11, 30))
+                changed = _date_between(
+                    self.rng, established + dt.timedelta(days=100), dt.date(2025, 11, 30)
+                )
             elif year == LAST_YEAR and index % 3 == 0:
                 status = "筹建"
             host_type, host_pattern = self.rng.choice(hosts)
@@ -201,7 +209,10 @@ class _Builder:
                 ramp = min(1.0, 0.4 + 0.15 * ((q.year - established.year) * 4 + (q.quarter or 0)))
                 consultations = int(self.rng.gauss(35, 12) * scale * ramp)
                 accepted = max(0, int(self.rng.gauss(4, 2) * scale * ramp))
-                closed_now = min(accepted + open_cases, max(0, int(accepted * self.rng.uniform(0.6, 1.1)) + (open_cases > 2)))
+                closed_now = min(
+                    accepted + open_cases,
+                    max(0, int(accepted * self.rng.uniform(0.6, 1.1)) + (open_cases > 2)),
+                )
                 open_cases += accepted - closed_now
                 mediations = max(0, int(self.rng.gauss(3, 1.5) * ramp))
                 values: dict[str, Value] = {
@@ -231,16 +242,28 @@ class _Builder:
                     continue
                 t = year - 2020
                 population = round(pop0 * (1 - 0.006) ** t, 2)
-                hv = round(2.26 * PROVINCE_POPULATION * share * (1 + 0.10 * pace) ** t * self.rng.uniform(0.97, 1.03))
+                hv = round(
+                    2.26
+                    * PROVINCE_POPULATION
+                    * share
+                    * (1 + 0.10 * pace) ** t
+                    * self.rng.uniform(0.97, 1.03)
+                )
                 values: dict[str, Value] = {
                     "population": population,
                     "high_value_patents": hv,
                     "valid_invention_patents": round(hv / self.rng.uniform(0.30, 0.42)),
-                    "valid_trademarks": round(254000 * share * (1 + 0.12 * pace) ** t * self.rng.uniform(0.97, 1.03)),
-                    "pledge_amount": round(243000 * share * (1 + 0.10 * pace) ** t * self.rng.uniform(0.85, 1.15), 2),
+                    "valid_trademarks": round(
+                        254000 * share * (1 + 0.12 * pace) ** t * self.rng.uniform(0.97, 1.03)
+                    ),
+                    "pledge_amount": round(
+                        243000 * share * (1 + 0.10 * pace) ** t * self.rng.uniform(0.85, 1.15), 2
+                    ),
                     "pledge_count": self.rng.randint(0, 40),
                 }
-                self._write(CellKey(self.plan.id, "county_annual", county.code, str(year), ""), values)
+                self._write(
+                    CellKey(self.plan.id, "county_annual", county.code, str(year), ""), values
+                )
 
     def _province(self, quarters: list[Period]) -> None:
         forms = {f.id: f for f in self.plan.forms}
@@ -255,21 +278,29 @@ class _Builder:
                     "eco_town_institutions": (8, 19, 31, 42, 53)[i],
                     "tisc_centres": (2, 3, 4, 5, 6)[i],
                 }
-                self._write(CellKey(self.plan.id, "province_annual", PROVINCE_CODE, str(year), ""), values)
+                self._write(
+                    CellKey(self.plan.id, "province_annual", PROVINCE_CODE, str(year), ""), values
+                )
         if "special_projects" in forms:
             form = forms["special_projects"]
             for item_index, item in enumerate(form.items):
                 speed = 0.8 + 0.05 * (item_index % 5)
                 for n, q in enumerate(quarters):
                     percent = round(min(100.0, 100 * (1 - math.exp(-speed * (n + 1) / 8))), 1)
-                    status = "已完成" if percent >= 99.5 else ("推进中" if percent > 0 else "未启动")
+                    status = (
+                        "已完成" if percent >= 99.5 else ("推进中" if percent > 0 else "未启动")
+                    )
                     values = {
                         "status": status,
                         "milestones": int(percent // 20),
                         "percent": percent,
-                        "note": f"{q.label}按计划推进" if status != "已完成" else "已完成全部建设任务",
+                        "note": f"{q.label}按计划推进"
+                        if status != "已完成"
+                        else "已完成全部建设任务",
                     }
-                    self._write(CellKey(self.plan.id, form.id, PROVINCE_CODE, str(q), item.id), values)
+                    self._write(
+                        CellKey(self.plan.id, form.id, PROVINCE_CODE, str(q), item.id), values
+                    )
 
     def _statuses(self, quarters: list[Period], missing: set[tuple[str, str]]) -> None:
         periods = [*quarters, *(Period(y) for y in range(FIRST_YEAR, LAST_YEAR + 1))]
@@ -280,7 +311,8 @@ class _Builder:
                     continue
                 status = "submitted" if p in (latest, Period(LAST_YEAR)) else "accepted"
                 self.store.conn.execute(
-                    "INSERT INTO period_status (plan_id, org_code, period, status, demo, change_id) "
+                    "INSERT INTO period_status "
+                    "(plan_id, org_code, period, status, demo, change_id) "
                     "VALUES (?, ?, ?, ?, 1, ?)",
                     (self.plan.id, county.code, str(p), status, self.change),
                 )

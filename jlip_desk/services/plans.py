@@ -43,7 +43,8 @@ def describe_plan(store: Store) -> dict[str, Any]:
             {"id": t.id, "name": t.name, "target": t.target, "unit": t.unit} for t in plan.targets
         ],
         "registries": [
-            {"id": r.id, "name": r.name, "fields": [f.id for f in r.fields]} for r in plan.registries
+            {"id": r.id, "name": r.name, "fields": [f.id for f in r.fields]}
+            for r in plan.registries
         ],
         "forms": [
             {
@@ -57,7 +58,13 @@ def describe_plan(store: Store) -> dict[str, Any]:
             for f in plan.forms
         ],
         "stored_plans": [
-            {"id": s.id, "version": s.version, "name": s.name, "active": s.active, "loaded_at": s.loaded_at}
+            {
+                "id": s.id,
+                "version": s.version,
+                "name": s.name,
+                "active": s.active,
+                "loaded_at": s.loaded_at,
+            }
             for s in stored_plans(store)
         ],
     }
@@ -67,13 +74,14 @@ def describe_text(d: dict[str, Any]) -> str:
     freq = {"quarter": "季度", "year": "年度"}
     lines = [
         f"{d['name']}",
-        f"标识 {d['id']},版本 {d['version']},{d['years'][0]}-{d['years'][1]}年,基期 {d['baseline_year']}年",
+        f"标识 {d['id']},版本 {d['version']},"
+        f"{d['years'][0]}-{d['years'][1]}年,基期 {d['baseline_year']}年",
         "",
         "主要指标:",
     ]
     for i in d["indicators"]:
-        target = i["target_text"] or f"{i['target']}"
-        lines.append(f"  {i['name']}:基期 {i['baseline']}{i['unit']} → 目标 {target}{'' if i['target_text'] else i['unit']}")
+        target = i["target_text"] or f"{i['target']}{i['unit']}"
+        lines.append(f"  {i['name']}:基期 {i['baseline']}{i['unit']} → 目标 {target}")
     lines.append("数量目标:")
     lines.extend(f"  {t['name']}:{t['target']:g}{t['unit']}" for t in d["targets"])
     lines.append("登记册:")
@@ -86,6 +94,7 @@ def describe_text(d: dict[str, Any]) -> str:
     if len(d["stored_plans"]) > 1:
         lines.append("本机已存储的计划:")
         lines.extend(
-            f"  {'*' if s['active'] else ' '} {s['name']}({s['id']} {s['version']})" for s in d["stored_plans"]
+            f"  {'*' if s['active'] else ' '} {s['name']}({s['id']} {s['version']})"
+            for s in d["stored_plans"]
         )
     return "\n".join(lines)

@@ -33,7 +33,9 @@ def latest_period(store: Store, plan: Plan) -> Period:
     return max(parse_period(p) for p in periods)
 
 
-def build_summary(store: Store, period: Period | None = None, org_code: str | None = None) -> dict[str, Any]:
+def build_summary(
+    store: Store, period: Period | None = None, org_code: str | None = None
+) -> dict[str, Any]:
     """The whole report as plain data (keys documented in the README)."""
     plan = active_plan(store)
     period = period or latest_period(store, plan)
@@ -52,7 +54,8 @@ def build_summary(store: Store, period: Period | None = None, org_code: str | No
         "demo_data": demo,
         "targets": [_target(store, plan, t, period, scope, counties, orgs) for t in plan.targets],
         "indicators": [
-            _indicator(store, plan, ind, period.year, scope, counties, orgs) for ind in plan.indicators
+            _indicator(store, plan, ind, period.year, scope, counties, orgs)
+            for ind in plan.indicators
         ],
         "activity": _activity(store, plan, period, counties),
         "reporting": _reporting(store, plan, period, counties, orgs),
@@ -257,7 +260,9 @@ def _activity(
 
 def _quarterly_registry_forms(plan: Plan) -> list[Form]:
     return [
-        f for f in plan.forms if f.frequency == Frequency.QUARTER and f.subject == SubjectKind.REGISTRY
+        f
+        for f in plan.forms
+        if f.frequency == Frequency.QUARTER and f.subject == SubjectKind.REGISTRY
     ]
 
 
@@ -271,7 +276,8 @@ def _reporting(
         ).fetchall()
     )
     by_status: dict[str, int] = defaultdict(int)
-    reported, missing = [], []
+    reported: list[dict[str, Any]] = []
+    missing: list[dict[str, Any]] = []
     for county in counties:
         status = statuses.get(county.code)
         by_status[status or "none"] += 1

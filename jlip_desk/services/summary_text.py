@@ -20,7 +20,9 @@ def summary_text(s: dict[str, Any]) -> str:
     lines += ["", "数量目标:"]
     for t in s["targets"]:
         state = {True: "已达成", False: "未达成", None: "无数据"}[t["reached"]]
-        lines.append(f"  {t['name']}:{_fmt(t['count'])} / 目标 {_fmt(t['target'])}{t['unit']}({state})")
+        lines.append(
+            f"  {t['name']}:{_fmt(t['count'])} / 目标 {_fmt(t['target'])}{t['unit']}({state})"
+        )
     lines += ["", f"主要指标({s['year']}年):"]
     for i in s["indicators"]:
         state = {True: "符合进度", False: "落后于进度", None: "无法判断"}[i["on_track"]]

@@ -53,8 +53,17 @@ def write_values(
             store.conn.execute(
                 "INSERT INTO cells (plan_id, form, org_code, period, subject, field, value, "
                 "demo, change_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (key.plan_id, key.form, key.org_code, key.period, key.subject, field, value,
-                 int(demo), change_id),
+                (
+                    key.plan_id,
+                    key.form,
+                    key.org_code,
+                    key.period,
+                    key.subject,
+                    field,
+                    value,
+                    int(demo),
+                    change_id,
+                ),
             )
             changed += 1
         elif not _same(row[1], value):

@@ -62,13 +62,18 @@ def get_org(store: Store, code: str) -> OrgUnit:
     row = store.conn.execute(f"{_SELECT} WHERE code = ?", (code,)).fetchone()
     if row is None:
         raise InputError(
-            f"行政区划代码“{code}”不存在", where="单位代码", allowed="吉林省的省、市(州)、县(市、区)代码"
+            f"行政区划代码“{code}”不存在",
+            where="单位代码",
+            allowed="吉林省的省、市(州)、县(市、区)代码",
         )
     return _row(row)
 
 
 def children(store: Store, code: str) -> list[OrgUnit]:
-    return [_row(r) for r in store.conn.execute(f"{_SELECT} WHERE parent_code = ? ORDER BY code", (code,))]
+    return [
+        _row(r)
+        for r in store.conn.execute(f"{_SELECT} WHERE parent_code = ? ORDER BY code", (code,))
+    ]
 
 
 def counties_under(store: Store, code: str) -> list[OrgUnit]:
@@ -78,15 +83,12 @@ def counties_under(store: Store, code: str) -> list[OrgUnit]:
         return [org]
     if org.level == "prefecture":
         return children(store, code)
-    return [
-        _row(r)
-        for r in store.conn.execute(f"{_SELECT} WHERE level = 'county' ORDER BY code")
-    ]
+    return [_row(r) for r in store.conn.execute(f"{_SELECT} WHERE level = 'county' ORDER BY code")]
 
 
 def covers(store: Store, scope_code: str, org_code: str) -> bool:
     """Whether ``scope_code`` (an installation's org unit) includes ``org_code``."""
-    if scope_code == org_code or scope_code == PROVINCE_CODE:
+    if scope_code in (org_code, PROVINCE_CODE):
         return True
     org = get_org(store, org_code)
     return org.parent_code == scope_code

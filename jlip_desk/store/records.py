@@ -93,7 +93,9 @@ def list_records(
     ):
         if subject in attrs:
             attrs[subject][field] = value
-    return [Record(code, plan_id, registry, org, attrs[code], bool(demo)) for code, org, demo in heads]
+    return [
+        Record(code, plan_id, registry, org, attrs[code], bool(demo)) for code, org, demo in heads
+    ]
 
 
 def _as_date(value: Value) -> dt.date | None:

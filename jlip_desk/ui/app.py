@@ -1,0 +1,119 @@
+"""Start the GUI: Qt application, Chinese translations, crash handling, store, first run."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTimer, QTranslator
+from PySide6.QtWidgets import QApplication, QDialog
+
+from jlip_desk import __version__, paths
+from jlip_desk.errors import JlipError
+from jlip_desk.log import setup_logging
+from jlip_desk.services.installation import bind, bound_org, open_store
+
+if TYPE_CHECKING:
+    from jlip_desk.store.database import Store
+    from jlip_desk.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication with names, settings in the data folder and zh_CN translations."""
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv or sys.argv[:1])
+    app.setOrganizationName(paths.ORG_NAME)
+    app.setApplicationName(paths.APP_NAME)
+    app.setApplicationVersion(__version__)
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(paths.data_dir()))
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    install_translations(app)
+    style = paths.ui_dir() / "app.qss"
+    if style.exists():
+        app.setStyleSheet(style.read_text(encoding="utf-8"))
+    return app
+
+
+def install_translations(app: QApplication) -> bool:
+    """Qt's own zh_CN catalogue, so stock dialogs say 确定/取消."""
+    translator = QTranslator(app)
+    folders = [
+        QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath),
+        str(paths.resources_dir() / "translations"),
+    ]
+    for folder in folders:
+        if translator.load("qtbase_zh_CN", folder):
+            app.installTranslator(translator)
+            return True
+    log.warning("Qt zh_CN translation not found in %s", folders)
+    return False
+
+
+def run_gui() -> int:
+    setup_logging()
+    from jlip_desk.ui.errors import install_excepthooks, show_error
+
+    app = create_application()
+    install_excepthooks()
+    log.info("JLIP Desk %s starting, data folder %s", __version__, paths.data_dir())
+    try:
+        store = open_store()
+    except JlipError as exc:
+        show_error(None, exc, "无法打开数据库")
+        return 1
+    if store.info.backup:
+        log.info("store migrated; backup at %s", store.info.backup)
+    if bound_org(store) is None:
+        from jlip_desk.ui.first_run import FirstRunDialog
+
+        dialog = FirstRunDialog(store)
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.selected_org() is None:
+            store.close()
+            return 0
+        org = dialog.selected_org()
+        assert org is not None
+        bind(store, org.code)
+        QSettings().setValue("main/page", "registries" if org.level == "county" else "overview")
+    window = build_main_window(store)
+    window.show()
+    code = app.exec()
+    window.ctx.close()
+    return code
+
+
+def build_main_window(store: Store) -> MainWindow:
+    from jlip_desk.ui.context import AppContext
+    from jlip_desk.ui.main_window import MainWindow
+
+    return MainWindow(AppContext(store))
+
+
+def self_test() -> int:
+    """Headless smoke test for the frozen app: temp store, migrations, main window offscreen."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    with tempfile.TemporaryDirectory(prefix="jlip-selftest-") as folder:
+        paths.set_data_dir(Path(folder))
+        try:
+            app = create_application()
+            store = open_store()
+            bind(store, "220000")
+            window = build_main_window(store)
+            window.show()
+            QTimer.singleShot(200, app.quit)
+            app.exec()
+            window.close()
+            window.ctx.close()
+        except Exception as exc:
+            print(f"自检失败:{exc!r}", file=sys.stderr)
+            return 1
+        finally:
+            paths.set_data_dir(None)
+    print(f"JLIP Desk {__version__} 自检通过")
+    return 0

@@ -1,0 +1,40 @@
+"""What every screen needs: the reading store, the plan, the bound org unit, the writer."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from jlip_desk.plan.model import Plan
+from jlip_desk.services.installation import bound_org
+from jlip_desk.store.database import Store
+from jlip_desk.store.orgs import OrgUnit
+from jlip_desk.store.plans import active_plan
+from jlip_desk.ui.tasks import Writer
+
+
+class AppContext(QObject):
+    """Shared by the main window and its pages.
+
+    ``store`` is the GUI thread's connection, for reads; every write goes through
+    ``writer``, whose ``data_changed`` is re-emitted here.
+    """
+
+    data_changed = Signal(tuple)
+
+    def __init__(self, store: Store):
+        super().__init__()
+        self.store = store
+        self.writer = Writer(store.path)
+        self.writer.data_changed.connect(self.data_changed)
+
+    @property
+    def plan(self) -> Plan:
+        return active_plan(self.store)
+
+    @property
+    def org(self) -> OrgUnit | None:
+        return bound_org(self.store)
+
+    def close(self) -> None:
+        self.writer.close()
+        self.store.close()

@@ -1,0 +1,91 @@
+"""Showing problems to the user: expected errors in a message box, bugs in the crash dialog."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+import traceback
+from types import TracebackType
+
+from PySide6.QtCore import QObject, Qt, QUrl, Signal, Slot
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
+
+from jlip_desk.errors import JlipError
+from jlip_desk.log import log_file
+from jlip_desk.ui.forms.ui_crash_dialog import Ui_CrashDialog
+
+log = logging.getLogger(__name__)
+
+
+def show_error(parent: QWidget | None, exc: JlipError, title: str = "无法完成操作") -> None:
+    """The one place expected problems are shown: what, where, and what is allowed."""
+    box = QMessageBox(
+        QMessageBox.Icon.Warning, title, exc.message, QMessageBox.StandardButton.Ok, parent
+    )
+    details = []
+    if exc.where:
+        details.append(f"位置:{exc.where}")
+    if exc.allowed:
+        details.append(f"允许:{exc.allowed}")
+    if details:
+        box.setInformativeText("\n".join(details))
+    box.exec()
+
+
+class CrashDialog(QDialog):
+    def __init__(self, details: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ui = Ui_CrashDialog()
+        self.ui.setupUi(self)
+        path = log_file()
+        self.ui.logPathLabel.setText(f"日志文件:{path}")
+        self.ui.detailsEdit.setPlainText(details)
+        self.ui.buttonBox.rejected.connect(self.reject)
+        self.ui.copyButton.clicked.connect(lambda: QGuiApplication.clipboard().setText(details))
+        self.ui.openFolderButton.clicked.connect(
+            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
+        )
+
+
+class _CrashRelay(QObject):
+    """Carries a crash from any thread to the GUI thread, where the dialog may be shown."""
+
+    crashed = Signal(str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.crashed.connect(self._show, Qt.ConnectionType.QueuedConnection)
+        self.showing = False
+
+    @Slot(str)
+    def _show(self, details: str) -> None:
+        if self.showing or QApplication.instance() is None:
+            return
+        self.showing = True
+        try:
+            CrashDialog(details, QApplication.activeWindow()).exec()
+        finally:
+            self.showing = False
+
+
+_relay: _CrashRelay | None = None
+
+
+def install_excepthooks() -> None:
+    """Uncaught exceptions go to the log file and the crash dialog, never silently away."""
+    global _relay  # noqa: PLW0603 - one relay per process
+    _relay = _CrashRelay()
+
+    def report(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+        details = "".join(traceback.format_exception(kind, value, tb))
+        log.critical("uncaught exception\n%s", details)
+        if _relay is not None:
+            _relay.crashed.emit(details)
+
+    def thread_hook(args: threading.ExceptHookArgs) -> None:
+        report(args.exc_type, args.exc_value or args.exc_type(), args.exc_traceback)
+
+    sys.excepthook = report
+    threading.excepthook = thread_hook

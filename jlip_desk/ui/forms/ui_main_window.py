@@ -1,0 +1,99 @@
+# -*- coding: utf-8 -*-
+
+################################################################################
+## Form generated from reading UI file 'main_window.ui'
+##
+## Created by: Qt User Interface Compiler version 6.12.0
+##
+## WARNING! All changes made in this file will be lost when recompiling UI file!
+################################################################################
+
+from PySide6.QtCore import (QCoreApplication, QDate, QDateTime, QLocale,
+    QMetaObject, QObject, QPoint, QRect,
+    QSize, QTime, QUrl, Qt)
+from PySide6.QtGui import (QAction, QBrush, QColor, QConicalGradient,
+    QCursor, QFont, QFontDatabase, QGradient,
+    QIcon, QImage, QKeySequence, QLinearGradient,
+    QPainter, QPalette, QPixmap, QRadialGradient,
+    QTransform)
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QHBoxLayout, QListView,
+    QMainWindow, QMenu, QMenuBar, QSizePolicy,
+    QSplitter, QStackedWidget, QStatusBar, QWidget)
+
+class Ui_MainWindow(object):
+    def setupUi(self, MainWindow):
+        if not MainWindow.objectName():
+            MainWindow.setObjectName(u"MainWindow")
+        MainWindow.resize(1280, 720)
+        MainWindow.setMinimumSize(QSize(900, 560))
+        self.actionQuit = QAction(MainWindow)
+        self.actionQuit.setObjectName(u"actionQuit")
+        self.actionCheckStore = QAction(MainWindow)
+        self.actionCheckStore.setObjectName(u"actionCheckStore")
+        self.actionBackup = QAction(MainWindow)
+        self.actionBackup.setObjectName(u"actionBackup")
+        self.actionOpenDataFolder = QAction(MainWindow)
+        self.actionOpenDataFolder.setObjectName(u"actionOpenDataFolder")
+        self.actionAbout = QAction(MainWindow)
+        self.actionAbout.setObjectName(u"actionAbout")
+        self.centralWidget = QWidget(MainWindow)
+        self.centralWidget.setObjectName(u"centralWidget")
+        self.centralLayout = QHBoxLayout(self.centralWidget)
+        self.centralLayout.setObjectName(u"centralLayout")
+        self.centralLayout.setContentsMargins(0, 0, 0, 0)
+        self.splitter = QSplitter(self.centralWidget)
+        self.splitter.setObjectName(u"splitter")
+        self.splitter.setOrientation(Qt.Orientation.Horizontal)
+        self.splitter.setChildrenCollapsible(False)
+        self.navView = QListView(self.splitter)
+        self.navView.setObjectName(u"navView")
+        self.navView.setMinimumSize(QSize(140, 0))
+        self.navView.setMaximumSize(QSize(260, 16777215))
+        self.navView.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.splitter.addWidget(self.navView)
+        self.pages = QStackedWidget(self.splitter)
+        self.pages.setObjectName(u"pages")
+        self.splitter.addWidget(self.pages)
+
+        self.centralLayout.addWidget(self.splitter)
+
+        MainWindow.setCentralWidget(self.centralWidget)
+        self.menuBar = QMenuBar(MainWindow)
+        self.menuBar.setObjectName(u"menuBar")
+        self.fileMenu = QMenu(self.menuBar)
+        self.fileMenu.setObjectName(u"fileMenu")
+        self.helpMenu = QMenu(self.menuBar)
+        self.helpMenu.setObjectName(u"helpMenu")
+        MainWindow.setMenuBar(self.menuBar)
+        self.statusBar = QStatusBar(MainWindow)
+        self.statusBar.setObjectName(u"statusBar")
+        MainWindow.setStatusBar(self.statusBar)
+
+        self.menuBar.addAction(self.fileMenu.menuAction())
+        self.menuBar.addAction(self.helpMenu.menuAction())
+        self.fileMenu.addAction(self.actionCheckStore)
+        self.fileMenu.addAction(self.actionBackup)
+        self.fileMenu.addSeparator()
+        self.fileMenu.addAction(self.actionQuit)
+        self.helpMenu.addAction(self.actionOpenDataFolder)
+        self.helpMenu.addAction(self.actionAbout)
+
+        self.retranslateUi(MainWindow)
+
+        QMetaObject.connectSlotsByName(MainWindow)
+    # setupUi
+
+    def retranslateUi(self, MainWindow):
+        MainWindow.setWindowTitle(QCoreApplication.translate("MainWindow", u"JLIP Desk", None))
+        self.actionQuit.setText(QCoreApplication.translate("MainWindow", u"\u9000\u51fa(&X)", None))
+#if QT_CONFIG(shortcut)
+        self.actionQuit.setShortcut(QCoreApplication.translate("MainWindow", u"Ctrl+Q", None))
+#endif // QT_CONFIG(shortcut)
+        self.actionCheckStore.setText(QCoreApplication.translate("MainWindow", u"\u68c0\u67e5\u6570\u636e\u5b8c\u6574\u6027(&C)", None))
+        self.actionBackup.setText(QCoreApplication.translate("MainWindow", u"\u7acb\u5373\u5907\u4efd\u6570\u636e(&B)", None))
+        self.actionOpenDataFolder.setText(QCoreApplication.translate("MainWindow", u"\u6253\u5f00\u6570\u636e\u6587\u4ef6\u5939(&D)", None))
+        self.actionAbout.setText(QCoreApplication.translate("MainWindow", u"\u5173\u4e8e JLIP Desk(&A)", None))
+        self.fileMenu.setTitle(QCoreApplication.translate("MainWindow", u"\u6587\u4ef6(&F)", None))
+        self.helpMenu.setTitle(QCoreApplication.translate("MainWindow", u"\u5e2e\u52a9(&H)", None))
+    # retranslateUi
+

@@ -1,0 +1,129 @@
+"""The main window: navigation on the left, one page per task on the right."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QWidget
+
+from jlip_desk import __version__, paths
+from jlip_desk.services.check import check_store
+from jlip_desk.ui.context import AppContext
+from jlip_desk.ui.forms.ui_main_window import Ui_MainWindow
+
+PAGE_KEY_ROLE = Qt.ItemDataRole.UserRole + 1
+
+PageFactory = Callable[[AppContext], QWidget]
+
+
+def _pending_page(text: str) -> PageFactory:
+    def build(_ctx: AppContext) -> QWidget:
+        label = QLabel(text)
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setWordWrap(True)
+        return label
+
+    return build
+
+
+def default_pages() -> list[tuple[str, str, PageFactory]]:
+    """(key, Chinese title, factory) for every navigation entry, in order."""
+    from jlip_desk.ui.overview_page import OverviewPage
+
+    return [
+        ("overview", "进度概览", OverviewPage),
+        ("registries", "登记册", _pending_page("工作站与服务网点登记册")),
+        ("entry", "数据填报", _pending_page("季度服务活动与年度指标填报")),
+        ("exchange", "导入导出", _pending_page("Excel 模板导出与报送导入")),
+    ]
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext, pages: list[tuple[str, str, PageFactory]] | None = None):
+        super().__init__()
+        self.ctx = ctx
+        self.ui = Ui_MainWindow()
+        self.ui.setupUi(self)
+        org = ctx.org
+        title = f"JLIP Desk {__version__}"
+        if org is not None:
+            title += f" — {org.name}({org.code})"
+        self.setWindowTitle(title)
+        self.nav_model = QStandardItemModel(self)
+        self.ui.navView.setModel(self.nav_model)
+        self.pages: dict[str, QWidget] = {}
+        for key, name, factory in pages or default_pages():
+            widget = factory(ctx)
+            self.pages[key] = widget
+            self.ui.pages.addWidget(widget)
+            item = QStandardItem(name)
+            item.setData(key, PAGE_KEY_ROLE)
+            item.setEditable(False)
+            self.nav_model.appendRow(item)
+        self.ui.navView.selectionModel().currentChanged.connect(
+            lambda current, _previous: self.show_page(current.data(PAGE_KEY_ROLE))
+        )
+        self.ui.splitter.setStretchFactor(1, 1)
+        self.ui.actionQuit.triggered.connect(self.close)
+        self.ui.actionCheckStore.triggered.connect(self.check_store)
+        self.ui.actionBackup.triggered.connect(self.backup)
+        self.ui.actionOpenDataFolder.triggered.connect(
+            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(paths.data_dir())))
+        )
+        self.ui.actionAbout.triggered.connect(self.about)
+        self._restore_state()
+
+    def show_page(self, key: str) -> None:
+        widget = self.pages.get(key)
+        if widget is None:
+            return
+        self.ui.pages.setCurrentWidget(widget)
+        row = list(self.pages).index(key)
+        index = self.nav_model.index(row, 0)
+        if self.ui.navView.currentIndex() != index:
+            self.ui.navView.setCurrentIndex(index)
+        QSettings().setValue("main/page", key)
+
+    def current_page(self) -> str:
+        widget = self.ui.pages.currentWidget()
+        return next((k for k, w in self.pages.items() if w is widget), "")
+
+    def _restore_state(self) -> None:
+        settings = QSettings()
+        geometry = settings.value("main/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 720)
+        page = settings.value("main/page")
+        self.show_page(
+            page if isinstance(page, str) and page in self.pages else next(iter(self.pages))
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        QSettings().setValue("main/geometry", self.saveGeometry())
+        # Every accepted edit is already queued; wait for the writer to commit it.
+        self.ctx.writer.wait_idle(30)
+        super().closeEvent(event)
+
+    def check_store(self) -> None:
+        report = check_store(self.ctx.store)
+        icon = QMessageBox.Icon.Information if report.ok else QMessageBox.Icon.Warning
+        QMessageBox(
+            icon, "数据完整性检查", report.text(), QMessageBox.StandardButton.Ok, self
+        ).exec()
+
+    def backup(self) -> None:
+        target = self.ctx.store.backup(reason="manual")
+        self.statusBar().showMessage(f"已备份到 {target}", 10_000)
+
+    def about(self) -> None:
+        plan = self.ctx.plan
+        QMessageBox.about(
+            self,
+            "关于 JLIP Desk",
+            f"<h3>JLIP Desk {__version__}</h3><p>吉林省知识产权规划填报与进度监测工具</p>"
+            f"<p>当前计划:{plan.name}(版本 {plan.version})</p><p>数据文件夹:{paths.data_dir()}</p>",
+        )

@@ -1,0 +1,111 @@
+"""Progress overview: targets and indicators of the chosen period, loaded in the background."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from jlip_desk.periods import Period, quarters_between
+from jlip_desk.services.summary import build_summary, latest_period
+from jlip_desk.store.database import Store
+from jlip_desk.ui.context import AppContext
+from jlip_desk.ui.errors import show_error
+from jlip_desk.ui.summary_model import SummaryModel
+from jlip_desk.ui.tasks import BackgroundTask
+
+
+def _load(path: Any, period: Period, org_code: str | None) -> dict[str, Any]:
+    # A connection of its own: the pool thread must not share the GUI's.
+    store = Store.open(path, migrate=False)
+    try:
+        return build_summary(store, period, org_code)
+    finally:
+        store.close()
+
+
+class OverviewPage(QWidget):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.model = SummaryModel()
+        self.period_combo = QComboBox()
+        self.title = QLabel()
+        self.reporting = QLabel()
+        self.reporting.setWordWrap(True)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("报告期:"))
+        top.addWidget(self.period_combo)
+        top.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.reporting)
+        self._task: BackgroundTask | None = None
+        self._fill_periods()
+        self.period_combo.currentIndexChanged.connect(self.refresh)
+        ctx.data_changed.connect(lambda _kinds: self.refresh())
+        self.refresh()
+
+    def _fill_periods(self) -> None:
+        plan = self.ctx.plan
+        latest = latest_period(self.ctx.store, plan)
+        first = Period(plan.start_year, 1)
+        last = max(latest, Period(plan.end_year, 4)) if latest.year <= plan.end_year else latest
+        quarters = quarters_between(first, last)
+        options: list[Period] = []
+        for q in reversed(quarters):
+            options.append(q)
+            if q.quarter == 1:
+                options.append(q.year_period)
+        for p in options:
+            self.period_combo.addItem(p.label, str(p))
+        self.period_combo.setCurrentIndex(max(0, self.period_combo.findData(str(latest))))
+
+    def selected_period(self) -> Period:
+        from jlip_desk.periods import parse_period
+
+        return parse_period(self.period_combo.currentData())
+
+    def refresh(self) -> None:
+        org = self.ctx.org
+        task = BackgroundTask(
+            _load, self.ctx.store.path, self.selected_period(), org.code if org else None
+        )
+        task.signals.done.connect(self._show)
+        task.signals.failed.connect(lambda exc: show_error(self, exc))
+        self._task = task
+        task.start()
+
+    def _show(self, summary: dict[str, Any]) -> None:
+        self.model.set_summary(summary)
+        self.table.resizeColumnsToContents()
+        self.title.setText(
+            f"<h2>{summary['org']['name']} · {summary['period_label']}</h2>"
+            + ("<p>(含演示数据)</p>" if summary["demo_data"] else "")
+        )
+        r = summary["reporting"]
+        missing = "、".join(m["name"] for m in r["missing"][:15])
+        self.reporting.setText(
+            f"报送情况:{r['reported']} / {r['expected']} 个县级单位已报送"
+            + (f";未报送:{missing}" if missing else "")
+        )
+
+    def wait_loaded(self) -> None:
+        """Tests: block until the background load finished."""
+        from PySide6.QtCore import QThreadPool
+
+        QThreadPool.globalInstance().waitForDone(10_000)
