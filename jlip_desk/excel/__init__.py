@@ -1,0 +1,1 @@
+"""Excel workbooks: templates out, submissions in."""

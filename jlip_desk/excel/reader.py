@@ -1,0 +1,101 @@
+"""Read a workbook's values fast (python-calamine), with formulas and the 1904 date system."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import python_calamine
+
+from jlip_desk.errors import InputError
+from jlip_desk.excel.layout import META_SHEET
+from jlip_desk.excel.meta import pairs_from_properties, pairs_from_rows
+
+Grid = list[list[object]]
+
+_FORMULA = re.compile(rb"<(?:[A-Za-z0-9_]+:)?f[\s>/]")
+_DATE1904 = re.compile(rb"date1904\s*=\s*[\"'](?:1|true)[\"']", re.IGNORECASE)
+_MAX_WORKBOOK_XML = 5_000_000
+
+
+@dataclass(slots=True)
+class WorkbookContent:
+    sheet_names: list[str]
+    hidden: set[str]
+    grids: dict[str, Grid]
+    meta: dict[str, str]
+    date1904: bool = False
+    # sheet name -> (row, column) zero-based of formulas whose cached value is missing
+    uncached: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
+
+
+def _zip_facts(path: Path) -> tuple[bool, bool]:
+    """(date1904, has formulas) from the package parts, without a full parse."""
+    date1904 = has_formulas = False
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            name = info.filename
+            if name == "xl/workbook.xml" and info.file_size <= _MAX_WORKBOOK_XML:
+                date1904 = bool(_DATE1904.search(archive.read(info)))
+            elif name.startswith("xl/worksheets/") and name.endswith(".xml") and not has_formulas:
+                has_formulas = bool(_FORMULA.search(archive.read(info)))
+    return date1904, has_formulas
+
+
+def _uncached_formulas(path: Path, grids: dict[str, Grid]) -> dict[str, set[tuple[int, int]]]:
+    """Formula cells that carry no cached result (a program that never calculated them)."""
+    from openpyxl import load_workbook
+
+    out: dict[str, set[tuple[int, int]]] = {}
+    wb = load_workbook(path, read_only=True, data_only=False, keep_links=False)
+    try:
+        for ws in wb.worksheets:
+            grid = grids.get(ws.title)
+            if grid is None:
+                continue
+            for row in ws.iter_rows():
+                for cell in row:
+                    if getattr(cell, "data_type", None) != "f":
+                        continue
+                    r, c = cell.row - 1, cell.column - 1
+                    cached = grid[r][c] if r < len(grid) and c < len(grid[r]) else ""
+                    if cached is None or cached == "":
+                        out.setdefault(ws.title, set()).add((r, c))
+    finally:
+        wb.close()
+    return out
+
+
+def read_workbook(path: Path) -> WorkbookContent:
+    """All sheets' values (``None`` for empty cells) and the workbook's metadata."""
+    try:
+        date1904, has_formulas = _zip_facts(path)
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
+    except (OSError, zipfile.BadZipFile, python_calamine.CalamineError, ValueError) as exc:
+        raise InputError(
+            f"无法读取工作簿:{exc}", where=path.name, allowed="完整的 .xlsx 文件"
+        ) from None
+    try:
+        names = list(book.sheet_names)
+        hidden = {
+            m.name
+            for m in book.sheets_metadata
+            if m.visible is not python_calamine.SheetVisibleEnum.Visible
+        }
+        grids: dict[str, Grid] = {}
+        for name in names:
+            rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            grids[name] = [[None if v == "" else v for v in row] for row in rows]
+    except (python_calamine.CalamineError, ValueError) as exc:
+        raise InputError(f"工作簿内容无法解析:{exc}", where=path.name) from None
+    finally:
+        book.close()
+    meta = pairs_from_rows(grids.pop(META_SHEET, []))
+    if not meta:
+        meta = pairs_from_properties(path)
+    content = WorkbookContent(names, hidden, grids, meta, date1904)
+    if has_formulas:
+        content.uncached = _uncached_formulas(path, grids)
+    return content

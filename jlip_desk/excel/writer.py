@@ -1,0 +1,207 @@
+"""Write a template or submission workbook (openpyxl, streaming) and save it atomically."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Sequence
+from copy import copy
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.comments import Comment
+from openpyxl.packaging.custom import StringProperty
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.protection import SheetProtection
+
+from jlip_desk.errors import InputError
+from jlip_desk.excel import styles
+from jlip_desk.excel.data import SheetData
+from jlip_desk.excel.layout import (
+    FIRST_DATA_ROW,
+    INSTRUCTIONS_SHEET,
+    LISTS_SHEET,
+    META_SHEET,
+    SPARE_REGISTRY_ROWS,
+    Column,
+    SheetKind,
+    display_width,
+)
+from jlip_desk.excel.meta import PROP_PREFIX, Meta
+
+
+@dataclass(frozen=True, slots=True)
+class Instructions:
+    """What the ``填报说明`` sheet says, line by line (already in Chinese)."""
+
+    lines: tuple[tuple[str, str], ...]
+
+
+def _template_cell(ws: Any, col: Column) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws)
+    cell.border = styles.BORDER
+    cell.number_format = styles.number_format(col.field)
+    if col.locked:
+        cell.fill = styles.LOCKED_FILL
+        cell.protection = styles.LOCKED
+    else:
+        cell.fill = styles.INPUT_FILL
+        cell.protection = styles.UNLOCKED
+    return cell
+
+
+def _cell(ws: Any, template: WriteOnlyCell, value: object) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, _clean(value))
+    cell._style = copy(template._style)
+    if isinstance(cell.value, str) and cell.value.startswith(styles.FORMULA_PREFIXES):
+        # Never a live formula: "=HYPERLINK(...)" stays the text it was.
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
+def _clean(value: object) -> object:
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+def _write_sheet(wb: Workbook, data: SheetData, list_refs: dict[str, str]) -> None:
+    spec = data.spec
+    ws = wb.create_sheet(spec.sheet)
+    templates = [_template_cell(ws, c) for c in spec.columns]
+    for index, col in enumerate(spec.columns, start=1):
+        width = max(8.0, min(40.0, display_width(col.header) + 2))
+        ws.column_dimensions[get_column_letter(index)].width = width
+    ws.row_dimensions[2].height = 36
+    first_input = next((i for i, c in enumerate(spec.columns) if not c.locked), 0)
+    ws.freeze_panes = f"{get_column_letter(first_input + 1)}{FIRST_DATA_ROW}"
+
+    title = WriteOnlyCell(ws, spec.title)
+    title.font = styles.TITLE_FONT
+    ws.append([title])
+    headers = []
+    for col in spec.columns:
+        cell = WriteOnlyCell(ws, col.header)
+        cell.font = styles.HEADER_FONT
+        cell.fill = styles.HEADER_FILL
+        cell.border = styles.BORDER
+        cell.alignment = styles.WRAP
+        cell.protection = styles.LOCKED
+        comment = Comment(styles.header_comment(col.field, col.header), "JLIP Desk")
+        comment.width, comment.height = 240, 90
+        cell.comment = comment
+        headers.append(cell)
+    ws.append(headers)
+    keys = [c.key for c in spec.columns]
+    for row in data.rows:
+        ws.append([_cell(ws, t, row.get(k)) for t, k in zip(templates, keys, strict=True)])
+    spare = SPARE_REGISTRY_ROWS if spec.kind is SheetKind.REGISTRY else 0
+    for _ in range(spare):
+        ws.append([_cell(ws, t, None) for t in templates])
+    last = FIRST_DATA_ROW + len(data.rows) + spare - 1
+    if last >= FIRST_DATA_ROW:
+        for index, col in enumerate(spec.columns, start=1):
+            if col.field is None:
+                continue
+            dv = styles.validation_for(col.field, list_refs.get(f"{spec.id}.{col.key}"))
+            if dv is not None:
+                letter = get_column_letter(index)
+                dv.add(f"{letter}{FIRST_DATA_ROW}:{letter}{last}")
+                ws.data_validations.append(dv)
+    # Guides rather than blocks: no password, rows may be added, columns resized, sorted.
+    ws.protection = SheetProtection(
+        sheet=True, insertRows=False, formatColumns=False, formatRows=False, sort=False,
+        autoFilter=False,
+    )  # fmt: skip
+
+
+def _write_instructions(wb: Workbook, instructions: Instructions) -> None:
+    ws = wb.create_sheet(INSTRUCTIONS_SHEET)
+    ws.column_dimensions["A"].width = 18
+    ws.column_dimensions["B"].width = 90
+    fills = {"黄色": styles.INPUT_FILL, "灰色": styles.LOCKED_FILL, "蓝色": styles.HEADER_FILL}
+    for key, text in instructions.lines:
+        head = WriteOnlyCell(ws, _clean(key))
+        head.font = styles.HEADER_FONT
+        if key in fills:
+            head.fill = fills[key]
+        body = WriteOnlyCell(ws, _clean(text))
+        body.data_type = "s"
+        ws.append([head, body])
+    ws.protection = SheetProtection(sheet=True)
+
+
+def _write_lists(wb: Workbook, sheets: Sequence[SheetData]) -> dict[str, str]:
+    """Long choice lists (over Excel's 255 characters) go to a very hidden sheet."""
+    refs: dict[str, str] = {}
+    columns: list[list[str]] = []
+    for data in sheets:
+        for col in data.spec.columns:
+            f = col.field
+            if f is not None and f.choices and not styles.inline_list_fits(f.choices):
+                columns.append(list(f.choices))
+                letter = get_column_letter(len(columns))
+                refs[f"{data.spec.id}.{col.key}"] = (
+                    f"{LISTS_SHEET}!${letter}$1:${letter}${len(f.choices)}"
+                )
+    if columns:
+        ws = wb.create_sheet(LISTS_SHEET)
+        ws.sheet_state = "veryHidden"
+        for i in range(max(len(c) for c in columns)):
+            ws.append([c[i] if i < len(c) else None for c in columns])
+    return refs
+
+
+def build_workbook(meta: Meta, instructions: Instructions, sheets: Sequence[SheetData]) -> Workbook:
+    wb = Workbook(write_only=True)
+    _write_instructions(wb, instructions)
+    refs = _write_lists(wb, sheets)
+    for data in sheets:
+        _write_sheet(wb, data, refs)
+    ws = wb.create_sheet(META_SHEET)
+    ws.sheet_state = "veryHidden"
+    for key, value in meta.pairs():
+        cell = WriteOnlyCell(ws, value)
+        cell.data_type = "s"
+        ws.append([key, cell])
+    for key, value in meta.pairs():
+        wb.custom_doc_props.append(StringProperty(name=f"{PROP_PREFIX}{key}", value=value))
+    wb.properties.creator = "JLIP Desk"
+    wb.properties.title = f"{meta.org_name} {meta.period}"
+    return wb
+
+
+def save_atomic(wb: Workbook, target: Path) -> Path:
+    """Save next to ``target``, flush to disk, then rename: never half a workbook."""
+    target = Path(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=".~", suffix=".xlsx.tmp", dir=target.parent)
+    except OSError as exc:
+        raise InputError(f"无法写入文件夹:{exc.strerror}", where=str(target.parent)) from None
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            wb.save(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        tmp.replace(target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise InputError(
+            f"无法保存工作簿:{exc.strerror}",
+            where=str(target),
+            allowed="关闭正在打开该文件的程序后重试",
+        ) from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return target
