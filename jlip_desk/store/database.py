@@ -160,7 +160,16 @@ class Store:
             backup = str(self.backup(reason="before-migration"))
         if pending:
             log.info("applying migrations %s", pending)
-            migrations.apply(self.db)
+            try:
+                migrations.apply(self.db)
+            except sqlite3.Error as exc:
+                # Each migration is its own transaction: the failed one left nothing.
+                log.exception("migration failed")
+                raise StoreError(
+                    f"数据库升级失败:{exc}。失败的升级步骤已撤销,数据未受影响",
+                    where=str(self.path or ":memory:"),
+                    allowed=f"请联系技术支持;升级前的备份:{backup}" if backup else None,
+                ) from exc
             with self.atomic():
                 self.set_setting("schema_written_by", __version__)
         self.info = StoreInfo(self.info.path, tuple(pending), backup)
