@@ -69,7 +69,7 @@ def _word(rng: random.Random) -> str:
 
 
 def _date_between(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
-    return start + dt.timedelta(days=rng.randrange((end - start).days + 1))
+    return start + dt.timedelta(days=rng.randrange(max(0, (end - start).days) + 1))
 
 
 def generate(store: Store, seed: int = 2021) -> DemoResult:
@@ -148,7 +148,7 @@ class _Builder:
                 changed = _date_between(
                     self.rng, established + dt.timedelta(days=200), dt.date(2025, 9, 30)
                 )
-            elif index % 31 == 11:
+            elif index % 31 == 11 and year <= 2024:
                 status = "暂停"
                 changed = _date_between(
                     self.rng, established + dt.timedelta(days=100), dt.date(2025, 11, 30)

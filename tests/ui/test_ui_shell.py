@@ -1,0 +1,183 @@
+"""The first window: first-run dialog, main window, translations, crash dialog, forms."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
+
+from jlip_desk import paths
+from jlip_desk.services.installation import bind, bound_org
+from jlip_desk.store.database import Store
+from jlip_desk.ui import app as ui_app
+from jlip_desk.ui.forms.__main__ import generate, target_for
+from jlip_desk.ui.first_run import FirstRunDialog
+
+
+@pytest.fixture
+def qapp_ready(qapp: QApplication) -> QApplication:
+    return ui_app.create_application()
+
+
+def test_generated_forms_are_up_to_date() -> None:
+    sources = sorted(paths.ui_dir().glob("*.ui"))
+    assert sources
+    for ui_file in sources:
+        assert target_for(ui_file).read_text(encoding="utf-8") == generate(ui_file), (
+            f"{target_for(ui_file).name} is stale: run python -m jlip_desk.ui.forms"
+        )
+
+
+def test_stock_dialogs_speak_chinese(qapp_ready: QApplication) -> None:
+    box = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    assert box.button(QDialogButtonBox.StandardButton.Ok).text() == "确定"
+    assert box.button(QDialogButtonBox.StandardButton.Cancel).text() == "取消"
+
+
+def test_first_run_prefecture_then_county(qtbot, store: Store, qapp_ready: QApplication) -> None:
+    dialog = FirstRunDialog(store)
+    qtbot.addWidget(dialog)
+    ui = dialog.ui
+    assert ui.countyRadio.isChecked()
+    ui.prefectureCombo.setCurrentIndex(ui.prefectureCombo.findText("吉林市"))
+    counties = [ui.countyCombo.itemText(i) for i in range(ui.countyCombo.count())]
+    assert "永吉县(220221)" in counties and not any("南关区" in c for c in counties)
+    ui.countyCombo.setCurrentIndex(ui.countyCombo.findData("220221"))
+    assert "永吉县" in ui.summaryLabel.text()
+    assert dialog.selected_org() is not None and dialog.selected_org().code == "220221"
+    qtbot.mouseClick(ui.provinceRadio, Qt.MouseButton.LeftButton)
+    assert not ui.countyCombo.isEnabled()
+    assert dialog.selected_org().code == "220000"
+    dialog.select("220300")
+    assert ui.prefectureRadio.isChecked() and dialog.selected_org().code == "220300"
+
+
+def test_first_run_leads_to_the_county_registries(qtbot, store: Store, monkeypatch) -> None:
+    store.close()
+
+    def accept_county(self: FirstRunDialog) -> int:
+        self.select("220102")
+        return 1
+
+    shown = {}
+
+    def fake_exec(app: QApplication) -> int:
+        window = next(w for w in app.topLevelWidgets() if w.objectName() == "MainWindow")
+        shown["page"] = window.current_page()
+        shown["title"] = window.windowTitle()
+        window.close()
+        return 0
+
+    monkeypatch.setattr(FirstRunDialog, "exec", accept_county)
+    monkeypatch.setattr(QApplication, "exec", fake_exec)
+    assert ui_app.run_gui() == 0
+    assert shown["page"] == "registries"
+    assert "南关区" in shown["title"]
+    reopened = Store.open()
+    assert bound_org(reopened).code == "220102"
+    reopened.close()
+
+
+def test_main_window_navigation_and_geometry(qtbot, store: Store, qapp_ready: QApplication) -> None:
+    bind(store, "220000")
+    window = ui_app.build_main_window(store)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.nav_model.rowCount() >= 4
+    titles = [window.nav_model.item(i).text() for i in range(window.nav_model.rowCount())]
+    assert titles[0] == "进度概览"
+    window.show_page("entry")
+    assert window.current_page() == "entry"
+    window.resize(900, 580)  # the offscreen screen is 800x600: stay inside it
+    window.close()
+    assert QSettings().value("main/page") == "entry"
+    again = ui_app.build_main_window(window.ctx.store)
+    qtbot.addWidget(again)
+    assert again.current_page() == "entry"
+    assert again.size() == window.size()
+    assert Path(QSettings().fileName()).is_relative_to(paths.data_dir())
+    again.ctx.writer.close()
+    window.ctx.writer.close()
+
+
+def test_overview_shows_the_summary(qtbot, store: Store, qapp_ready: QApplication) -> None:
+    from jlip_desk.services.demo import generate
+
+    generate(store, seed=2)
+    bind(store, "220000")
+    window = ui_app.build_main_window(store)
+    qtbot.addWidget(window)
+    page = window.pages["overview"]
+    qtbot.waitUntil(lambda: page.model.rowCount() > 0, timeout=10_000)
+    first = page.model.index(0, 0)
+    assert page.model.data(first) == "知识产权维权援助工作站"
+    assert "吉林省" in page.title.text()
+    assert "已报送" in page.reporting.text()
+    window.ctx.writer.close()
+
+
+def test_summary_model(qtmodeltester, store: Store) -> None:
+    from jlip_desk.services.demo import generate
+    from jlip_desk.services.summary import build_summary
+    from jlip_desk.ui.summary_model import SummaryModel
+
+    generate(store, seed=2)
+    model = SummaryModel()
+    model.set_summary(build_summary(store))
+    qtmodeltester.check(model)
+
+
+def test_uncaught_exception_shows_crash_dialog_with_log_path(
+    qtbot, qapp_ready, monkeypatch
+) -> None:
+    from jlip_desk.log import log_file, setup_logging
+    from jlip_desk.ui import errors
+
+    setup_logging()
+    seen: dict[str, str] = {}
+
+    def fake_exec(dialog: errors.CrashDialog) -> int:
+        seen["path"] = dialog.ui.logPathLabel.text()
+        seen["details"] = dialog.ui.detailsEdit.toPlainText()
+        return 0
+
+    monkeypatch.setattr(errors.CrashDialog, "exec", fake_exec)
+    old_hook = sys.excepthook
+    errors.install_excepthooks()
+    try:
+        try:
+            raise ZeroDivisionError("boom")
+        except ZeroDivisionError:
+            sys.excepthook(*sys.exc_info())
+        qtbot.waitUntil(lambda: "path" in seen)
+    finally:
+        sys.excepthook = old_hook
+    assert str(log_file()) in seen["path"]
+    assert "ZeroDivisionError" in seen["details"]
+    assert "ZeroDivisionError" in log_file().read_text(encoding="utf-8")
+
+
+def test_show_error_says_where_and_what_is_allowed(qtbot, qapp_ready) -> None:
+    from jlip_desk.errors import InputError
+    from jlip_desk.ui.errors import show_error
+
+    seen: dict[str, str] = {}
+
+    def grab() -> None:
+        box = next(
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, QMessageBox) and w.isVisible()
+        )
+        seen["text"] = box.text()
+        seen["info"] = box.informativeText()
+        box.accept()
+
+    QTimer.singleShot(50, grab)
+    show_error(None, InputError("数值无效", where="服务活动!D7", allowed="0到100的整数"))
+    assert seen == {"text": "数值无效", "info": "位置:服务活动!D7\n允许:0到100的整数"}
