@@ -89,7 +89,7 @@ def validation_for(f: Field, list_ref: str | None = None) -> DataValidation | No
         }
     else:
         return None
-    dv = DataValidation(**kwargs)  # type: ignore[arg-type]
+    dv = DataValidation(**kwargs)
     dv.allow_blank = True
     dv.showErrorMessage = True
     dv.showInputMessage = True
