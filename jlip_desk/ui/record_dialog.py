@@ -1,0 +1,302 @@
+"""Add/edit dialog generated from a registry's fields, and the dialog that closes a record."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import (
+    QCalendarWidget,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPlainTextEdit,
+    QScrollArea,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+    QWidgetAction,
+)
+
+from jlip_desk.errors import JlipError
+from jlip_desk.plan.model import Field, FieldType, Registry
+from jlip_desk.services.registry import check_record
+from jlip_desk.store.cells import Value
+from jlip_desk.store.orgs import OrgUnit
+from jlip_desk.ui.errors import show_error
+from jlip_desk.validation.values import allowed_text, check_value
+
+PROBLEM_STYLE = "color: #b3261e;"
+# Longer texts (notes) get a few lines instead of one.
+MULTILINE_LENGTH = 200
+
+
+class DateEdit(QWidget):
+    """A date typed as text (may stay empty), with a calendar to pick from."""
+
+    textChanged = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.line = QLineEdit()
+        self.line.setPlaceholderText("如 2024-03-05")
+        self.line.textChanged.connect(self.textChanged)
+        self.calendar = QCalendarWidget()
+        self.calendar.setGridVisible(True)
+        menu = QMenu(self)
+        action = QWidgetAction(menu)
+        action.setDefaultWidget(self.calendar)
+        menu.addAction(action)
+        self.calendar.clicked.connect(lambda day: self._picked(day, menu))
+        button = QToolButton()
+        button.setText("日历")
+        button.setMenu(menu)
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu.aboutToShow.connect(self._sync_calendar)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.line, 1)
+        layout.addWidget(button)
+        self.setFocusProxy(self.line)
+
+    def text(self) -> str:
+        return self.line.text()
+
+    def set_date(self, day: dt.date | None) -> None:
+        self.line.setText(day.isoformat() if day else "")
+
+    def _picked(self, day: QDate, menu: QMenu) -> None:
+        self.set_date(dt.date(day.year(), day.month(), day.day()))
+        menu.close()
+
+    def _sync_calendar(self) -> None:
+        try:
+            self.calendar.setSelectedDate(QDate(dt.date.fromisoformat(self.text().strip())))
+        except ValueError:
+            self.calendar.setSelectedDate(QDate.currentDate())
+
+
+def make_editor(field: Field, value: Value, *, omit: tuple[str, ...] = ()) -> QWidget:
+    """The editor for one field, holding ``value``."""
+    text = "" if value is None else str(value)
+    editor: QWidget
+    if field.type is FieldType.CHOICE:
+        editor = QComboBox()
+        if not (field.required and text):  # a blank to start from, or to clear an optional one
+            editor.addItem("")
+        editor.addItems([c for c in field.choices if c not in omit or c == text])
+        if text and editor.findText(text) < 0:  # a value no longer offered by the plan
+            editor.addItem(text)
+        editor.setCurrentText(text)
+    elif field.type is FieldType.DATE:
+        editor = DateEdit()
+        editor.line.setText(text)
+    elif field.type is FieldType.TEXT and (field.max_length or 0) >= MULTILINE_LENGTH:
+        editor = QPlainTextEdit(text)
+        editor.setTabChangesFocus(True)
+        editor.setFixedHeight(editor.fontMetrics().lineSpacing() * 3 + 12)
+    else:
+        editor = QLineEdit(text)
+    editor.setToolTip(allowed_text(field) + (f"\n{field.help}" if field.help else ""))
+    return editor
+
+
+def editor_text(editor: QWidget) -> str:
+    if isinstance(editor, QComboBox):
+        return editor.currentText()
+    if isinstance(editor, QPlainTextEdit):
+        return editor.toPlainText()
+    assert isinstance(editor, QLineEdit | DateEdit)
+    return editor.text()
+
+
+def _on_change(editor: QWidget, slot: Any) -> None:
+    if isinstance(editor, QComboBox):
+        editor.currentTextChanged.connect(slot)
+    else:
+        editor.textChanged.connect(slot)  # type: ignore[attr-defined]
+
+
+class _SavingDialog(QDialog):
+    """A dialog whose OK hands values to the writer and closes only once they are saved."""
+
+    def __init__(self, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        self.buttons.accepted.connect(self.try_accept)
+        self.buttons.rejected.connect(self.reject)
+
+    def try_accept(self) -> None:
+        raise NotImplementedError
+
+    def saved(self, _result: object = None) -> None:
+        self.accept()
+
+    def failed(self, error: JlipError) -> None:
+        """The writer refused: keep everything typed and say why."""
+        self.ok_button.setEnabled(True)
+        show_error(self, error, "未保存")
+
+
+class RecordDialog(_SavingDialog):
+    """Fields of one record with live checks; ``submitted(org_code, raw_values)`` on OK."""
+
+    submitted = Signal(str, dict)
+
+    def __init__(
+        self,
+        registry: Registry,
+        counties: list[OrgUnit],
+        *,
+        code: str | None = None,
+        values: dict[str, Value] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.registry = registry
+        values = values or {}
+        new = code is None
+        self.setWindowTitle(f"{'新增' if new else '编辑'}{registry.name}")
+        self.ok_button.setText("保存")
+        self.summary = QLabel()
+        self.summary.setStyleSheet(PROBLEM_STYLE)
+        self.summary.setWordWrap(True)
+        self.summary.hide()
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.code_edit = QLineEdit(code or "")
+        self.code_edit.setReadOnly(True)
+        self.code_edit.setPlaceholderText("保存后自动生成")
+        form.addRow("编码:", self.code_edit)
+        self.county_combo = QComboBox()
+        for county in counties:
+            self.county_combo.addItem(f"{county.name}({county.code})", county.code)
+        self.county_combo.setEnabled(new and len(counties) > 1)
+        form.addRow("县(市、区):", self.county_combo)
+        life = registry.lifecycle
+        self.editors: dict[str, QWidget] = {}
+        self.problem_labels: dict[str, QLabel] = {}
+        self._touched: set[str] = set()
+        self._show_all = False
+        for field in registry.fields:
+            value = values.get(field.id, field.default if new else None)
+            # Closing is its own action (撤销 asks for the date), not a pick in the list.
+            omit = (life.closed_status,) if field.id == life.status_field else ()
+            editor = make_editor(field, value, omit=omit)
+            problem = QLabel()
+            problem.setStyleSheet(PROBLEM_STYLE)
+            problem.setWordWrap(True)
+            problem.hide()
+            cell = QVBoxLayout()
+            cell.setSpacing(2)
+            cell.addWidget(editor)
+            cell.addWidget(problem)
+            form.addRow(f"{field.header}{' *' if field.required else ''}:", cell)
+            self.editors[field.id] = editor
+            self.problem_labels[field.id] = problem
+            _on_change(editor, lambda _t, f=field.id: self._changed(f))
+        body = QWidget()
+        body.setLayout(form)
+        scroll = QScrollArea()
+        scroll.setWidget(body)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(QLabel("带 * 的为必填项;保存后立即写入数据库。"))
+        layout.addWidget(self.buttons)
+        self.resize(640, 600)
+
+    def raw_values(self) -> dict[str, str | None]:
+        out: dict[str, str | None] = {}
+        for field_id, editor in self.editors.items():
+            out[field_id] = editor_text(editor).strip() or None
+        return out
+
+    def org_code(self) -> str:
+        return str(self.county_combo.currentData())
+
+    def _changed(self, field_id: str) -> None:
+        self._touched.add(field_id)
+        self.validate()
+
+    def validate(self) -> list[str]:
+        """Show each field's first problem next to it; returns every problem, as text."""
+        _values, problems = check_record(self.registry, self.raw_values())
+        shown: dict[str, str] = {}
+        lines = []
+        for p in problems:
+            name = self.registry.field(p.field_id).label if p.field_id else "整条记录"
+            lines.append(f"{name}:{p.message}")
+            if p.field_id is not None:
+                shown.setdefault(p.field_id, p.message)
+        for field_id, label in self.problem_labels.items():
+            message = shown.get(field_id)
+            visible = message is not None and (self._show_all or field_id in self._touched)
+            label.setText(message or "")
+            label.setVisible(visible)
+        if self._show_all and lines:
+            self.summary.setText(f"有 {len(lines)} 处问题,请修改后再保存:\n" + "\n".join(lines))
+        self.summary.setVisible(self._show_all and bool(lines))
+        return lines
+
+    def try_accept(self) -> None:
+        self._show_all = True
+        if self.validate():
+            first = next(f for f, label in self.problem_labels.items() if label.text())
+            self.editors[first].setFocus()
+            return
+        self.ok_button.setEnabled(False)
+        self.submitted.emit(self.org_code(), self.raw_values())
+
+
+class CloseDialog(_SavingDialog):
+    """Asks for the date a record closed; ``submitted(iso_date)`` on OK."""
+
+    submitted = Signal(str)
+
+    def __init__(self, registry: Registry, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.field = registry.field(registry.lifecycle.status_date_field)
+        closed = registry.lifecycle.closed_status
+        self.setWindowTitle(f"{closed}(关闭)记录")
+        self.ok_button.setText(closed)
+        note = QLabel(
+            f"将“{title}”标记为“{closed}”。\n记录不会被删除,仍保留在修改记录和以往各期报表中。"
+        )
+        note.setWordWrap(True)
+        self.date_edit = DateEdit()
+        self.date_edit.set_date(dt.date.today())
+        self.problem = QLabel()
+        self.problem.setStyleSheet(PROBLEM_STYLE)
+        self.problem.setWordWrap(True)
+        self.date_edit.textChanged.connect(lambda _t: self.validate())
+        form = QFormLayout()
+        form.addRow(f"{self.field.label}:", self.date_edit)
+        layout = QVBoxLayout(self)
+        layout.addWidget(note)
+        layout.addLayout(form)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.buttons)
+
+    def validate(self) -> str | None:
+        text = self.date_edit.text().strip()
+        problem = check_value(self.field, text) if text else f"请填写{self.field.label}"
+        self.problem.setText(problem or "")
+        return problem
+
+    def try_accept(self) -> None:
+        if self.validate() is None:
+            self.ok_button.setEnabled(False)
+            self.submitted.emit(self.date_edit.text().strip())
