@@ -106,6 +106,27 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("file", type=Path, help="计划定义文件(.toml)")
 
     sub.add_parser("check", help="检查数据库完整性")
+
+    p = sub.add_parser("template", help="导出空白填报模板(可一次导出全部县级单位)")
+    p.add_argument(
+        "--org", metavar="CODE", help="单位代码;与 --all-counties 同用时为范围(默认全省)"
+    )
+    p.add_argument("--period", required=True, type=_period_arg, help="报告期,如 2025Q4 或 2025")
+    p.add_argument("-o", "--output", type=Path, default=Path(), help="输出文件(.xlsx)或文件夹")
+    p.add_argument("--all-counties", action="store_true", help="为每个县级单位各导出一份")
+
+    p = sub.add_parser("export", help="导出已填报数据的工作簿(报送文件)")
+    p.add_argument(
+        "--org", metavar="CODE", help="单位代码;与 --all-counties 同用时为范围(默认全省)"
+    )
+    p.add_argument("--period", required=True, type=_period_arg, help="报告期,如 2025Q4 或 2025")
+    p.add_argument("-o", "--output", type=Path, required=True, help="输出文件(.xlsx)或文件夹")
+    p.add_argument("--all-counties", action="store_true", help="为每个县级单位各导出一份")
+
+    p = sub.add_parser("import", help="导入填报好的工作簿(全部通过才写入)")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="一个或多个 .xlsx 文件")
+    p.add_argument("--report", type=Path, metavar="FILE", help="将导入报告另存为 JSON 文件")
+    p.add_argument("--markup-dir", type=Path, metavar="DIR", help="标注问题的工作簿副本存放位置")
     return parser
 
 
@@ -242,6 +263,62 @@ def _cmd_check(store: Any, args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_REFUSED
 
 
+def _export_many(store: Any, args: argparse.Namespace, *, blank: bool) -> int:
+    from jlip_desk.errors import InputError
+    from jlip_desk.services import excel
+
+    if args.output.suffix.lower() == ".xlsx":
+        raise InputError("--all-counties 需要输出到文件夹", where="-o", allowed="一个文件夹路径")
+
+    def progress(done: int, total: int, name: str) -> None:
+        print(f"[{done}/{total}] {name}")
+
+    export = excel.export_templates_all if blank else excel.export_submissions_all
+    results = export(store, args.period, args.output, scope=args.org, progress=progress)
+    print(f"已导出 {len(results)} 个工作簿到 {args.output}。")
+    return EXIT_OK
+
+
+def _export_one(store: Any, args: argparse.Namespace, *, blank: bool) -> int:
+    from jlip_desk.errors import InputError
+    from jlip_desk.services import excel
+
+    if not args.org:
+        raise InputError(
+            "缺少单位代码", where="--org", allowed="如 --org 220102,或用 --all-counties"
+        )
+    export = excel.export_template if blank else excel.export_submission
+    result = export(store, args.org, args.period, args.output)
+    print(f"已导出:{result.path}")
+    return EXIT_OK
+
+
+@_with_store
+def _cmd_template(store: Any, args: argparse.Namespace) -> int:
+    if args.all_counties:
+        return _export_many(store, args, blank=True)
+    return _export_one(store, args, blank=True)
+
+
+@_with_store
+def _cmd_export(store: Any, args: argparse.Namespace) -> int:
+    if args.all_counties:
+        return _export_many(store, args, blank=False)
+    return _export_one(store, args, blank=False)
+
+
+@_with_store
+def _cmd_import(store: Any, args: argparse.Namespace) -> int:
+    from jlip_desk.services.excel import import_files
+
+    report = import_files(store, args.files, markup_dir=args.markup_dir)
+    print(report.text())
+    if args.report:
+        report.write_json(args.report)
+        print(f"导入报告已保存:{args.report}")
+    return EXIT_OK if report.ok else EXIT_REFUSED
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "init": _cmd_init,
     "orgs": _cmd_orgs,
@@ -249,6 +326,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "summary": _cmd_summary,
     "plan": _cmd_plan,
     "check": _cmd_check,
+    "template": _cmd_template,
+    "export": _cmd_export,
+    "import": _cmd_import,
 }
 
 
