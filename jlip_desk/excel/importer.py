@@ -97,6 +97,15 @@ def _import(store: Store, path: Path, options: ImportOptions, result: FileResult
     result.org_code, result.org_name, result.period = meta.org_code, meta.org_name, meta.period
     try:
         plan = get_plan(store, meta.plan_id, meta.plan_version)
+    except JlipError:
+        raise _Refused(
+            Issue(
+                f"本机没有载入计划“{meta.plan_id}”的 {meta.plan_version} 版,无法核对此工作簿",
+                rule="计划版本",
+                allowed="本机已载入的计划;如需此版本,请先用“载入计划”导入其定义文件",
+            )
+        ) from None
+    try:
         org = get_org(store, meta.org_code)
         period = parse_period(meta.period)
         specs = sheets_for(plan, org, period)

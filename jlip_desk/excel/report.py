@@ -28,7 +28,7 @@ class Issue:
 
     def text(self) -> str:
         parts = [f"{self.where}:" if self.where else ""]
-        if self.value not in (None, ""):
+        if self.value and f"“{self.value}”" not in self.message:
             parts.append(f"“{self.value}”")
         parts.append(self.message)
         if self.rule and self.rule not in self.message:

@@ -159,6 +159,7 @@ class Checker:
         prior: PriorLookup | None,
     ) -> dict[str, Value]:
         raw_values: dict[str, object] = {}
+        uncached: set[str] = set()
         for f in fields:
             raw = self._raw(sheet, r, row, f)
             if raw is _UNCACHED:
@@ -166,12 +167,13 @@ class Checker:
                     sheet, r, f.id, "单元格中是公式,但文件中没有公式的计算结果",
                     rule="公式须有计算结果", allowed="直接填写数值,或在 Excel/WPS 中重新计算后保存",
                 )  # fmt: skip
+                uncached.add(f.id)
                 raw = None
             raw_values[f.id] = raw
         values, problems = check_row(fields, rules, derived, raw_values, prior)
         by_id = {f.id: f for f in fields}
         for p in problems:
-            if p.severity != "error":
+            if p.severity != "error" or (p.rule is None and p.field_id in uncached):
                 continue
             target = by_id.get(p.field_id or "")
             if p.rule is not None:
