@@ -13,11 +13,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+from typing import TYPE_CHECKING
 
 from jlip_desk import __version__, paths
 from jlip_desk.errors import StoreError
+
+if TYPE_CHECKING:
+    # sqlite-utils pulls in numpy, click and pluggy (~0.35 s): imported only when a
+    # migration or a write needs it, so the window shows before it is paid for.
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +71,8 @@ def _only_comments(text: str) -> bool:
 
 
 def build_migrations(folder: Path | None = None) -> Migrations:
+    from sqlite_utils.migrations import Migrations
+
     migrations = Migrations(MIGRATION_SET)
     for file in migration_files(folder):
         sql = file.read_text(encoding="utf-8")
@@ -87,7 +94,7 @@ class Store:
 
     def __init__(self, conn: sqlite3.Connection, path: Path | None):
         self.conn = conn
-        self.db = Database(conn)
+        self._db: Database | None = None
         self.path = path
         self.info = StoreInfo(str(path) if path else ":memory:", (), None)
 
@@ -143,10 +150,31 @@ class Store:
         self.conn.execute("PRAGMA synchronous = FULL")
         self.conn.execute("PRAGMA foreign_keys = ON")
 
+    @property
+    def db(self) -> Database:
+        """The sqlite-utils view of this connection (its atomic() and Migrations)."""
+        if self._db is None:
+            from sqlite_utils import Database
+
+            self._db = Database(self.conn, execute_plugins=False)
+        return self._db
+
+    def _applied_names(self) -> list[str]:
+        if not self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'"
+        ).fetchone():
+            return []
+        return [
+            row[0]
+            for row in self.conn.execute(
+                "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY rowid",
+                (MIGRATION_SET,),
+            )
+        ]
+
     def _migrate(self) -> None:
-        migrations = build_migrations()
-        known = {m.name for m in migrations._migrations}
-        applied = [m.name for m in migrations.applied(self.db)]
+        known = [file.stem for file in migration_files()]
+        applied = self._applied_names()
         unknown = [name for name in applied if name not in known]
         if unknown:
             raise StoreError(
@@ -154,14 +182,14 @@ class Store:
                 where=str(self.path or ":memory:"),
                 allowed=f"请安装更新版本的 JLIP Desk(数据库包含迁移 {unknown[-1]})",
             )
-        pending = [m.name for m in migrations.pending(self.db)]
+        pending = [name for name in known if name not in applied]
         backup = None
         if pending and applied and self.path is not None:
             backup = str(self.backup(reason="before-migration"))
         if pending:
             log.info("applying migrations %s", pending)
             try:
-                migrations.apply(self.db)
+                build_migrations().apply(self.db)
             except sqlite3.Error as exc:
                 # Each migration is its own transaction: the failed one left nothing.
                 log.exception("migration failed")

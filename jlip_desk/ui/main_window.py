@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl
-from PySide6.QtGui import QCloseEvent, QDesktopServices, QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QWidget
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, QUrl
+from PySide6.QtGui import QCloseEvent, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
 
 from jlip_desk import __version__, paths
-from jlip_desk.services.check import check_store
 from jlip_desk.ui.context import AppContext
 from jlip_desk.ui.forms.ui_main_window import Ui_MainWindow
 
@@ -53,11 +52,11 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(title)
         self.nav_model = QStandardItemModel(self)
         self.ui.navView.setModel(self.nav_model)
+        # Pages are built on first visit: start-up pays only for the page shown.
+        self.factories: dict[str, PageFactory] = {}
         self.pages: dict[str, QWidget] = {}
         for key, name, factory in pages or default_pages():
-            widget = factory(ctx)
-            self.pages[key] = widget
-            self.ui.pages.addWidget(widget)
+            self.factories[key] = factory
             item = QStandardItem(name)
             item.setData(key, PAGE_KEY_ROLE)
             item.setEditable(False)
@@ -69,18 +68,25 @@ class MainWindow(QMainWindow):
         self.ui.actionQuit.triggered.connect(self.close)
         self.ui.actionCheckStore.triggered.connect(self.check_store)
         self.ui.actionBackup.triggered.connect(self.backup)
-        self.ui.actionOpenDataFolder.triggered.connect(
-            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(paths.data_dir())))
-        )
+        self.ui.actionOpenDataFolder.triggered.connect(self.open_data_folder)
         self.ui.actionAbout.triggered.connect(self.about)
         self._restore_state()
+        QTimer.singleShot(500, ctx.writer.warm_up)
 
-    def show_page(self, key: str) -> None:
+    def page(self, key: str) -> QWidget:
+        """The page for ``key``, built now if it was never shown."""
         widget = self.pages.get(key)
         if widget is None:
+            widget = self.factories[key](self.ctx)
+            self.pages[key] = widget
+            self.ui.pages.addWidget(widget)
+        return widget
+
+    def show_page(self, key: str) -> None:
+        if key not in self.factories:
             return
-        self.ui.pages.setCurrentWidget(widget)
-        row = list(self.pages).index(key)
+        self.ui.pages.setCurrentWidget(self.page(key))
+        row = list(self.factories).index(key)
         index = self.nav_model.index(row, 0)
         if self.ui.navView.currentIndex() != index:
             self.ui.navView.setCurrentIndex(index)
@@ -98,9 +104,8 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1280, 720)
         page = settings.value("main/page")
-        self.show_page(
-            page if isinstance(page, str) and page in self.pages else next(iter(self.pages))
-        )
+        known = isinstance(page, str) and page in self.factories
+        self.show_page(page if known else next(iter(self.factories)))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         QSettings().setValue("main/geometry", self.saveGeometry())
@@ -108,7 +113,16 @@ class MainWindow(QMainWindow):
         self.ctx.writer.wait_idle(30)
         super().closeEvent(event)
 
+    def open_data_folder(self) -> None:
+        from PySide6.QtGui import QDesktopServices
+
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(paths.data_dir())))
+
     def check_store(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        from jlip_desk.services.check import check_store
+
         report = check_store(self.ctx.store)
         icon = QMessageBox.Icon.Information if report.ok else QMessageBox.Icon.Warning
         QMessageBox(
@@ -120,6 +134,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"已备份到 {target}", 10_000)
 
     def about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         plan = self.ctx.plan
         QMessageBox.about(
             self,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -14,7 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from jlip_desk.periods import Period, quarters_between
+from jlip_desk.errors import JlipError
+from jlip_desk.periods import Period, parse_period, quarters_between
 from jlip_desk.services.summary import build_summary, latest_period
 from jlip_desk.store.database import Store
 from jlip_desk.ui.context import AppContext
@@ -54,11 +56,11 @@ class OverviewPage(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.reporting)
-        self._task: BackgroundTask | None = None
         self._fill_periods()
         self.period_combo.currentIndexChanged.connect(self.refresh)
         ctx.data_changed.connect(lambda _kinds: self.refresh())
-        self.refresh()
+        # Load after the window is on screen: the query runs on the pool meanwhile.
+        QTimer.singleShot(0, self.refresh)
 
     def _fill_periods(self) -> None:
         plan = self.ctx.plan
@@ -76,8 +78,6 @@ class OverviewPage(QWidget):
         self.period_combo.setCurrentIndex(max(0, self.period_combo.findData(str(latest))))
 
     def selected_period(self) -> Period:
-        from jlip_desk.periods import parse_period
-
         return parse_period(self.period_combo.currentData())
 
     def refresh(self) -> None:
@@ -86,9 +86,11 @@ class OverviewPage(QWidget):
             _load, self.ctx.store.path, self.selected_period(), org.code if org else None
         )
         task.signals.done.connect(self._show)
-        task.signals.failed.connect(lambda exc: show_error(self, exc))
-        self._task = task
+        task.signals.failed.connect(self._failed)
         task.start()
+
+    def _failed(self, exc: JlipError) -> None:
+        show_error(self, exc)
 
     def _show(self, summary: dict[str, Any]) -> None:
         self.model.set_summary(summary)

@@ -67,6 +67,10 @@ class Writer(QObject):
             self._idle.clear()
         self._queue.put(_Job(fn, on_done, on_error, kinds))
 
+    def warm_up(self) -> None:
+        """Open the write connection and load sqlite-utils before the first edit needs them."""
+        self.submit(lambda store: store.db)
+
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Block until every submitted write has run (closing, tests)."""
         return self._idle.wait(timeout)
@@ -76,7 +80,8 @@ class Writer(QObject):
         self._thread.join(timeout=30)
 
     def _run(self) -> None:
-        store = Store.open(self._path) if self._path else None
+        # Opened on the first job, not at start-up: the window shows without waiting.
+        store: Store | None = None
         try:
             while True:
                 job = self._queue.get()
@@ -84,7 +89,9 @@ class Writer(QObject):
                     return
                 try:
                     if store is None:
-                        raise JlipError("数据库未打开")
+                        if self._path is None:
+                            raise JlipError("数据库未打开")
+                        store = Store.open(self._path, migrate=False)
                     result = job.fn(store)
                 except JlipError as exc:
                     self._failed.emit(job, exc)
@@ -127,14 +134,28 @@ class _Signals(QObject):
     progress = Signal(int, int, str)
 
 
+_running: set[BackgroundTask] = set()
+
+
 class BackgroundTask(QRunnable):
-    """A read or long job (export, dashboard query) on the pool; results come back by signal."""
+    """A read or long job (export, dashboard query) on the pool; results come back by signal.
+
+    Connect ``signals`` to bound methods of QObjects: Qt drops the connection when
+    the receiver is destroyed, so a result arriving after its page closed is ignored.
+    """
 
     def __init__(self, fn: Callable[..., Any], *args: Any):
         super().__init__()
+        # Python keeps the task (and its signals) alive until the result is delivered.
+        self.setAutoDelete(False)
         self.fn, self.args = fn, args
         self.signals = _Signals()
+        self.signals.done.connect(self._release)
+        self.signals.failed.connect(self._release)
         self.cancelled = threading.Event()
+
+    def _release(self, _result: object) -> None:
+        _running.discard(self)
 
     def run(self) -> None:
         try:
@@ -145,4 +166,5 @@ class BackgroundTask(QRunnable):
             self.signals.done.emit(result)
 
     def start(self) -> None:
+        _running.add(self)
         QThreadPool.globalInstance().start(self)

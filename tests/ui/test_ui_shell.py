@@ -112,7 +112,7 @@ def test_overview_shows_the_summary(qtbot, store: Store, qapp_ready: QApplicatio
     bind(store, "220000")
     window = ui_app.build_main_window(store)
     qtbot.addWidget(window)
-    page = window.pages["overview"]
+    page = window.page("overview")
     qtbot.waitUntil(lambda: page.model.rowCount() > 0, timeout=10_000)
     first = page.model.index(0, 0)
     assert page.model.data(first) == "知识产权维权援助工作站"
