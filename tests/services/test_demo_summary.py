@@ -114,16 +114,17 @@ def test_ratio_is_ratio_of_sums_not_mean_of_ratios(demo_store: Store, plan14: Pl
     ratio = next(i for i in summary["indicators"] if i["id"] == "high_value_patents_per_10k")
     rows = read_form(demo_store, plan14.id, "county_annual", "2023")
     pairs = [
-        (v["high_value_patents"], v["population"])
+        (float(n), float(d))
         for v in rows.values()
-        if "high_value_patents" in v and "population" in v
+        if isinstance(n := v.get("high_value_patents"), int | float)
+        and isinstance(d := v.get("population"), int | float)
     ]
-    num = sum(float(n) for n, _ in pairs)
-    den = sum(float(d) for _, d in pairs)
+    num = sum(n for n, _ in pairs)
+    den = sum(d for _, d in pairs)
     assert ratio["numerator"] == pytest.approx(num)
     assert ratio["denominator"] == pytest.approx(den)
     assert ratio["value"] == round(num / den, 2)
-    mean_of_ratios = sum(float(n) / float(d) for n, d in pairs) / len(pairs)
+    mean_of_ratios = sum(n / d for n, d in pairs) / len(pairs)
     assert abs(mean_of_ratios - num / den) > 0.01  # the two differ, so the test means something
     by_prefecture = ratio["by_prefecture"]
     assert sum(p["numerator"] for p in by_prefecture) == pytest.approx(num)

@@ -14,6 +14,8 @@ from jlip_desk.services.installation import bind, bound_org
 from jlip_desk.store.database import Store
 from jlip_desk.ui import app as ui_app
 from jlip_desk.ui.first_run import FirstRunDialog
+from jlip_desk.ui.main_window import MainWindow
+from jlip_desk.ui.overview_page import OverviewPage
 from jlip_desk.ui.forms.__main__ import generate, target_for
 
 
@@ -39,6 +41,11 @@ def test_stock_dialogs_speak_chinese(qapp_ready: QApplication) -> None:
     assert box.button(QDialogButtonBox.StandardButton.Cancel).text() == "取消"
 
 
+def _code(dialog: FirstRunDialog) -> str | None:
+    org = dialog.selected_org()
+    return None if org is None else org.code
+
+
 def test_first_run_prefecture_then_county(qtbot, store: Store, qapp_ready: QApplication) -> None:
     dialog = FirstRunDialog(store)
     qtbot.addWidget(dialog)
@@ -49,12 +56,12 @@ def test_first_run_prefecture_then_county(qtbot, store: Store, qapp_ready: QAppl
     assert "永吉县(220221)" in counties and not any("南关区" in c for c in counties)
     ui.countyCombo.setCurrentIndex(ui.countyCombo.findData("220221"))
     assert "永吉县" in ui.summaryLabel.text()
-    assert dialog.selected_org() is not None and dialog.selected_org().code == "220221"
+    assert _code(dialog) == "220221"
     qtbot.mouseClick(ui.provinceRadio, Qt.MouseButton.LeftButton)
     assert not ui.countyCombo.isEnabled()
-    assert dialog.selected_org().code == "220000"
+    assert _code(dialog) == "220000"
     dialog.select("220300")
-    assert ui.prefectureRadio.isChecked() and dialog.selected_org().code == "220300"
+    assert ui.prefectureRadio.isChecked() and _code(dialog) == "220300"
 
 
 def test_first_run_leads_to_the_county_registries(qtbot, store: Store, monkeypatch) -> None:
@@ -67,7 +74,7 @@ def test_first_run_leads_to_the_county_registries(qtbot, store: Store, monkeypat
     shown = {}
 
     def fake_exec(app: QApplication) -> int:
-        window = next(w for w in app.topLevelWidgets() if w.objectName() == "MainWindow")
+        window = next(w for w in app.topLevelWidgets() if isinstance(w, MainWindow))
         shown["page"] = window.current_page()
         shown["title"] = window.windowTitle()
         window.close()
@@ -79,7 +86,8 @@ def test_first_run_leads_to_the_county_registries(qtbot, store: Store, monkeypat
     assert shown["page"] == "registries"
     assert "南关区" in shown["title"]
     reopened = Store.open()
-    assert bound_org(reopened).code == "220102"
+    bound = bound_org(reopened)
+    assert bound is not None and bound.code == "220102"
     reopened.close()
 
 
@@ -113,6 +121,7 @@ def test_overview_shows_the_summary(qtbot, store: Store, qapp_ready: QApplicatio
     window = ui_app.build_main_window(store)
     qtbot.addWidget(window)
     page = window.page("overview")
+    assert isinstance(page, OverviewPage)
     qtbot.waitUntil(lambda: page.model.rowCount() > 0, timeout=10_000)
     first = page.model.index(0, 0)
     assert page.model.data(first) == "知识产权维权援助工作站"
