@@ -14,9 +14,9 @@ from jlip_desk.services.installation import bind, bound_org
 from jlip_desk.store.database import Store
 from jlip_desk.ui import app as ui_app
 from jlip_desk.ui.first_run import FirstRunDialog
+from jlip_desk.ui.forms.__main__ import generate, target_for
 from jlip_desk.ui.main_window import MainWindow
 from jlip_desk.ui.overview_page import OverviewPage
-from jlip_desk.ui.forms.__main__ import generate, target_for
 
 
 @pytest.fixture
