@@ -1,0 +1,431 @@
+"""Build JLIP Desk: PyInstaller bundle, checks, selective strip, frozen self-test, installer.
+
+Usage, from the repository root (Linux or Windows):
+
+    uv run python installer/build.py               # bundle in dist/jlip-desk/, self-tested
+    uv run python installer/build.py --installer   # ... and dist/JLIP-Desk-<version>-setup.exe
+    uv run python installer/build.py --xz          # ... and measure the bundle packed with xz -6
+    uv run python installer/build.py --nsis-only DIR   # only compile the installer from DIR
+
+Every step prints what it does; any failure ends the build with exit status 1 and a
+one-line reason. The figures of the last run are written to dist/build-report.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = ROOT / "installer" / "jlip_desk.spec"
+NSI = ROOT / "installer" / "jlip_desk.nsi"
+ICON = ROOT / "resources" / "icons" / "jlip_desk.ico"
+DIST = ROOT / "dist"
+WORK = ROOT / "build" / "pyinstaller"
+REPORT = DIST / "build-report.json"
+
+IS_WIN = sys.platform == "win32"
+IS_LINUX = sys.platform.startswith("linux")
+APP_NAME = "jlip-desk"  # must match APP_NAME in the spec and APP_EXE in the .nsi
+EXE_NAME = f"{APP_NAME}.exe" if IS_WIN else APP_NAME
+CONTENTS = "_internal"  # PyInstaller 6's contents directory: sys._MEIPASS
+DATA_FOLDERS = ("resources", "db", "ui")
+SELF_TEST_TIMEOUT = 180
+
+# Files that must not reach the bundle (the spec drops them). Matched against paths
+# relative to the bundle, with forward slashes, case-insensitively.
+FORBIDDEN = re.compile(
+    r"(^|/)(lib)?Qt6(Network|Qml|Quick|Pdf|Wayland|EglFs)[^/]*\.(so[.0-9]*|dll)$"
+    r"|(^|/)(lib)?(crypto|ssl)[-.0-9a-z_]*\.(so[.0-9]*|dll)$"
+    r"|(^|/)opengl32sw\.dll$"
+    r"|/plugins/(tls|networkinformation|egldeviceintegrations)/"
+    r"|/plugins/wayland-"
+    r"|(^|/)(tcl|tk)[0-9.]*/|(^|/)_?tkinter"
+    r"|^_internal/numpy/(.+/)?tests/",
+    re.IGNORECASE,
+)
+# Shared libraries the spec drops: no remaining library may still need one of them.
+DROPPED_LIBRARY = re.compile(
+    r"^(lib)?(Qt6(Network|Qml|Quick|Pdf|Wayland|EglFs)|crypto|ssl)", re.IGNORECASE
+)
+
+
+class BuildError(Exception):
+    """A step failed; the message says which and why."""
+
+
+def step(message: str) -> None:
+    print(f"\n==> {message}", flush=True)
+
+
+def info(message: str) -> None:
+    print(f"    {message}", flush=True)
+
+
+def megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"
+
+
+def app_version() -> str:
+    text = (ROOT / "jlip_desk" / "__init__.py").read_text(encoding="utf-8")
+    match = re.search(r"^__version__\s*=\s*[\"']([^\"']+)[\"']", text, re.MULTILINE)
+    if not match:
+        raise BuildError("jlip_desk/__init__.py has no __version__")
+    return match.group(1)
+
+
+def windows_version(version: str) -> str:
+    """Four numbers for Windows version resources: 0.1.0 -> 0.1.0.0, 1.2rc1 -> 1.2.1.0."""
+    numbers = re.findall(r"\d+", version.split("+", maxsplit=1)[0])[:4]
+    return ".".join(numbers + ["0"] * (4 - len(numbers)))
+
+
+def run(command: list[str], *, what: str, **kwargs: object) -> None:
+    info("$ " + subprocess.list2cmdline(command))
+    result = subprocess.run(command, check=False, **kwargs)  # type: ignore[call-overload]
+    if result.returncode != 0:
+        raise BuildError(f"{what} failed with exit status {result.returncode}")
+
+
+def files_under(folder: Path) -> Iterator[Path]:
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not path.is_symlink():
+            yield path
+
+
+# --- Steps ----------------------------------------------------------------------------
+
+
+def build_bundle() -> Path:
+    step("Building the one-folder bundle with PyInstaller")
+    run(
+        [
+            sys.executable,
+            "-m",
+            "PyInstaller",
+            str(SPEC),
+            "--noconfirm",
+            "--clean",
+            "--log-level",
+            "WARN",
+            "--distpath",
+            str(DIST),
+            "--workpath",
+            str(WORK),
+        ],
+        what="PyInstaller",
+        cwd=ROOT,
+    )
+    bundle = DIST / APP_NAME
+    info(f"bundle: {bundle}")
+    return bundle
+
+
+def check_bundle(bundle: Path) -> None:
+    step("Checking the bundle's contents")
+    exe = bundle / EXE_NAME
+    internal = bundle / CONTENTS
+    if not exe.is_file():
+        raise BuildError(f"the program {exe} is missing")
+    if not internal.is_dir():
+        raise BuildError(f"{internal} is missing: has PyInstaller's contents_directory changed?")
+
+    for folder in DATA_FOLDERS:
+        source = ROOT / folder
+        wanted = {
+            p.relative_to(source).as_posix()
+            for p in files_under(source)
+            if "__pycache__" not in p.parts
+        }
+        bundled = {
+            p.relative_to(internal / folder).as_posix() for p in files_under(internal / folder)
+        }
+        missing = sorted(wanted - bundled)
+        if missing:
+            raise BuildError(f"{folder}/ is incomplete in the bundle, missing: {missing[:5]}")
+        info(f"{folder}/: {len(wanted)} files, all bundled")
+
+    translations = [p for p in files_under(internal / "PySide6") if p.parent.name == "translations"]
+    names = sorted(p.name for p in translations)
+    if "qtbase_zh_CN.qm" not in names:
+        raise BuildError("Qt's qtbase_zh_CN.qm is missing: stock dialogs would be in English")
+    strays = [n for n in names if not n.endswith("_zh_CN.qm")]
+    if strays:
+        raise BuildError(f"Qt translations other than zh_CN slipped in: {strays[:5]}")
+    info(f"Qt translations: {', '.join(names)}")
+
+    forbidden = [
+        rel
+        for rel in (p.relative_to(bundle).as_posix() for p in files_under(bundle))
+        if FORBIDDEN.search(rel)
+    ]
+    if forbidden:
+        raise BuildError(f"files the spec should drop are in the bundle: {forbidden[:5]}")
+    info("no excluded Qt modules, plugins, OpenSSL or tkinter files")
+
+    numpy_libs = internal / "numpy.libs"
+    if (internal / "numpy").is_dir():
+        info(f"numpy bundled; numpy.libs {'present' if numpy_libs.is_dir() else 'absent'}")
+    else:
+        info("numpy is not bundled (nothing in the app imports pyqtgraph or numpy yet)")
+
+
+def strip_libpython(bundle: Path) -> int:
+    """Strip libpython only; never the libraries under numpy.libs (OpenBLAS breaks)."""
+    step("Stripping libpython (only libpython: stripping numpy.libs breaks OpenBLAS)")
+    if not IS_LINUX:
+        info("skipped: selective stripping is for Linux builds")
+        return 0
+    strip = shutil.which("strip")
+    if strip is None:
+        info("skipped: no strip on PATH (install binutils)")
+        return 0
+    saved = 0
+    for lib in sorted((bundle / CONTENTS).glob("libpython3*.so*")):
+        before = lib.stat().st_size
+        run([strip, "--strip-unneeded", str(lib)], what=f"strip {lib.name}")
+        after = lib.stat().st_size
+        saved += before - after
+        info(f"{lib.name}: {megabytes(before)} -> {megabytes(after)}")
+    if saved == 0:
+        info("nothing stripped (already stripped, or no libpython found)")
+    return saved
+
+
+def _needed_elf(path: Path) -> list[str] | None:
+    with path.open("rb") as fh:
+        if fh.read(4) != b"\x7fELF":
+            return None
+    readelf = shutil.which("readelf")
+    if readelf is None:
+        return None
+    out = subprocess.run(
+        [readelf, "-d", str(path)], capture_output=True, text=True, check=False
+    ).stdout
+    return re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", out)
+
+
+def _needed_pe(path: Path) -> list[str] | None:
+    if path.suffix.lower() not in {".dll", ".pyd", ".exe"}:
+        return None
+    import pefile  # type: ignore[import-untyped]
+
+    pe = pefile.PE(str(path), fast_load=True)
+    try:
+        pe.parse_data_directories(
+            directories=[pefile.DIRECTORY_ENTRY["IMAGE_DIRECTORY_ENTRY_IMPORT"]]
+        )
+        return [entry.dll.decode() for entry in getattr(pe, "DIRECTORY_ENTRY_IMPORT", [])]
+    finally:
+        pe.close()
+
+
+def check_dependencies(bundle: Path) -> None:
+    """No library left in the bundle may need one the spec dropped."""
+    step("Checking that nothing left in the bundle needs a dropped library")
+    if IS_WIN:
+        try:
+            import pefile  # noqa: F401
+        except ImportError:
+            info("skipped: pefile is not installed")
+            return
+        needed_of = _needed_pe
+    elif IS_LINUX and shutil.which("readelf"):
+        needed_of = _needed_elf
+    else:
+        info("skipped: needs readelf (Linux) or pefile (Windows)")
+        return
+    present = {p.name.lower() for p in files_under(bundle)}
+    broken: list[str] = []
+    checked = 0
+    for path in files_under(bundle):
+        needed = needed_of(path)
+        if needed is None:
+            continue
+        checked += 1
+        for name in needed:
+            if DROPPED_LIBRARY.match(name) and name.lower() not in present:
+                broken.append(f"{path.relative_to(bundle).as_posix()} needs {name}")
+    if broken:
+        raise BuildError("dropped libraries are still needed: " + "; ".join(broken[:5]))
+    info(f"{checked} binaries checked, none needs a dropped library")
+
+
+def self_test(bundle: Path) -> float:
+    step("Running the frozen program's --self-test (offscreen, temporary data folder)")
+    exe = bundle / EXE_NAME
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env.pop("JLIP_DESK_DATA_DIR", None)
+    with tempfile.TemporaryDirectory(prefix="jlip-build-selftest-") as data_dir:
+        command = [str(exe), "--data-dir", data_dir, "--self-test"]
+        info("$ " + subprocess.list2cmdline(command))
+        started = time.perf_counter()
+        try:
+            result = subprocess.run(
+                command, env=env, capture_output=True, timeout=SELF_TEST_TIMEOUT, check=False
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise BuildError(f"--self-test did not finish within {SELF_TEST_TIMEOUT} s") from exc
+        elapsed = time.perf_counter() - started
+        output = (result.stdout + result.stderr).decode("utf-8", errors="replace").strip()
+        for line in output.splitlines() or ["(no output)"]:
+            info(f"| {line}")
+        if result.returncode != 0:
+            for log in sorted(Path(data_dir).rglob("*.log")):
+                info(f"--- {log.name} ---")
+                print(log.read_text(encoding="utf-8", errors="replace"), flush=True)
+            raise BuildError(f"--self-test exited with status {result.returncode}")
+        if "translation not found" in output:
+            raise BuildError("the frozen program could not find Qt's zh_CN translation")
+    info(f"passed in {elapsed:.1f} s")
+    return elapsed
+
+
+class _CountingSink:
+    def __init__(self) -> None:
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def measure(bundle: Path, *, with_xz: bool) -> dict[str, float]:
+    step("Measuring the bundle")
+    files = list(files_under(bundle))
+    unpacked = sum(p.stat().st_size for p in files)
+    info(f"unpacked: {megabytes(unpacked)} in {len(files)} files")
+    figures: dict[str, float] = {"unpacked_bytes": unpacked, "files": len(files)}
+    if with_xz:
+        started = time.perf_counter()
+        sink = _CountingSink()
+        with tarfile.open(fileobj=sink, mode="w:xz", preset=6) as tar:  # type: ignore[call-overload]
+            tar.add(bundle, arcname=bundle.name)
+        figures["xz_bytes"] = sink.size
+        figures["xz_seconds"] = round(time.perf_counter() - started, 1)
+        info(f"tar | xz -6: {megabytes(sink.size)} ({figures['xz_seconds']:.0f} s)")
+    return figures
+
+
+def find_makensis() -> str:
+    found = shutil.which("makensis")
+    if found:
+        return found
+    if IS_WIN:
+        for base in (os.environ.get("PROGRAMFILES(X86)"), os.environ.get("PROGRAMFILES")):
+            if base and (Path(base) / "NSIS" / "makensis.exe").is_file():
+                return str(Path(base) / "NSIS" / "makensis.exe")
+    raise BuildError(
+        "makensis not found: install NSIS (Windows: choco install nsis; Debian: apt install nsis)"
+    )
+
+
+def build_installer(bundle: Path, version: str) -> tuple[Path, float]:
+    step("Compiling the Windows installer with makensis (LZMA, solid)")
+    if not (bundle / CONTENTS).is_dir():
+        raise BuildError(f"{bundle} does not look like a PyInstaller one-folder bundle")
+    if not (bundle / f"{APP_NAME}.exe").is_file():
+        info(f"note: {bundle} has no {APP_NAME}.exe (not a Windows build): fine for proving")
+        info("that the script compiles, but that installer cannot run the program")
+    DIST.mkdir(parents=True, exist_ok=True)
+    out = DIST / f"JLIP-Desk-{version}-setup.exe"
+    out.unlink(missing_ok=True)
+    command = [
+        find_makensis(),
+        "-V2",  # warnings and errors only
+        "-WX",  # a warning fails the build
+        "-INPUTCHARSET",
+        "UTF8",
+        f"-DVERSION={version}",
+        f"-DVERSION_WIN={windows_version(version)}",
+        f"-DSOURCE_DIR={bundle.resolve()}",
+        f"-DOUTFILE={out}",
+        f"-DICON={ICON}",
+        str(NSI),
+    ]
+    started = time.perf_counter()
+    run(command, what="makensis")
+    elapsed = time.perf_counter() - started
+    if not out.is_file():
+        raise BuildError(f"makensis succeeded but {out} is missing")
+    info(f"{out.name}: {megabytes(out.stat().st_size)} in {elapsed:.0f} s")
+    return out, elapsed
+
+
+# --- Main -----------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--installer", action="store_true", help="also compile the NSIS installer")
+    parser.add_argument(
+        "--nsis-only",
+        metavar="DIR",
+        type=Path,
+        help="only compile the installer from an existing one-folder bundle DIR",
+    )
+    parser.add_argument(
+        "--xz", action="store_true", help="also measure the bundle packed with tar | xz -6"
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    # Chinese self-test output must not crash the build on a cp1252 console.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+    args = parse_args(argv)
+    started = time.perf_counter()
+    try:
+        version = app_version()
+        print(f"JLIP Desk {version}: build on {sys.platform}, Python {sys.version.split()[0]}")
+        report: dict[str, object] = {"version": version, "platform": sys.platform}
+        if args.nsis_only is not None:
+            installer, seconds = build_installer(args.nsis_only, version)
+            report |= {
+                "installer": installer.name,
+                "installer_bytes": installer.stat().st_size,
+                "makensis_seconds": round(seconds, 1),
+            }
+        else:
+            t0 = time.perf_counter()
+            bundle = build_bundle()
+            report["pyinstaller_seconds"] = round(time.perf_counter() - t0, 1)
+            check_bundle(bundle)
+            report["stripped_bytes"] = strip_libpython(bundle)
+            check_dependencies(bundle)
+            report["self_test_seconds"] = round(self_test(bundle), 1)
+            report |= measure(bundle, with_xz=args.xz)
+            if args.installer:
+                installer, seconds = build_installer(bundle, version)
+                report |= {
+                    "installer": installer.name,
+                    "installer_bytes": installer.stat().st_size,
+                    "makensis_seconds": round(seconds, 1),
+                }
+    except BuildError as exc:
+        print(f"\nBUILD FAILED: {exc}", file=sys.stderr, flush=True)
+        return 1
+    report["total_seconds"] = round(time.perf_counter() - started, 1)
+    DIST.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    step(f"Done in {report['total_seconds']:.0f} s; figures in {REPORT.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
