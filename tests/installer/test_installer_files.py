@@ -1,0 +1,463 @@
+"""Static checks of the packaging files (spec, NSIS script, workflow, icon) and one real build."""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import os
+import re
+import struct
+import subprocess
+import sys
+import types
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+INSTALLER = ROOT / "installer"
+NSI = INSTALLER / "jlip_desk.nsi"
+SPEC = INSTALLER / "jlip_desk.spec"
+WORKFLOW = ROOT / ".github" / "workflows" / "windows.yml"
+ICO = ROOT / "resources" / "icons" / "jlip_desk.ico"
+PNG = ROOT / "resources" / "icons" / "jlip_desk.png"
+
+
+def _load_script(name: str) -> types.ModuleType:
+    """Import installer/<name>.py (the folder is not a package)."""
+    spec = importlib.util.spec_from_file_location(f"_installer_{name}", INSTALLER / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _nsi_lines() -> list[str]:
+    """The NSIS script's statements: comments and blank lines removed, indentation stripped."""
+    lines = []
+    for raw in NSI.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if line and not line.startswith((";", "#")):
+            lines.append(line)
+    return lines
+
+
+# --- The NSIS script ---------------------------------------------------------------------
+
+
+def test_nsi_installs_per_user_without_admin_rights() -> None:
+    lines = _nsi_lines()
+    assert "RequestExecutionLevel user" in lines
+    assert not [ln for ln in lines if re.match(r"RequestExecutionLevel\s+(admin|highest)", ln)]
+    assert 'InstallDir "$LOCALAPPDATA\\Programs\\${APP_NAME}"' in lines
+    assert not [ln for ln in lines if "SetShellVarContext all" in ln]
+    registry = [
+        ln for ln in lines if re.match(r"(WriteReg|DeleteReg|ReadReg|InstallDirRegKey)", ln)
+    ]
+    assert registry, "the script should record the installation in the registry"
+    for line in registry:
+        assert re.search(r"\sHKCU\s", line), f"not per-user: {line}"
+    assert not [ln for ln in lines if re.search(r"\b(HKLM|SHCTX|HKCR|HKEY_LOCAL_MACHINE)\b", ln)]
+
+
+def test_nsi_never_deletes_user_data() -> None:
+    deleting = [ln for ln in _nsi_lines() if re.match(r"(RMDir|Delete|RMDirR)\b", ln)]
+    assert deleting, "the uninstaller must remove something"
+    for line in deleting:
+        # $LOCALAPPDATA contains "APPDATA" too: nothing in either tree is deleted by name.
+        assert "APPDATA" not in line.upper(), line
+        assert "DATA_DIR" not in line, line
+        assert "JLIP\\JLIP Desk" not in line, line
+    recursive = [ln for ln in deleting if re.match(r"RMDir\s+/r", ln, re.IGNORECASE)]
+    assert recursive, "the old bundle should be removed as a whole"
+    for line in recursive:
+        # The only recursive delete is the program's own _internal folder, never $INSTDIR.
+        assert line == 'RMDir /r "$INSTDIR\\_internal"', line
+    assert 'RMDir "$INSTDIR"' in deleting  # not /r: only if empty
+
+
+def test_nsi_upgrade_replaces_only_its_own_program() -> None:
+    text = NSI.read_text(encoding="utf-8")
+    section = text[text.index('Section "!$(SecProgram)"') : text.index("SectionEnd")]
+    guard = section.index('${If} ${FileExists} "$INSTDIR\\${APP_EXE}"')
+    end_guard = section.index("${EndIf}", guard)
+    assert guard < section.index('RMDir /r "$INSTDIR\\_internal"') < end_guard
+    assert guard < section.index('Delete "$INSTDIR\\${APP_EXE}"') < end_guard
+    assert section.index("Call CloseRunningApp") < guard
+    assert "Call un.CloseRunningApp" in text
+    # A silent upgrade over a copy that will not close fails rather than killing it.
+    assert "/SD IDCANCEL" in text
+    assert "taskkill /F" not in text
+
+
+def test_nsi_uninstaller_says_the_data_is_kept() -> None:
+    text = NSI.read_text(encoding="utf-8")
+    assert '!define DATA_DIR "$APPDATA\\JLIP\\JLIP Desk"' in text
+    assert '!define MUI_UNCONFIRMPAGE_TEXT_TOP "$(KeepDataNotice)"' in text
+    notices = re.findall(r"LangString KeepDataNotice \$\{LANG_(\w+)\} \"([^\"]+)\"", text)
+    assert {lang for lang, _ in notices} == {"SIMPCHINESE", "ENGLISH"}
+    for _, message in notices:
+        assert "${DATA_DIR}" in message
+
+
+def test_nsi_languages_and_compression() -> None:
+    lines = _nsi_lines()
+    assert lines[0] == "Unicode true"
+    assert "SetCompressor /SOLID lzma" in lines
+    assert '!insertmacro MUI_LANGUAGE "SimpChinese"' in lines
+    assert '!insertmacro MUI_LANGUAGE "English"' in lines
+    strings: dict[str, set[str]] = {}
+    for name, lang in re.findall(r"^LangString (\w+) \$\{LANG_(\w+)\}", "\n".join(lines), re.M):
+        strings.setdefault(name, set()).add(lang)
+    assert strings
+    for name, langs in strings.items():
+        assert langs == {"SIMPCHINESE", "ENGLISH"}, f"{name} is not in both languages"
+
+
+def test_nsi_takes_its_version_from_the_build_script() -> None:
+    text = NSI.read_text(encoding="utf-8")
+    for define in ("VERSION", "VERSION_WIN", "SOURCE_DIR"):
+        assert re.search(rf"!ifndef {define}\s*\n\s*!error", text), define
+    assert not re.search(r"!define VERSION\s", text)
+    build = _load_script("build")
+    assert build.windows_version("0.1.0") == "0.1.0.0"
+    assert build.windows_version("1.2rc1") == "1.2.1.0"
+    assert build.windows_version("2.0.1.7+local") == "2.0.1.7"
+    from jlip_desk import __version__
+
+    assert build.app_version() == __version__
+
+
+# --- The PyInstaller spec ----------------------------------------------------------------
+
+
+class _Recorder:
+    """Stands in for PyInstaller's Analysis/PYZ/EXE/COLLECT and keeps what it was given."""
+
+    calls: dict[str, _Recorder]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.args = args
+        self.kwargs = kwargs
+
+
+# What a real Analysis collects, in (destination, source, type) entries, by platform.
+_SAMPLE_BINARIES = {
+    "linux": [
+        "PySide6/Qt/lib/libQt6Core.so.6",
+        "PySide6/Qt/lib/libQt6OpenGL.so.6",
+        "PySide6/Qt/lib/libQt6OpenGLWidgets.so.6",
+        "PySide6/Qt/lib/libQt6Network.so.6",
+        "PySide6/Qt/lib/libQt6Qml.so.6",
+        "PySide6/Qt/lib/libQt6QuickWidgets.so.6",
+        "PySide6/Qt/lib/libQt6Pdf.so.6",
+        "PySide6/Qt/lib/libQt6WaylandClient.so.6",
+        "PySide6/Qt/lib/libQt6EglFSDeviceIntegration.so.6",
+        "PySide6/Qt/plugins/platforms/libqxcb.so",
+        "PySide6/Qt/plugins/platforms/libqoffscreen.so",
+        "PySide6/Qt/plugins/platforms/libqwayland-egl.so",
+        "PySide6/Qt/plugins/platforms/libqeglfs.so",
+        "PySide6/Qt/plugins/platforms/libqvnc.so",
+        "PySide6/Qt/plugins/tls/libqopensslbackend.so",
+        "PySide6/Qt/plugins/wayland-shell-integration/libxdg-shell.so",
+        "PySide6/Qt/plugins/generic/libqtuiotouchplugin.so",
+        "PySide6/Qt/plugins/imageformats/libqico.so",
+        "libcrypto.so.3",
+        "libssl.so.3",
+        "libk5crypto.so.3",
+        "numpy.libs/libscipy_openblas64_-32a4b2a6.so",
+        "numpy/_core/_multiarray_umath.cpython-311-x86_64-linux-gnu.so",
+    ],
+    "win32": [
+        "PySide6/Qt6Core.dll",
+        "PySide6/Qt6OpenGL.dll",
+        "PySide6/Qt6OpenGLWidgets.dll",
+        "PySide6/Qt6Network.dll",
+        "PySide6/Qt6Qml.dll",
+        "PySide6/Qt6Pdf.dll",
+        "PySide6/opengl32sw.dll",
+        "PySide6/plugins/platforms/qwindows.dll",
+        "PySide6/plugins/tls/qschannelbackend.dll",
+        "libcrypto-3-x64.dll",
+        "libssl-3-x64.dll",
+        "numpy.libs/libscipy_openblas64_-4f3e1b5e.dll",
+    ],
+}
+_KEPT_BINARIES = {
+    "PySide6/Qt/lib/libQt6Core.so.6",
+    "PySide6/Qt/lib/libQt6OpenGL.so.6",
+    "PySide6/Qt/lib/libQt6OpenGLWidgets.so.6",
+    "PySide6/Qt/plugins/platforms/libqxcb.so",
+    "PySide6/Qt/plugins/platforms/libqoffscreen.so",
+    "PySide6/Qt/plugins/imageformats/libqico.so",
+    "libk5crypto.so.3",
+    "numpy.libs/libscipy_openblas64_-32a4b2a6.so",
+    "numpy/_core/_multiarray_umath.cpython-311-x86_64-linux-gnu.so",
+    "PySide6/Qt6Core.dll",
+    "PySide6/Qt6OpenGL.dll",
+    "PySide6/Qt6OpenGLWidgets.dll",
+    "PySide6/plugins/platforms/qwindows.dll",
+    "numpy.libs/libscipy_openblas64_-4f3e1b5e.dll",
+}
+_SAMPLE_DATAS = [
+    "PySide6/Qt/translations/qtbase_zh_CN.qm",
+    "PySide6/Qt/translations/qt_zh_CN.qm",
+    "PySide6/Qt/translations/qtbase_de.qm",
+    "PySide6/Qt/translations/qt_help_ja.qm",
+    "PySide6/translations/qtbase_zh_CN.qm",
+    "PySide6/translations/qtbase_fr.qm",
+    "numpy/_core/tests/data/umath-validation-set-log.csv",
+    "pyqtgraph/icons/auto.png",
+    "resources/plans/jilin-ip-14.toml",
+]
+_KEPT_DATAS = {
+    "PySide6/Qt/translations/qtbase_zh_CN.qm",
+    "PySide6/Qt/translations/qt_zh_CN.qm",
+    "PySide6/translations/qtbase_zh_CN.qm",
+    "pyqtgraph/icons/auto.png",
+    "resources/plans/jilin-ip-14.toml",
+}
+_SAMPLE_PURE = ["numpy", "numpy._core", "numpy._core.tests.test_api", "numpy.lib.tests", "pydoc"]
+
+
+def _run_spec(monkeypatch: pytest.MonkeyPatch, platform: str) -> dict[str, _Recorder]:
+    """Execute the spec the way PyInstaller does, with recorders for its build classes."""
+    hooks = pytest.importorskip("PyInstaller.utils.hooks")
+    monkeypatch.setattr(hooks, "collect_submodules", lambda package, **_: [f"{package}.cli"])
+    # The Windows version resource module needs pefile, which only Windows installs have.
+    fake_vi = types.ModuleType("PyInstaller.utils.win32.versioninfo")
+    for name in (
+        "VSVersionInfo",
+        "FixedFileInfo",
+        "StringFileInfo",
+        "StringTable",
+        "StringStruct",
+        "VarFileInfo",
+        "VarStruct",
+    ):
+        setattr(fake_vi, name, type(name, (_Recorder,), {}))
+    monkeypatch.setitem(sys.modules, "PyInstaller.utils.win32.versioninfo", fake_vi)
+    monkeypatch.setattr(sys, "platform", platform)
+
+    calls: dict[str, _Recorder] = {}
+
+    def recorder(kind: str) -> type[_Recorder]:
+        def make(*args: Any, **kwargs: Any) -> _Recorder:
+            obj = _Recorder(*args, **kwargs)
+            calls[kind] = obj
+            if kind == "Analysis":
+                obj.pure = [(m, "", "PYMODULE") for m in _SAMPLE_PURE]  # type: ignore[attr-defined]
+                obj.binaries = [(d, "", "BINARY") for d in _SAMPLE_BINARIES[platform]]  # type: ignore[attr-defined]
+                obj.datas = [(d, "", "DATA") for d in _SAMPLE_DATAS]  # type: ignore[attr-defined]
+                obj.scripts = []  # type: ignore[attr-defined]
+            return obj
+
+        return make  # type: ignore[return-value]
+
+    namespace = {name: recorder(name) for name in ("Analysis", "PYZ", "EXE", "COLLECT")}
+    namespace |= {"SPECPATH": str(INSTALLER), "__name__": "__main__"}
+    exec(compile(SPEC.read_text(encoding="utf-8"), str(SPEC), "exec"), namespace)
+    return calls
+
+
+def test_spec_is_valid_python_with_the_required_excludes() -> None:
+    tree = ast.parse(SPEC.read_text(encoding="utf-8"), filename=str(SPEC))
+    assigned = {
+        node.targets[0].id: node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+    }
+    excludes = set(ast.literal_eval(assigned["EXCLUDES"]))
+    for module in ("tkinter", "unittest", "numpy.f2py", "numpy.testing", "PySide6.QtNetwork"):
+        assert module in excludes
+    for module in ("PySide6.QtQml", "PySide6.QtQuick", "PySide6.QtPdf"):
+        assert module in excludes
+    # pyqtgraph needs these: excluding them breaks charts at run time.
+    for module in ("pydoc", "PySide6.QtOpenGL", "PySide6.QtOpenGLWidgets"):
+        assert module not in excludes
+    assert ast.literal_eval(assigned["DATA_FOLDERS"]) == ("resources", "db", "ui")
+
+
+@pytest.mark.parametrize("platform", ["linux", "win32"])
+def test_spec_drops_exactly_what_packaging_md_says(
+    monkeypatch: pytest.MonkeyPatch, platform: str
+) -> None:
+    calls = _run_spec(monkeypatch, platform)
+    collect = calls["COLLECT"]
+    _, binaries, datas = collect.args
+    kept_binaries = {entry[0] for entry in binaries}
+    assert kept_binaries == set(_SAMPLE_BINARIES[platform]) & _KEPT_BINARIES
+    assert {entry[0] for entry in datas} == _KEPT_DATAS
+    assert [entry[0] for entry in calls["PYZ"].args[0]] == ["numpy", "numpy._core", "pydoc"]
+    assert collect.kwargs["strip"] is False
+
+
+def test_spec_bundles_every_resource_db_and_ui_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    analysis = _run_spec(monkeypatch, "linux")["Analysis"]
+    bundled = {
+        (Path(src).resolve(), dest.replace("\\", "/")) for src, dest in analysis.kwargs["datas"]
+    }
+    expected = {
+        (path.resolve(), path.parent.relative_to(ROOT).as_posix())
+        for folder in ("resources", "db", "ui")
+        for path in (ROOT / folder).rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+    assert expected
+    assert bundled == expected
+    assert analysis.args[0] == [str(ROOT / "main.py")]
+    assert set(analysis.kwargs["excludes"]) >= {"tkinter", "unittest"}
+
+
+def test_spec_is_windowed_with_icon_and_version_on_windows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    exe = _run_spec(monkeypatch, "win32")["EXE"]
+    assert exe.kwargs["console"] is False
+    assert exe.kwargs["strip"] is False
+    assert exe.kwargs["name"] == "jlip-desk"
+    assert Path(exe.kwargs["icon"]) == ICO
+    from jlip_desk import __version__
+
+    version_info = exe.kwargs["version"]
+    fixed = version_info.kwargs["ffi"].kwargs["filevers"]
+    assert ".".join(map(str, fixed)).startswith(__version__)
+    strings = version_info.kwargs["kids"][0].args[0][0].args[1]
+    assert ("ProductVersion", __version__) in {s.args for s in strings}
+
+    linux_exe = _run_spec(monkeypatch, "linux")["EXE"]
+    assert linux_exe.kwargs["console"] is True
+    assert linux_exe.kwargs["version"] is None
+
+
+# --- build.py's own checks ---------------------------------------------------------------
+
+
+def test_build_script_recognises_what_must_not_be_bundled() -> None:
+    build = _load_script("build")
+    for rel in (
+        "_internal/PySide6/Qt/lib/libQt6Network.so.6",
+        "_internal/PySide6/Qt6Quick.dll",
+        "_internal/libcrypto-3-x64.dll",
+        "_internal/libssl.so.3",
+        "_internal/PySide6/opengl32sw.dll",
+        "_internal/PySide6/Qt/plugins/tls/libqopensslbackend.so",
+        "_internal/numpy/_core/tests/test_api.py",
+    ):
+        assert build.FORBIDDEN.search(rel), rel
+    for rel in (
+        "_internal/PySide6/Qt/lib/libQt6OpenGLWidgets.so.6",
+        "_internal/libk5crypto.so.3",
+        "_internal/numpy.libs/libscipy_openblas64_-32a4b2a6.so",
+        "_internal/PySide6/Qt/translations/qtbase_zh_CN.qm",
+        "jlip-desk.exe",
+    ):
+        assert not build.FORBIDDEN.search(rel), rel
+    assert build.DROPPED_LIBRARY.match("libQt6Network.so.6")
+    assert build.DROPPED_LIBRARY.match("LIBCRYPTO-3-X64.DLL")
+    assert not build.DROPPED_LIBRARY.match("libQt6OpenGL.so.6")
+
+
+# --- The workflow ------------------------------------------------------------------------
+
+
+def test_windows_workflow_is_well_formed_and_checks_the_installer() -> None:
+    text = WORKFLOW.read_text(encoding="utf-8")
+    assert "\t" not in text
+    try:
+        import yaml  # type: ignore[import-untyped]
+    except ImportError:
+        yaml = None
+    if yaml is not None:
+        doc = yaml.safe_load(text)
+        job = doc["jobs"]["windows"]
+        assert job["runs-on"] == "windows-latest"
+        commands = "\n".join(step.get("run", "") for step in job["steps"])
+    else:
+        # Without PyYAML: top-level keys, indentation in steps of two, and the steps' text.
+        assert re.findall(r"^(\w[\w-]*):", text, re.M) == [
+            "name",
+            "on",
+            "permissions",
+            "concurrency",
+            "jobs",
+        ]
+        for line in text.splitlines():
+            indent = len(line) - len(line.lstrip(" "))
+            assert indent % 2 == 0, line
+        assert re.search(r"^  windows:\n    runs-on: windows-latest$", text, re.M)
+        commands = text
+    assert 'python-version: "3.11"' in text
+    assert "QT_QPA_PLATFORM: offscreen" in text
+    for needed in (
+        "pip install uv",
+        "uv sync --frozen",
+        'pytest -m "not libreoffice"',
+        "choco install nsis",
+        "installer/build.py --installer",
+        "'/S'",
+        "'--self-test'",
+        "ci-marker.txt",
+        "data folder still exists",
+    ):
+        assert needed in commands, needed
+    assert "actions/upload-artifact@" in text
+    assert "dist/JLIP-Desk-*-setup.exe" in text
+
+
+# --- The icon ----------------------------------------------------------------------------
+
+
+def test_icon_files_are_valid_and_match_their_generator() -> None:
+    png = PNG.read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert struct.unpack(">II", png[16:24]) == (256, 256)
+
+    ico = ICO.read_bytes()
+    reserved, kind, count = struct.unpack("<HHH", ico[:6])
+    assert (reserved, kind) == (0, 1)
+    entries = {}
+    for i in range(count):
+        w, _h, _, _, planes, bits, size, offset = struct.unpack(
+            "<BBBBHHII", ico[6 + 16 * i : 22 + 16 * i]
+        )
+        assert (planes, bits) == (1, 32)
+        assert offset + size <= len(ico)
+        entries[w or 256] = ico[offset : offset + size]
+    assert {16, 32, 48, 256} <= set(entries)
+    assert entries[256].startswith(b"\x89PNG")
+
+    make_icon = _load_script("make_icon")
+    assert entries[32] == make_icon.encode_dib(make_icon.render(32))
+    assert entries[16] == make_icon.encode_dib(make_icon.render(16))
+
+
+# --- A real build ------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    os.environ.get("JLIP_BUILD_TEST") != "1", reason="set JLIP_BUILD_TEST=1 for a real build"
+)
+def test_pyinstaller_build_passes_its_self_test() -> None:
+    """PyInstaller builds the bundle and the frozen program's --self-test exits 0."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env.pop("JLIP_DESK_DATA_DIR", None)  # the frozen program gets its own temporary folder
+    result = subprocess.run(
+        [sys.executable, str(INSTALLER / "build.py")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        timeout=1800,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    assert "passed in" in result.stdout
+    exe = (
+        ROOT / "dist" / "jlip-desk" / ("jlip-desk.exe" if sys.platform == "win32" else "jlip-desk")
+    )
+    assert exe.is_file()
