@@ -170,7 +170,7 @@ def build(folder: Path) -> dict[str, Path]:
             ws["F3"], ws["F4"] = "2021-5-10", "2022年8月1日"
             ws["F3"].number_format = ws["F4"].number_format = "General"
             ws3 = wb["信息服务网点"]
-            ws3["H3"] = 44999  # 2023-03-15 as a bare serial number
+            ws3["H3"] = 45000  # 2023-03-15 as a bare serial number
             ws3["H3"].number_format = "General"
 
         _edit(q, files["tolerate_dates_text_and_serial"], dates)

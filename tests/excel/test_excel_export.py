@@ -1,0 +1,139 @@
+"""Exported workbooks: layout, metadata, protection, no formulas by accident, atomic writes."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from jlip_desk.errors import InputError
+from jlip_desk.excel import writer
+from jlip_desk.excel.layout import META_SHEET
+from jlip_desk.periods import Period
+from jlip_desk.services.excel import export_submission, export_template, export_templates_all
+from jlip_desk.store.database import Store
+from jlip_desk.store.plans import active_plan
+from jlip_desk.store.records import create_record
+from jlip_desk.validation.formats import make_credit_code
+
+Q = Period(2025, 4)
+EVIL = ['=HYPERLINK("http://x","y")', "+1+2", "-3+4", "@SUM(A1)", "\tTAB", "\rCR"]
+
+
+def test_template_has_sheets_meta_and_protection(demo_store: Store, tmp_path: Path) -> None:
+    result = export_template(demo_store, "220102", Q, tmp_path)
+    assert result.path.name == "220102_南关区_2025Q4_模板.xlsx"
+    wb = load_workbook(result.path)
+    assert wb.sheetnames[:4] == ["填报说明", "维权援助工作站", "信息服务网点", "服务活动"]
+    assert wb[META_SHEET].sheet_state == "veryHidden"
+    meta = {r[0].value: r[1].value for r in wb[META_SHEET].iter_rows()}
+    assert meta["plan_id"] == "jilin-ip-14" and meta["org_code"] == "220102"
+    assert meta["period"] == "2025Q4" and meta["kind"] == "template"
+    props = {p.name: p.value for p in wb.custom_doc_props.props}
+    assert props["jlip_fingerprint"] == meta["fingerprint"]
+    ws = wb["服务活动"]
+    assert ws.protection.sheet and not ws.protection.password
+    assert ws.freeze_panes == "D3"
+    assert ws["D2"].value == "接待咨询(次)" and ws["D2"].comment is not None
+    assert ws["A3"].protection.locked and not ws["D3"].protection.locked
+    assert ws["D3"].value is None  # a blank template has no figures
+    kinds = {dv.type for dv in ws.data_validations.dataValidation}
+    assert "whole" in kinds
+    assert all("应为" in dv.error for dv in ws.data_validations.dataValidation)
+    st = wb["维权援助工作站"]
+    lists = [dv for dv in st.data_validations.dataValidation if dv.type == "list"]
+    assert any("运行" in (dv.formula1 or "") for dv in lists)
+
+
+def test_reexport_same_name_and_fingerprint(demo_store: Store, tmp_path: Path) -> None:
+    first = export_template(demo_store, "220102", Q, tmp_path)
+    again = export_template(demo_store, "220102", Q, tmp_path)
+    assert first.path == again.path and first.fingerprint == again.fingerprint
+    assert [p.name for p in tmp_path.iterdir()] == [first.path.name]
+    filled = export_submission(demo_store, "220102", Q, tmp_path)
+    assert filled.path.name == "220102_南关区_2025Q4.xlsx"
+
+
+def test_province_workbook_has_item_rows(demo_store: Store, tmp_path: Path) -> None:
+    path = export_submission(demo_store, "220000", Q, tmp_path).path
+    ws = load_workbook(path)["重大专项工作"]
+    assert [ws.cell(r, 1).value for r in range(3, 14)] == [f"p{i:02d}" for i in range(1, 12)]
+
+
+def test_all_counties_templates(demo_store: Store, tmp_path: Path) -> None:
+    seen: list[int] = []
+    results = export_templates_all(
+        demo_store, Q, tmp_path, progress=lambda done, total, name: seen.append(done)
+    )
+    assert len(results) == 60 == len(list(tmp_path.glob("*.xlsx")))
+    assert seen[-1] == 60
+
+
+def test_formula_injection_is_written_as_text(tmp_path: Path) -> None:
+    store = Store.memory()
+    from jlip_desk.services.installation import prepare
+
+    plan = prepare(store)
+    with store.atomic():
+        change = store.new_change("typed")
+        for i, evil in enumerate(EVIL):
+            create_record(
+                store, plan.id, plan.registry("workstations"), "220102",
+                {"name": evil, "host_org": evil, "host_credit_code": make_credit_code(
+                    f"9122010200000000{i}"), "host_type": "其他", "established_on": "2021-01-01",
+                 "status": "运行", "contact": "王", "phone": "13912345678"}, change,
+            )  # fmt: skip
+    path = export_submission(store, "220102", Q, tmp_path).path
+    with zipfile.ZipFile(path) as archive:
+        xml = b"".join(
+            archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/")
+        ).decode()
+    assert "<f>" not in xml and "<f " not in xml
+    assert "HYPERLINK" in xml  # present, but as text
+    ws = load_workbook(path)["维权援助工作站"]
+    names = {ws.cell(r, 2).value for r in range(3, 3 + len(EVIL))}
+    assert all(ws.cell(r, 2).data_type == "s" for r in range(3, 3 + len(EVIL)))
+    # XML turns a bare carriage return into a line feed; the text is otherwise intact.
+    assert names == {e.replace("\r", "\n") for e in EVIL}
+    store.close()
+
+
+def test_atomic_write_keeps_old_file_on_crash(
+    demo_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    good = export_template(demo_store, "220102", Q, tmp_path).path
+    before = good.read_bytes()
+
+    def disk_full(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(writer.os, "fsync", disk_full)
+    with pytest.raises(InputError, match="无法保存工作簿"):
+        export_template(demo_store, "220102", Q, tmp_path)
+    assert good.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == [good.name]  # no temp file left
+
+
+def test_export_marks_own_period_submitted(tmp_path: Path) -> None:
+    from jlip_desk.services.installation import bind, prepare
+
+    store = Store.memory()
+    plan = prepare(store)
+    bind(store, "220102")
+    export_template(store, "220102", Q, tmp_path)
+    assert store.conn.execute("SELECT COUNT(*) FROM period_status").fetchone()[0] == 0
+    export_submission(store, "220102", Q, tmp_path)
+    row = store.conn.execute("SELECT plan_id, org_code, period, status FROM period_status")
+    assert row.fetchall() == [(plan.id, "220102", "2025Q4", "submitted")]
+    assert active_plan(store).id == plan.id
+    store.close()
+
+
+def test_year_workbook_has_annual_sheet_only(demo_store: Store, tmp_path: Path) -> None:
+    path = export_submission(demo_store, "220102", Period(2025), tmp_path).path
+    names = load_workbook(path, read_only=True).sheetnames
+    assert "年度指标" in names and "服务活动" not in names
+    assert re.search(r"_2025\.xlsx$", path.name)
