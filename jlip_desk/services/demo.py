@@ -256,8 +256,9 @@ class _Builder:
                     "valid_trademarks": round(
                         254000 * share * (1 + 0.12 * pace) ** t * self.rng.uniform(0.97, 1.03)
                     ),
+                    # Pledge financing lags the plan's path, as credit markets did.
                     "pledge_amount": round(
-                        243000 * share * (1 + 0.10 * pace) ** t * self.rng.uniform(0.85, 1.15), 2
+                        243000 * share * (1 + 0.08 * pace) ** t * self.rng.uniform(0.85, 1.15), 2
                     ),
                     "pledge_count": self.rng.randint(0, 40),
                 }

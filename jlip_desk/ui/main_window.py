@@ -30,10 +30,11 @@ def _pending_page(text: str) -> PageFactory:
 def default_pages() -> list[tuple[str, str, PageFactory]]:
     """(key, Chinese title, factory) for every navigation entry, in order."""
     from jlip_desk.ui.overview_page import OverviewPage
+    from jlip_desk.ui.registry_page import RegistryPage
 
     return [
         ("overview", "进度概览", OverviewPage),
-        ("registries", "登记册", _pending_page("工作站与服务网点登记册")),
+        ("registries", "登记册", RegistryPage),
         ("entry", "数据填报", _pending_page("季度服务活动与年度指标填报")),
         ("exchange", "导入导出", _pending_page("Excel 模板导出与报送导入")),
     ]
@@ -65,11 +66,16 @@ class MainWindow(QMainWindow):
             lambda current, _previous: self.show_page(current.data(PAGE_KEY_ROLE))
         )
         self.ui.splitter.setStretchFactor(1, 1)
+        self.ui.splitter.setSizes([170, 1100])
         self.ui.actionQuit.triggered.connect(self.close)
         self.ui.actionCheckStore.triggered.connect(self.check_store)
         self.ui.actionBackup.triggered.connect(self.backup)
         self.ui.actionOpenDataFolder.triggered.connect(self.open_data_folder)
         self.ui.actionAbout.triggered.connect(self.about)
+        from jlip_desk.ui.history_panel import make_history_dock
+
+        self.history_dock = make_history_dock(ctx)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.history_dock)
         self._restore_state()
         QTimer.singleShot(500, ctx.writer.warm_up)
 
