@@ -38,6 +38,7 @@ def helpers() -> Any:
         province_store=province_store,
         snapshot=snapshot,
         resave_with_libreoffice=resave_with_libreoffice,
+        need_soffice=need_soffice,
     )
 
 

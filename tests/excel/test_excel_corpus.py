@@ -80,3 +80,35 @@ def test_marked_up_copy_has_fills_and_comments(
         assert marked.fill.fgColor.rgb.endswith(ERROR_FILL.fgColor.rgb[-6:])
         assert marked.comment is not None and marked.comment.text
     store.close()
+
+
+@pytest.mark.libreoffice
+def test_marked_up_copy_opens_in_libreoffice(
+    corpus: dict[str, Path], tmp_path: Path, helpers: Any
+) -> None:
+    store = helpers.province_store()
+    names = ["mistake_bad_values", "mistake_unknown_code"]
+    report = import_files(store, [corpus[n] for n in names], markup_dir=tmp_path / "marked")
+    marked = [Path(f.markup) for f in report.files if f.markup]
+    assert len(marked) == 2
+    resaved = helpers.resave_with_libreoffice(marked, tmp_path / "lo")
+    for name, path in zip(names, resaved, strict=True):
+        wb = load_workbook(path)
+        for where in builder.CASES[name].cells:
+            sheet, cell = where.split("!")
+            assert wb[sheet][cell].comment is not None, where
+            assert wb[sheet][cell].fill.fgColor.rgb.endswith(ERROR_FILL.fgColor.rgb[-6:]), where
+    store.close()
+
+
+def test_hostile_files_refused_by_import(tmp_path: Path, helpers: Any) -> None:
+    hostile = sorted((DATA / "workbooks").glob("hostile_*"))
+    if not hostile:
+        pytest.skip("hostile corpus not built yet (tests/data/build_hostile.py)")
+    store = helpers.province_store()
+    before = store.content_hash()
+    report = import_files(store, hostile, markup_dir=tmp_path)
+    assert [f.outcome for f in report.files] == ["refused"] * len(hostile), report.text()
+    assert all(f.errors and f.markup is None for f in report.files)
+    assert store.content_hash() == before
+    store.close()
