@@ -1,0 +1,136 @@
+"""Time to open the entry grid for a province with 60 counties' demo data, and to apply an edit."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtWidgets import QApplication, QTableView
+
+from jlip_desk import paths
+from jlip_desk.services import demo
+from jlip_desk.services.installation import bind, open_store
+from jlip_desk.services.period_status import unlock
+
+TARGET_MS = 300.0
+RUNS = 7
+
+
+class _TrivialModel(QAbstractTableModel):
+    """The floor: a bare model with the same shape and constant cells."""
+
+    def __init__(self, rows: int, columns: int):
+        super().__init__()
+        self.rows, self.columns = rows, columns
+
+    def rowCount(self, parent: Any = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self.rows
+
+    def columnCount(self, parent: Any = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self.columns
+
+    def data(self, index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        return "12" if role == Qt.ItemDataRole.DisplayRole else None
+
+
+def _settle(app: QApplication) -> None:
+    app.processEvents()
+    app.processEvents()
+
+
+def _median_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def main() -> int:
+    paths.set_data_dir(Path(tempfile.mkdtemp(prefix="jlip-bench-")))
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    store = open_store()
+    bind(store, "220000")
+    result = demo.generate(store)
+    from jlip_desk.ui.context import AppContext
+    from jlip_desk.ui.entry_page import EntryPage
+
+    ctx = AppContext(store)
+    opens: list[float] = []
+    rows = columns = 0
+    page: EntryPage | None = None
+    closed: list[Any] = []
+    for run in range(RUNS):
+        start = time.perf_counter()
+        page = EntryPage(ctx)
+        page.resize(1366, 700)
+        page.show()
+        _settle(app)
+        opens.append(time.perf_counter() - start)
+        rows, columns = page.model.rowCount(), page.model.columnCount()
+        if run != RUNS - 1:
+            # Kept referenced: Python must not delete a widget Qt still has queued events for.
+            page.close()
+            closed.append(page)
+    assert page is not None
+    total_rows = page.model.total_rows()
+
+    floors: list[float] = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        view = QTableView()
+        view.setModel(_TrivialModel(total_rows, columns))
+        view.resize(1366, 700)
+        view.show()
+        _settle(app)
+        floors.append(time.perf_counter() - start)
+        view.close()
+        closed.append(view)
+
+    edits: list[float] = []
+    model = page.model
+    column = model.first_field_column
+    org = model.row(0).key.org_code
+    period = page.current_period()
+    assert period is not None
+    if model.state(org).locked:
+        # The demo's latest quarter is submitted: reopen one county to time a real edit.
+        unlock(store, ctx.plan.id, org, period, "基准测试")
+        page.reload()
+    for i in range(RUNS):
+        index = model.index(0, column)
+        start = time.perf_counter()
+        assert model.setData(index, str(100 + i)), "the cell is not editable"
+        ctx.writer.wait_idle()
+        _settle(app)
+        edits.append(time.perf_counter() - start)
+
+    open_ms, floor_ms, edit_ms = _median_ms(opens), _median_ms(floors), _median_ms(edits)
+    print(
+        f"demo data: {result.counties} counties, {result.records} records, {result.values} values"
+    )
+    form = page.current_form()
+    print(
+        f"grid: form {form.id if form else '?'}, {total_rows} rows x {columns} columns, "
+        f"{rows} loaded at open; median of {RUNS} runs"
+    )
+    print(f"open entry page (province, all counties): {open_ms:7.1f} ms")
+    print(f"floor (bare QTableView, trivial model):    {floor_ms:7.1f} ms")
+    print(f"apply one edit (saved, re-checked):        {edit_ms:7.1f} ms")
+    met = open_ms < TARGET_MS
+    print(f"target {TARGET_MS:.0f} ms to open: {'met' if met else 'NOT met'}")
+    page.close()
+    for widget in [*closed, page]:
+        widget.deleteLater()
+    _settle(app)
+    ctx.close()
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""Status of the period shown in the entry grid, with the submit and unlock actions."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QPushButton, QWidget
+
+from jlip_desk.errors import JlipError
+from jlip_desk.periods import Period
+from jlip_desk.services.period_status import STATUS_LABELS, PeriodState, submit, unlock
+from jlip_desk.store.database import Store
+from jlip_desk.ui.context import AppContext
+from jlip_desk.ui.entry_model import EntryModel
+from jlip_desk.ui.errors import show_error
+
+STATUS_KIND = "period_status"
+
+
+class StatusBar(QWidget):
+    """Shows the status; ``status_changed`` after a submit or unlock was saved."""
+
+    status_changed = Signal()
+
+    def __init__(self, ctx: AppContext, model: EntryModel, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx, self.model = ctx, model
+        self.org_code: str | None = None
+        self.period: Period | None = None
+        self.label = QLabel()
+        self.submit_button = QPushButton("报送(锁定本期)")
+        self.unlock_button = QPushButton("解锁…")
+        self.unlock_dialog: QInputDialog | None = None
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.label)
+        layout.addWidget(self.submit_button)
+        layout.addWidget(self.unlock_button)
+        self.submit_button.clicked.connect(self.submit)
+        self.unlock_button.clicked.connect(self.ask_unlock)
+
+    def show_for(self, org_code: str | None, period: Period) -> None:
+        self.org_code, self.period = org_code, period
+        if org_code is None:
+            # Several org units: a tally, and no buttons (each unit submits its own).
+            rows = {self.model.row(i).key.org_code for i in range(self.model.rowCount())}
+            tally = Counter(self.model.state(code).status for code in rows)
+            parts = [f"{STATUS_LABELS[s]} {n}" for s, n in sorted(tally.items())]
+            self.label.setText("状态:" + ("、".join(parts) or "无数据"))
+            self.submit_button.setEnabled(False)
+            self.unlock_button.setEnabled(False)
+            return
+        state = self.model.state(org_code)
+        self._show_state(state)
+
+    def _show_state(self, state: PeriodState) -> None:
+        text = f"状态:{state.label}"
+        if state.locked:
+            text += "(已锁定)"
+        if state.reason:
+            text += f"  原因:{state.reason}"
+        self.label.setText(text)
+        self.submit_button.setEnabled(state.status in ("draft", "returned"))
+        self.unlock_button.setEnabled(state.status == "submitted")
+
+    def submit(self) -> None:
+        org, period, plan = self.org_code, self.period, self.ctx.plan
+        if org is None or period is None:
+            return
+
+        def job(store: Store) -> PeriodState:
+            return submit(store, plan, org, period)
+
+        self._run(job, "无法报送")
+
+    def ask_unlock(self) -> None:
+        """Ask for the reason (kept in the status history), then unlock."""
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle("解锁报告期")
+        dialog.setLabelText("解锁后可以修改本期数据。请填写解锁原因:")
+        dialog.textValueSelected.connect(self.unlock)
+        self.unlock_dialog = dialog
+        dialog.open()
+
+    def unlock(self, reason: str) -> None:
+        org, period, plan_id = self.org_code, self.period, self.ctx.plan.id
+        if org is None or period is None:
+            return
+
+        def job(store: Store) -> PeriodState:
+            return unlock(store, plan_id, org, period, reason)
+
+        self._run(job, "无法解锁")
+
+    def _run(self, job: object, title: str) -> None:
+        def done(state: PeriodState) -> None:
+            self._show_state(state)
+            self.status_changed.emit()
+
+        def failed(exc: JlipError) -> None:
+            show_error(self, exc, title)
+
+        self.ctx.writer.submit(job, kinds=(STATUS_KIND,), on_done=done, on_error=failed)  # type: ignore[arg-type]

@@ -1,0 +1,165 @@
+"""The entry grid: keyboard first (Tab/Enter move on, typing replaces, paste, undo, Delete)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import QAbstractItemDelegate, QAbstractItemView, QTableView, QWidget
+
+from jlip_desk.ui.entry_commands import CellChange, paste_changes
+from jlip_desk.ui.entry_model import FIELD_ROLE, KEY_ROLE, EntryModel
+
+HISTORY_SHORTCUT = "F8"
+_NEXT = (QAbstractItemView.CursorAction.MoveNext, QAbstractItemView.CursorAction.MovePrevious)
+
+
+class EntryView(QTableView):
+    """Edits go through the model's undo stack; ``history_requested`` asks for a cell's log.
+
+    ``history_requested(key, field, title)``: the CellKey of the row, the field id
+    (None for the row as a whole) and a Chinese title for the history panel.
+    """
+
+    history_requested = Signal(object, object, str)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setEditTriggers(
+            QAbstractItemView.EditTrigger.AnyKeyPressed
+            | QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setWordWrap(False)
+        self.setAlternatingRowColors(False)
+        self.history_action = QAction("查看修改历史", self)
+        self.history_action.setShortcut(QKeySequence(HISTORY_SHORTCUT))
+        self.history_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.history_action.triggered.connect(self.request_history)
+        self.addAction(self.history_action)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+
+    def entry_model(self) -> EntryModel:
+        model = self.model()
+        assert isinstance(model, EntryModel)
+        return model
+
+    # -- moving -------------------------------------------------------------
+
+    def next_cell(self, index: QModelIndex, backwards: bool = False) -> QModelIndex:
+        """The next (or previous) field cell in reading order, past the label columns."""
+        model = self.entry_model()
+        first, last = model.first_field_column, model.columnCount() - 1
+        row, column = index.row(), index.column()
+        if last < first:
+            return index
+        if row < 0:
+            return model.index(0, first)
+        if backwards:
+            if column > first:
+                return model.index(row, column - 1)
+            return model.index(row - 1, last) if row > 0 else index
+        if column < first:
+            return model.index(row, first)
+        if column < last:
+            return model.index(row, column + 1)
+        if row + 1 >= model.rowCount() and model.canFetchMore(QModelIndex()):
+            model.fetchMore(QModelIndex())
+        return model.index(row + 1, first) if row + 1 < model.rowCount() else index
+
+    def moveCursor(
+        self, cursorAction: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier
+    ) -> QModelIndex:
+        if cursorAction in _NEXT and self.model() is not None:
+            backwards = cursorAction == QAbstractItemView.CursorAction.MovePrevious
+            return self.next_cell(self.currentIndex(), backwards)
+        return super().moveCursor(cursorAction, modifiers)
+
+    def move_next(self) -> None:
+        target = self.next_cell(self.currentIndex())
+        if target.isValid():
+            self.setCurrentIndex(target)
+
+    def closeEditor(self, editor: QWidget, hint: QAbstractItemDelegate.EndEditHint) -> None:
+        moves = {
+            QAbstractItemDelegate.EndEditHint.SubmitModelCache: False,  # Enter
+            QAbstractItemDelegate.EndEditHint.EditNextItem: False,  # Tab
+            QAbstractItemDelegate.EndEditHint.EditPreviousItem: True,  # Shift+Tab
+        }
+        if hint not in moves:
+            super().closeEditor(editor, hint)
+            return
+        # Like a spreadsheet: commit and move on without opening an editor there, so
+        # typing in the next cell replaces its content.
+        super().closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+        target = self.next_cell(self.currentIndex(), moves[hint])
+        if target.isValid():
+            self.setCurrentIndex(target)
+
+    # -- keys ---------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self.state() != QAbstractItemView.State.EditingState and self._handle_key(event):
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def _handle_key(self, event: QKeyEvent) -> bool:
+        if self.model() is None:
+            return False
+        stack = self.entry_model().undo_stack
+        ctrl = event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        if event.matches(QKeySequence.StandardKey.Paste):
+            self.paste()
+        elif event.matches(QKeySequence.StandardKey.Undo):
+            stack.undo()
+        elif event.matches(QKeySequence.StandardKey.Redo) or (ctrl and event.key() == Qt.Key.Key_Y):
+            stack.redo()
+        elif event.key() == Qt.Key.Key_Delete:
+            self.clear_selection()
+        elif event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.move_next()
+        else:
+            return False
+        return True
+
+    # -- editing blocks ------------------------------------------------------
+
+    def paste(self) -> None:
+        """Paste a block copied from Excel/WPS with its top-left at the current cell."""
+        text = QGuiApplication.clipboard().text()
+        current = self.currentIndex()
+        if not text or not current.isValid():
+            return
+        model = self.entry_model()
+        column = max(current.column(), model.first_field_column)
+        changes = paste_changes(model, current.row(), column, text)
+        model.push_changes(changes, f"粘贴{len(changes)}个单元格")
+
+    def clear_selection(self) -> None:
+        model = self.entry_model()
+        changes = []
+        for index in self.selectedIndexes() or [self.currentIndex()]:
+            field = model.field_at(index.column())
+            if field is None or not model.is_editable(index.row(), index.column()):
+                continue
+            row = model.row(index.row())
+            if row.values.get(field.id) is not None:
+                changes.append(CellChange(row.key, field.id, row.values[field.id], ""))
+        model.push_changes(changes, f"清除{len(changes)}个单元格")
+
+    def request_history(self) -> None:
+        index = self.currentIndex()
+        if not index.isValid():
+            return
+        model = self.entry_model()
+        field = model.field_at(index.column())
+        row = model.row(index.row())
+        title = f"{row.label} · {field.label}" if field else row.label
+        self.history_requested.emit(index.data(KEY_ROLE), index.data(FIELD_ROLE), title)
+
+    def select_cell(self, index: QModelIndex) -> None:
+        """Make ``index`` current and visible (jumping from the problem list)."""
+        self.setCurrentIndex(index)
+        self.scrollTo(index)
+        self.setFocus()
