@@ -57,9 +57,10 @@ _DAMAGED = (
 )
 # Encodings in which markup is plain ASCII bytes, so the byte scans below see it.
 _ASCII_COMPATIBLE = {b"utf-8", b"utf8", b"us-ascii", b"ascii", b"iso-8859-1", b"latin-1"}
-_DECLARED_ENCODING = re.compile(
-    rb"^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']*)[\"']"
-)
+_ENCODING = re.compile(rb"encoding\s*=\s*[\"']([^\"']*)[\"']")
+# Real declarations are under 100 bytes; a longer one could push "encoding" out of sight.
+# CHUNK is far larger, so the first chunk always holds a sane declaration whole.
+_DECLARATION_MAX = 1024
 _CELL = re.compile(rb"<c[\s/>]")
 # Only used when a chunk has a prefixed name in it; about three times slower.
 _PREFIXED_CELL = re.compile(rb"<(?:\w{1,16}:)?c[\s/>]")
@@ -192,8 +193,7 @@ def _chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) -> Generator
 def _check_xml_bytes(buffer: bytes, *, first: bool, name: str, where: str) -> None:
     # Markup found by plain byte search is only sound for ASCII-compatible text:
     # UTF-16/32 has NUL bytes, other encodings must not be declared.
-    match = _DECLARED_ENCODING.match(buffer) if first else None
-    if match and match[1].lower() not in _ASCII_COMPATIBLE:
+    if first and not _declared_encoding_ok(buffer):
         raise refuse(f"工作簿内“{name[:80]}”使用了不支持的文字编码", where)
     if b"\x00" in buffer:
         raise refuse(f"工作簿内“{name[:80]}”使用了不支持的文字编码", where)
@@ -249,6 +249,21 @@ def entity_error(where: str, name: str) -> InputError:
     return refuse(
         f"工作簿{part}含有 XML 文档类型(DOCTYPE)或实体(ENTITY)声明,可能是恶意构造的文件", where
     )
+
+
+def _declared_encoding_ok(head: bytes) -> bool:
+    """False for an encoding other than UTF-8/ASCII/Latin-1, or an overlong declaration.
+
+    ``head`` is the first chunk, which holds the whole declaration when it is sane.
+    """
+    body = head.removeprefix(b"\xef\xbb\xbf")
+    if not body.startswith(b"<?xml"):
+        return True
+    end = body.find(b"?>", 0, _DECLARATION_MAX)
+    if end < 0:
+        return False
+    match = _ENCODING.search(body, 0, end)
+    return match is None or match[1].lower() in _ASCII_COMPATIBLE
 
 
 def _unsafe_name(name: str) -> bool:
