@@ -104,13 +104,16 @@ class HistoryDock(QDockWidget):
 
     def show_record(self, code: str) -> None:
         self.panel.show_record(code)
-        self.show()
-        self.raise_()
+        self._reveal()
 
     def show_cell(self, key: CellKey, field: str | None, title: str) -> None:
         self.panel.show_cell(key, field, title)
+        self._reveal()
+
+    def _reveal(self) -> None:
         self.show()
-        self.raise_()
+        if not self.isWindow():  # docked, maybe tabbed behind another dock: bring it forward
+            self.raise_()
 
 
 def make_history_dock(ctx: AppContext) -> HistoryDock:

@@ -25,6 +25,7 @@ from jlip_desk.services.installation import can_edit
 from jlip_desk.services.registry import RecordRow
 from jlip_desk.store.orgs import PROVINCE_CODE, OrgUnit, children, counties_under, get_org
 from jlip_desk.ui.context import AppContext
+from jlip_desk.ui.history_panel import HistoryDock
 from jlip_desk.ui.record_dialog import CloseDialog, RecordDialog
 from jlip_desk.ui.record_model import RecordFilterModel, RecordModel
 
@@ -312,5 +313,10 @@ class RegistryPage(QWidget):
 
     def show_history(self) -> None:
         row = self.selected_row()
-        if row is not None:
-            self.history_requested.emit(row.code)
+        if row is None:
+            return
+        # In the main window the history dock is found directly; other hosts use the signal.
+        dock = self.window().findChild(HistoryDock)
+        if dock is not None:
+            dock.show_record(row.code)
+        self.history_requested.emit(row.code)

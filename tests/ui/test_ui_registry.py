@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QSettings, Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QTableView, QWidget
 from pytestqt.modeltest import ModelTester
@@ -233,3 +233,31 @@ def test_record_models_pass_the_model_tester(
         page.deleteLater()
     finally:
         ctx.writer.close()
+
+
+def test_main_window_routes_history_to_its_dock(qtbot: QtBot, store: Store, plan14: Plan) -> None:
+    from jlip_desk.ui.main_window import MainWindow
+
+    generate(store)
+    bind(store, "220105")
+    QSettings().setValue("main/page", "registries")  # as after the first run of a county
+    window = MainWindow(AppContext(store))
+    try:
+        window.show()
+        assert window.current_page() == "registries"
+        page = window.page("registries")
+        assert isinstance(page, RegistryPage)
+        tab = page.current_tab()
+        assert tab.proxy.rowCount() > 1
+        assert not window.history_dock.isVisible()
+        click_row(qtbot, tab.view, 1)
+        qtbot.mouseClick(page.history_button, LEFT)
+        assert window.history_dock.isVisible()
+        assert tab.proxy.index(1, 0).data() in window.history_dock.panel.title.text()
+        assert window.history_dock.panel.model.rowCount() > 0
+    finally:
+        window.close()
+        window.ctx.writer.close()
+        # Gone for good: later tests look for "the" main window among top-level widgets.
+        window.deleteLater()
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
