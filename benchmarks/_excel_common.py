@@ -1,0 +1,35 @@
+"""Shared helpers for the Excel benchmarks: timing, stores and printing."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+
+from jlip_desk.services.installation import bind, prepare
+from jlip_desk.store.database import Store
+
+
+def median_seconds(fn: Callable[[], object], runs: int = 7) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def province_store() -> Store:
+    store = Store.memory()
+    prepare(store)
+    bind(store, "220000")
+    return store
+
+
+def show(label: str, ours: float, floor: float, floor_label: str, target: float) -> None:
+    ratio = ours / floor
+    verdict = "OK" if ratio <= target else "OVER TARGET"
+    print(
+        f"{label:<34} {ours * 1000:8.1f} ms | floor ({floor_label}) {floor * 1000:8.1f} ms"
+        f" | ratio {ratio:4.2f}x (target <= {target:.1f}x) {verdict}"
+    )
