@@ -54,6 +54,7 @@ def vet_workbook(
     and CRC, the package structure, macros, external links, DTDs/entities in XML
     parts and the number of cells, without ever holding a large entry in memory.
     """
+    path = Path(path)  # callers holding a str get the same checks
     where = str(path)
     head = _read_head(path, where)
     _check_signature(path, head, where)
