@@ -75,7 +75,7 @@ class MainWindow(QMainWindow):
         from jlip_desk.ui.history_panel import make_history_dock
 
         self.history_dock = make_history_dock(ctx)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.history_dock)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.history_dock)
         self._restore_state()
         QTimer.singleShot(500, ctx.writer.warm_up)
 

@@ -216,7 +216,9 @@ class RecordDialog(_SavingDialog):
         layout.addWidget(scroll, 1)
         layout.addWidget(QLabel("带 * 的为必填项;保存后立即写入数据库。"))
         layout.addWidget(self.buttons)
-        self.resize(640, 600)
+        # Tall enough for most fields, never taller than a 768-pixel screen at 150%.
+        screen = self.screen().availableGeometry()
+        self.resize(min(680, screen.width() - 40), min(640, screen.height() - 80))
 
     def raw_values(self) -> dict[str, str | None]:
         out: dict[str, str | None] = {}
