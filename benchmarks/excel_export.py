@@ -9,18 +9,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _excel_common import median_seconds, show  # noqa: E402
-from openpyxl import Workbook  # noqa: E402
+from _excel_common import median_seconds, show
+from openpyxl import Workbook
 
-from jlip_desk.excel.data import collect  # noqa: E402
-from jlip_desk.excel.layout import sheets_for  # noqa: E402
-from jlip_desk.periods import Period  # noqa: E402
-from jlip_desk.services.demo import generate  # noqa: E402
-from jlip_desk.services.excel import export_submission  # noqa: E402
-from jlip_desk.services.installation import prepare  # noqa: E402
-from jlip_desk.store.database import Store  # noqa: E402
-from jlip_desk.store.orgs import get_org  # noqa: E402
-from jlip_desk.store.plans import active_plan  # noqa: E402
+from jlip_desk.excel.data import collect
+from jlip_desk.excel.layout import sheets_for
+from jlip_desk.periods import Period
+from jlip_desk.services.demo import generate
+from jlip_desk.services.excel import export_submission
+from jlip_desk.services.installation import prepare
+from jlip_desk.store.database import Store
+from jlip_desk.store.orgs import get_org
+from jlip_desk.store.plans import active_plan
 
 PERIOD = Period(2025, 4)
 

@@ -9,19 +9,19 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _excel_common import median_seconds, province_store, show  # noqa: E402
-from openpyxl import load_workbook  # noqa: E402
+from _excel_common import median_seconds, province_store, show
+from openpyxl import load_workbook
 
-from jlip_desk.excel.importer import ImportOptions, import_file  # noqa: E402
-from jlip_desk.periods import Period  # noqa: E402
-from jlip_desk.services.demo import generate  # noqa: E402
-from jlip_desk.services.excel import export_submission  # noqa: E402
-from jlip_desk.services.installation import prepare  # noqa: E402
-from jlip_desk.store.cells import CellKey, write_values  # noqa: E402
-from jlip_desk.store.database import Store  # noqa: E402
-from jlip_desk.store.plans import active_plan  # noqa: E402
-from jlip_desk.store.records import format_code  # noqa: E402
-from jlip_desk.validation.formats import make_credit_code  # noqa: E402
+from jlip_desk.excel.importer import ImportOptions, import_file
+from jlip_desk.periods import Period
+from jlip_desk.services.demo import generate
+from jlip_desk.services.excel import export_submission
+from jlip_desk.services.installation import prepare
+from jlip_desk.store.cells import CellKey, write_values
+from jlip_desk.store.database import Store
+from jlip_desk.store.plans import active_plan
+from jlip_desk.store.records import format_code
+from jlip_desk.validation.formats import make_credit_code
 
 BIG_ROWS = 20_000
 
@@ -96,9 +96,8 @@ def main() -> None:
         big_options = ImportOptions(markup=False, max_cells=400_000)
         floor_s = median_seconds(lambda: read_only_floor(big), runs=3)
         ours_s = median_seconds(lambda: run_import(big, big_options), runs=3)
-        print(
-            f"Import of a {BIG_ROWS:,}-row registry sheet ({big.stat().st_size:,} bytes), median of 3"
-        )
+        size = big.stat().st_size
+        print(f"Import of a {BIG_ROWS:,}-row registry ({size:,} bytes), median of 3")
         show("import 20,000-row registry", ours_s, floor_s, "openpyxl read_only", 1.0)
 
 
