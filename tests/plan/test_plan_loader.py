@@ -56,18 +56,41 @@ def _broken(old: str, new: str, count: int = 1) -> str:
 @pytest.mark.parametrize(
     ("text", "expect"),
     [
-        (_broken('type = "integer"', 'type = "integr"'), ["不支持的取值“integr”", "forms[0].fields[0].type"]),
+        (
+            _broken('type = "integer"', 'type = "integr"'),
+            ["不支持的取值“integr”", "forms[0].fields[0].type"],
+        ),
         (_broken('id = "activity"', 'id = "Activity"'), ["只能由小写字母"]),
         (_broken("min = 0\n", "min = 0\n  minn = 3\n"), ["未知的键“minn”"]),
-        (_broken('numerator = "county_annual.high_value_patents"', 'numerator = "county_annual.nope"'),
-         ["county_annual.nope", "不存在"]),
-        (_broken('expr = "mediations_successful <= mediations"',
-                 'expr = "mediations_successful <= mediationz"'), ["mediationz"]),
-        (_broken('expr = "mediations_successful <= mediations"',
-                 'expr = "mediations_successful <= (mediations"'), ["语法错误"]),
-        (_broken('[plan]\nid = "jilin-ip-14"', '[plan]\nid = "jilin-ip-14"\nid = "x"'), ["不是有效的 TOML", "第"]),
+        (
+            _broken(
+                'numerator = "county_annual.high_value_patents"', 'numerator = "county_annual.nope"'
+            ),
+            ["county_annual.nope", "不存在"],
+        ),
+        (
+            _broken(
+                'expr = "mediations_successful <= mediations"',
+                'expr = "mediations_successful <= mediationz"',
+            ),
+            ["mediationz"],
+        ),
+        (
+            _broken(
+                'expr = "mediations_successful <= mediations"',
+                'expr = "mediations_successful <= (mediations"',
+            ),
+            ["语法错误"],
+        ),
+        (
+            _broken('[plan]\nid = "jilin-ip-14"', '[plan]\nid = "jilin-ip-14"\nid = "x"'),
+            ["不是有效的 TOML", "第"],
+        ),
         (_broken('choices = ["国家级", "省级"]', "choices = []"), ["必须列出可选值"]),
-        (_broken('counted_statuses = ["运行", "暂停"]', 'counted_statuses = ["运行", "关闭"]'), ["关闭"]),
+        (
+            _broken('counted_statuses = ["运行", "暂停"]', 'counted_statuses = ["运行", "关闭"]'),
+            ["关闭"],
+        ),
         (_broken('id = "consultations"', 'id = "cases_accepted"'), ["重复"]),
     ],
 )
@@ -81,7 +104,9 @@ def test_bad_plan_is_refused_naming_file_key_and_line(text: str, expect: list[st
 
 
 def test_error_names_the_right_line() -> None:
-    text = _broken('label = "接待咨询"\n  type = "integer"', 'label = "接待咨询"\n  type = "integr"')
+    text = _broken(
+        'label = "接待咨询"\n  type = "integer"', 'label = "接待咨询"\n  type = "integr"'
+    )
     line = text.splitlines().index('  type = "integr"') + 1
     with pytest.raises(PlanError) as caught:
         parse_plan(text, "x.toml")

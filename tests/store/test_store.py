@@ -56,7 +56,9 @@ def test_pending_migration_backs_up_first(
     opened.close()
 
 
-def test_failed_migration_rolls_back(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_migration_rolls_back(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     store.close()
     before = Store.open()
     digest = before.content_hash()
@@ -107,7 +109,9 @@ def test_every_change_keeps_history(store: Store) -> None:
         write_values(store, key, {"population": 50.5, "high_value_patents": 100}, typed)
     with store.atomic():
         imported = store.new_change("imported", source_file="a.xlsx", source_sha256="ab" * 32)
-        changed = write_values(store, key, {"population": 50.5, "high_value_patents": 120}, imported)
+        changed = write_values(
+            store, key, {"population": 50.5, "high_value_patents": 120}, imported
+        )
     assert changed == 1  # population unchanged: no history row for it
     assert read_row(store, key) == {"population": 50.5, "high_value_patents": 120}
     entries = history(store, key, "high_value_patents")
@@ -123,7 +127,9 @@ def test_values_keep_their_type_and_text_as_typed(store: Store) -> None:
     key = CellKey("jilin-ip-14", "activity", "220102", "2025Q1", "X")
     with store.atomic():
         change = store.new_change("typed")
-        write_values(store, key, {"consultations": "12a", "trainings": "007", "mediations": 3}, change)
+        write_values(
+            store, key, {"consultations": "12a", "trainings": "007", "mediations": 3}, change
+        )
     assert read_row(store, key) == {"consultations": "12a", "trainings": "007", "mediations": 3}
 
 
