@@ -24,7 +24,8 @@ from jlip_desk.services.demo import generate
 from jlip_desk.services.installation import bind, open_store
 from jlip_desk.services.registry import update_record
 from jlip_desk.ui.app import build_main_window, create_application
-from jlip_desk.ui.record_dialog import DateEdit, RecordDialog
+from jlip_desk.ui.date_edit import DateEdit
+from jlip_desk.ui.record_dialog import RecordDialog
 from jlip_desk.ui.registry_page import RegistryPage
 
 HERE = Path(__file__).resolve().parent

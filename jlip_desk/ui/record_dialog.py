@@ -5,23 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QCalendarWidget,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMenu,
     QPlainTextEdit,
     QScrollArea,
-    QToolButton,
     QVBoxLayout,
     QWidget,
-    QWidgetAction,
 )
 
 from jlip_desk.errors import JlipError
@@ -29,57 +24,13 @@ from jlip_desk.plan.model import Field, FieldType, Registry
 from jlip_desk.services.registry import check_record
 from jlip_desk.store.cells import Value
 from jlip_desk.store.orgs import OrgUnit
+from jlip_desk.ui.date_edit import DateEdit
 from jlip_desk.ui.errors import show_error
 from jlip_desk.validation.values import allowed_text, check_value
 
 PROBLEM_STYLE = "color: #b3261e;"
 # Longer texts (notes) get a few lines instead of one.
 MULTILINE_LENGTH = 200
-
-
-class DateEdit(QWidget):
-    """A date typed as text (may stay empty), with a calendar to pick from."""
-
-    textChanged = Signal(str)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.line = QLineEdit()
-        self.line.setPlaceholderText("如 2024-03-05")
-        self.line.textChanged.connect(self.textChanged)
-        self.calendar = QCalendarWidget()
-        self.calendar.setGridVisible(True)
-        menu = QMenu(self)
-        action = QWidgetAction(menu)
-        action.setDefaultWidget(self.calendar)
-        menu.addAction(action)
-        self.calendar.clicked.connect(lambda day: self._picked(day, menu))
-        button = QToolButton()
-        button.setText("日历")
-        button.setMenu(menu)
-        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        menu.aboutToShow.connect(self._sync_calendar)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.line, 1)
-        layout.addWidget(button)
-        self.setFocusProxy(self.line)
-
-    def text(self) -> str:
-        return self.line.text()
-
-    def set_date(self, day: dt.date | None) -> None:
-        self.line.setText(day.isoformat() if day else "")
-
-    def _picked(self, day: QDate, menu: QMenu) -> None:
-        self.set_date(dt.date(day.year(), day.month(), day.day()))
-        menu.close()
-
-    def _sync_calendar(self) -> None:
-        try:
-            self.calendar.setSelectedDate(QDate(dt.date.fromisoformat(self.text().strip())))
-        except ValueError:
-            self.calendar.setSelectedDate(QDate.currentDate())
 
 
 def make_editor(field: Field, value: Value, *, omit: tuple[str, ...] = ()) -> QWidget:

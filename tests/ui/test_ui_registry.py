@@ -17,8 +17,9 @@ from jlip_desk.services.installation import bind
 from jlip_desk.store.database import Store
 from jlip_desk.store.plans import save_plan
 from jlip_desk.ui.context import AppContext
+from jlip_desk.ui.date_edit import DateEdit
 from jlip_desk.ui.history_panel import HistoryPanel
-from jlip_desk.ui.record_dialog import CloseDialog, DateEdit, RecordDialog
+from jlip_desk.ui.record_dialog import CloseDialog, RecordDialog
 from jlip_desk.ui.record_model import CLOSED_ROLE, ORG_ROLE, PREFECTURE_ROLE, RecordModel
 from jlip_desk.ui.registry_page import RegistryPage
 from jlip_desk.validation.formats import make_credit_code
