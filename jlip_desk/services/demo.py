@@ -94,6 +94,7 @@ class _Builder:
     def __init__(self, store: Store, plan: Plan, rng: random.Random, counties: list[OrgUnit]):
         self.store, self.plan, self.rng, self.counties = store, plan, rng, counties
         self.records = self.values = self.missing = 0
+        self.names: set[tuple[str, str]] = set()
         # Urban districts hold more people and far more patents than rural counties.
         self.weight = {
             c.code: rng.lognormvariate(0, 0.5) * (2.0 if "区" in c.name else 1.0) for c in counties
@@ -155,9 +156,14 @@ class _Builder:
                 )
             elif year == LAST_YEAR and index % 3 == 0:
                 status = "筹建"
-            host_type, host_pattern = self.rng.choice(hosts)
             short = county.name[:-1] if len(county.name) > 2 else county.name
-            host = host_pattern.format(c=short, r=_word(self.rng))
+            # Two stations of one county never share a name, as in real registries.
+            while True:
+                host_type, host_pattern = self.rng.choice(hosts)
+                host = host_pattern.format(c=short, r=_word(self.rng))
+                if (county.code, host) not in self.names:
+                    self.names.add((county.code, host))
+                    break
             area = AREA_CODES.get(county.code[:4], "0431")
             values: dict[str, Value] = {
                 "name": f"{host}{suffix}",

@@ -162,3 +162,11 @@ def test_empty_store_summary(store: Store) -> None:
     assert all(t["count"] in (0, None) for t in summary["targets"])
     assert all(i["value"] is None and i["on_track"] is None for i in summary["indicators"])
     assert summary["reporting"]["reported"] == 0
+
+
+def test_demo_names_are_unique_per_county(demo_store: Store, plan14: Plan) -> None:
+    for registry in plan14.registries:
+        names = [
+            (r.org_code, r.values["name"]) for r in list_records(demo_store, plan14.id, registry.id)
+        ]
+        assert len(names) == len(set(names))
