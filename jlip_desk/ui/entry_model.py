@@ -63,6 +63,8 @@ class EntryModel(QAbstractTableModel):
         self._problems: dict[CellKey, list[RowProblem]] = {}
         self._states: dict[str, PeriodState] = {}
         self._editable_orgs: set[str] = set()
+        self._pending = 0  # saves handed to the writer and not yet reported back
+        self._stale: set[CellKey] = set()
 
     # -- loading ------------------------------------------------------------
 
@@ -125,6 +127,11 @@ class EntryModel(QAbstractTableModel):
 
     def row(self, row: int) -> EntryRow:
         return self._rows[row]
+
+    @property
+    def saving(self) -> bool:
+        """Whether saves are still on their way to the store."""
+        return self._pending > 0
 
     def total_rows(self) -> int:
         """All rows of the period, fetched by the view or not yet."""
@@ -263,17 +270,24 @@ class EntryModel(QAbstractTableModel):
                 self._rows[row] = dataclasses.replace(self._rows[row], values=merged)  # type: ignore[arg-type]
                 self._row_changed(row)
         job = save_job(self.ctx.plan, self.form.id, self.period, touched)
-        keys = list(touched)
+        self._pending += 1
+        self._stale.update(touched)
         self.ctx.writer.submit(
             job,
             kinds=(EDIT_KIND,),
-            on_done=lambda _result: self.refresh_rows(keys),
-            on_error=lambda exc: self._write_failed(keys, exc),
+            on_done=lambda _result: self._written(None),
+            on_error=self._written,
         )
 
-    def _write_failed(self, keys: list[CellKey], exc: JlipError) -> None:
-        self.refresh_rows(keys)
-        show_error(None, exc, "修改未保存")
+    def _written(self, exc: JlipError | None) -> None:
+        self._pending -= 1
+        if self._pending == 0:
+            # Re-read only once the queue is drained, or an earlier save's result would
+            # briefly replace values typed since.
+            keys, self._stale = list(self._stale), set()
+            self.refresh_rows(keys)
+        if exc is not None:
+            show_error(None, exc, "修改未保存")
 
     def refresh_rows(self, keys: list[CellKey]) -> None:
         """Re-read rows from the store and check them again (after a write)."""

@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QAbstractItemDelegate, QAbstractItemView, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
+    QAbstractItemView,
+    QStyledItemDelegate,
+    QTableView,
+    QWidget,
+)
 
 from jlip_desk.ui.entry_commands import CellChange, paste_changes
 from jlip_desk.ui.entry_model import FIELD_ROLE, KEY_ROLE, EntryModel
 
 HISTORY_SHORTCUT = "F8"
 _NEXT = (QAbstractItemView.CursorAction.MoveNext, QAbstractItemView.CursorAction.MovePrevious)
+
+
+class _KeepTypingDelegate(QStyledItemDelegate):
+    """Fills an editor once: rows re-read after a save must not wipe what is being typed."""
+
+    def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:
+        if editor.property("entry_filled"):
+            return
+        super().setEditorData(editor, index)
+        editor.setProperty("entry_filled", True)
 
 
 class EntryView(QTableView):
@@ -31,6 +47,7 @@ class EntryView(QTableView):
         )
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setWordWrap(False)
+        self.setItemDelegate(_KeepTypingDelegate(self))
         self.setAlternatingRowColors(False)
         self.history_action = QAction("查看修改历史", self)
         self.history_action.setShortcut(QKeySequence(HISTORY_SHORTCUT))
