@@ -29,13 +29,14 @@ def _pending_page(text: str) -> PageFactory:
 
 def default_pages() -> list[tuple[str, str, PageFactory]]:
     """(key, Chinese title, factory) for every navigation entry, in order."""
+    from jlip_desk.ui.entry_page import EntryPage
     from jlip_desk.ui.overview_page import OverviewPage
     from jlip_desk.ui.registry_page import RegistryPage
 
     return [
         ("overview", "进度概览", OverviewPage),
         ("registries", "登记册", RegistryPage),
-        ("entry", "数据填报", _pending_page("季度服务活动与年度指标填报")),
+        ("entry", "数据填报", EntryPage),
         ("exchange", "导入导出", _pending_page("Excel 模板导出与报送导入")),
     ]
 
