@@ -1,0 +1,103 @@
+"""A frame that takes Excel workbooks dragged from the file manager, or chosen with a button."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QSettings, Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent
+from PySide6.QtWidgets import QFileDialog, QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
+
+ACCEPTED_SUFFIXES = (".xlsx",)
+FOLDER_KEY = "exchange/import_folder"
+HINT = "将填好的 Excel 工作簿(.xlsx)拖到这里导入,可一次拖入多个文件"
+
+
+def local_files(mime: QMimeData) -> list[Path]:
+    """The local files a drag carries (web links and text carry none)."""
+    if not mime.hasUrls():
+        return []
+    return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
+
+
+def workbooks(files: list[Path]) -> tuple[list[Path], list[Path]]:
+    """Split ``files`` into workbooks to import and the rest (folders, other file types)."""
+    good = [f for f in files if f.suffix.lower() in ACCEPTED_SUFFIXES and not f.is_dir()]
+    return good, [f for f in files if f not in good]
+
+
+class DropZone(QFrame):
+    """Emits ``files_chosen(list[Path])`` for dropped or chosen workbooks."""
+
+    files_chosen = Signal(list)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("dropZone")
+        self.setAcceptDrops(True)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setMinimumHeight(96)
+        self.label = QLabel(HINT)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label.setWordWrap(True)
+        self.choose_button = QPushButton("选择文件(&F)…")
+        self.choose_button.setToolTip("选择一个或多个 .xlsx 工作簿导入")
+        self.choose_button.clicked.connect(self.choose)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.label)
+        layout.addWidget(self.choose_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        self._set_hover(False)
+
+    def _set_hover(self, on: bool) -> None:
+        # A dashed border says "drop here"; it turns solid blue while a drop would be taken.
+        colour, style = ("#1a73e8", "solid") if on else ("#9aa0a6", "dashed")
+        self.setStyleSheet(
+            f"#dropZone {{ border: 2px {style} {colour}; border-radius: 6px; "
+            f"background: {'#e8f0fe' if on else 'transparent'}; }}"
+        )
+
+    def say(self, text: str) -> None:
+        self.label.setText(text)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        good, _ = workbooks(local_files(event.mimeData()))
+        if good:
+            event.acceptProposedAction()
+            self._set_hover(True)
+            self.say(f"松开鼠标导入 {len(good)} 个工作簿")
+        else:
+            event.ignore()
+            self.say("这里只接受从文件夹拖入的 .xlsx 工作簿")
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        self._set_hover(False)
+        self.say(HINT)
+        super().dragLeaveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self._set_hover(False)
+        good, other = workbooks(local_files(event.mimeData()))
+        if not good:
+            event.ignore()
+            self.say("没有可导入的文件:只接受 .xlsx 工作簿")
+            return
+        event.acceptProposedAction()
+        skipped = f"(已忽略 {len(other)} 个非 .xlsx 文件)" if other else ""
+        self.say(f"收到 {len(good)} 个工作簿{skipped}")
+        self.files_chosen.emit(good)
+
+    def choose(self) -> None:
+        settings = QSettings()
+        folder = settings.value(FOLDER_KEY)
+        names, _filter = QFileDialog.getOpenFileNames(
+            self,
+            "选择要导入的工作簿",
+            folder if isinstance(folder, str) else str(Path.home()),
+            "Excel 工作簿 (*.xlsx)",
+        )
+        if not names:
+            return
+        files = [Path(n) for n in names]
+        settings.setValue(FOLDER_KEY, str(files[0].parent))
+        self.say(f"已选择 {len(files)} 个工作簿")
+        self.files_chosen.emit(files)
