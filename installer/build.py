@@ -218,7 +218,7 @@ def _needed_elf(path: Path) -> list[str] | None:
 def _needed_pe(path: Path) -> list[str] | None:
     if path.suffix.lower() not in {".dll", ".pyd", ".exe"}:
         return None
-    import pefile  # type: ignore[import-untyped]
+    import pefile  # type: ignore[import-not-found,import-untyped,unused-ignore]
 
     pe = pefile.PE(str(path), fast_load=True)
     try:

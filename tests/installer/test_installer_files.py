@@ -255,7 +255,9 @@ def _run_spec(monkeypatch: pytest.MonkeyPatch, platform: str) -> dict[str, _Reco
 
         return make  # type: ignore[return-value]
 
-    namespace = {name: recorder(name) for name in ("Analysis", "PYZ", "EXE", "COLLECT")}
+    namespace: dict[str, Any] = {
+        name: recorder(name) for name in ("Analysis", "PYZ", "EXE", "COLLECT")
+    }
     namespace |= {"SPECPATH": str(INSTALLER), "__name__": "__main__"}
     exec(compile(SPEC.read_text(encoding="utf-8"), str(SPEC), "exec"), namespace)
     return calls
