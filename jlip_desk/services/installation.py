@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jlip_desk.errors import NotAllowedError
-from jlip_desk.plan.model import Plan
 from jlip_desk.store.database import Store
 from jlip_desk.store.orgs import OrgUnit, covers, get_org, seed_divisions
-from jlip_desk.store.plans import active_plan
+from jlip_desk.store.plans import active_plan, has_active_plan
+
+if TYPE_CHECKING:
+    from jlip_desk.plan.model import Plan
 
 _BOUND = "installation_org"
 
@@ -17,11 +20,18 @@ def open_store(path: Path | None = None) -> Store:
     """Open the store in the data folder, migrated, with divisions and a plan in place."""
     store = Store.open(path)
     try:
-        prepare(store)
+        ensure_reference_data(store)
     except BaseException:
         store.close()
         raise
     return store
+
+
+def ensure_reference_data(store: Store) -> None:
+    """Division codes and a plan in a fresh store; cheap when both are there already."""
+    seed_divisions(store)
+    if not has_active_plan(store):
+        active_plan(store)
 
 
 def prepare(store: Store) -> Plan:

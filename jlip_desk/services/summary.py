@@ -46,7 +46,12 @@ def build_summary(
     return {
         "format": SUMMARY_FORMAT,
         "app_version": __version__,
-        "plan": {"id": plan.id, "version": plan.version, "name": plan.name},
+        "plan": {
+            "id": plan.id,
+            "version": plan.version,
+            "name": plan.name,
+            "years": [plan.start_year, plan.end_year],
+        },
         "period": str(period),
         "period_label": period.label,
         "year": period.year,

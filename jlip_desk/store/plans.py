@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from jlip_desk import paths
 from jlip_desk.errors import NotAllowedError
-from jlip_desk.plan.loader import load_plan, parse_plan
-from jlip_desk.plan.model import Plan
 from jlip_desk.store.database import Store, now_iso
+
+if TYPE_CHECKING:
+    from jlip_desk.plan.model import Plan
 
 _ACTIVE_ID = "active_plan_id"
 _ACTIVE_VERSION = "active_plan_version"
@@ -63,8 +65,15 @@ def stored_plans(store: Store) -> list[StoredPlan]:
     ]
 
 
+def has_active_plan(store: Store) -> bool:
+    return store.setting(_ACTIVE_ID) is not None and store.setting(_ACTIVE_VERSION) is not None
+
+
 def get_plan(store: Store, plan_id: str, version: str | None = None) -> Plan:
     """A stored plan (the newest loaded version when ``version`` is None)."""
+    # Parsing is imported on first use: the window shows before a plan is read.
+    from jlip_desk.plan.loader import parse_plan
+
     if version is None:
         row = store.conn.execute(
             "SELECT source, id FROM plans WHERE id = ? ORDER BY loaded_at DESC, rowid DESC LIMIT 1",
@@ -86,6 +95,8 @@ def active_plan(store: Store) -> Plan:
     """The active plan; a new store gets the bundled 14th plan on first use."""
     plan_id, version = store.setting(_ACTIVE_ID), store.setting(_ACTIVE_VERSION)
     if plan_id is None or version is None:
+        from jlip_desk.plan.loader import load_plan
+
         plan = load_plan(paths.default_plan_file())
         save_plan(store, plan)
         return plan

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Signal
 
-from jlip_desk.plan.model import Plan
 from jlip_desk.services.installation import bound_org
 from jlip_desk.store.database import Store
 from jlip_desk.store.orgs import OrgUnit
 from jlip_desk.store.plans import active_plan
 from jlip_desk.ui.tasks import Writer
+
+if TYPE_CHECKING:
+    from jlip_desk.plan.model import Plan
 
 
 class AppContext(QObject):

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, QUrl
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
 
 from jlip_desk import __version__, paths
 from jlip_desk.ui.context import AppContext
 from jlip_desk.ui.forms.ui_main_window import Ui_MainWindow
+
+if TYPE_CHECKING:
+    from jlip_desk.ui.history_panel import HistoryDock
 
 PAGE_KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -27,21 +32,29 @@ def _pending_page(text: str) -> PageFactory:
     return build
 
 
+def _lazy(module: str, name: str) -> PageFactory:
+    """A factory importing its page's module only when the page is first shown."""
+
+    def build(ctx: AppContext) -> QWidget:
+        page: QWidget = getattr(importlib.import_module(module), name)(ctx)
+        return page
+
+    return build
+
+
 def default_pages() -> list[tuple[str, str, PageFactory]]:
     """(key, Chinese title, factory) for every navigation entry, in order."""
-    from jlip_desk.ui.entry_page import EntryPage
-    from jlip_desk.ui.overview_page import OverviewPage
-    from jlip_desk.ui.registry_page import RegistryPage
-
     return [
-        ("overview", "进度概览", OverviewPage),
-        ("registries", "登记册", RegistryPage),
-        ("entry", "数据填报", EntryPage),
-        ("exchange", "导入导出", _pending_page("Excel 模板导出与报送导入")),
+        ("overview", "进度概览", _lazy("jlip_desk.ui.overview_page", "OverviewPage")),
+        ("registries", "登记册", _lazy("jlip_desk.ui.registry_page", "RegistryPage")),
+        ("entry", "数据填报", _lazy("jlip_desk.ui.entry_page", "EntryPage")),
+        ("exchange", "导入导出", _lazy("jlip_desk.ui.exchange_page", "ExchangePage")),
     ]
 
 
 class MainWindow(QMainWindow):
+    page_shown = Signal(str)
+
     def __init__(self, ctx: AppContext, pages: list[tuple[str, str, PageFactory]] | None = None):
         super().__init__()
         self.ctx = ctx
@@ -73,10 +86,7 @@ class MainWindow(QMainWindow):
         self.ui.actionBackup.triggered.connect(self.backup)
         self.ui.actionOpenDataFolder.triggered.connect(self.open_data_folder)
         self.ui.actionAbout.triggered.connect(self.about)
-        from jlip_desk.ui.history_panel import make_history_dock
-
-        self.history_dock = make_history_dock(ctx)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.history_dock)
+        self._history_dock: HistoryDock | None = None
         self._restore_state()
         QTimer.singleShot(500, ctx.writer.warm_up)
 
@@ -87,7 +97,28 @@ class MainWindow(QMainWindow):
             widget = self.factories[key](self.ctx)
             self.pages[key] = widget
             self.ui.pages.addWidget(widget)
+            requests = getattr(widget, "history_requested", None)
+            if requests is not None:
+                # Pages ask for a record's history (code) or a cell's (key, field, title).
+                requests.connect(self.show_history)
         return widget
+
+    @property
+    def history_dock(self) -> HistoryDock:
+        """The change-log dock, made when first needed (it is hidden until then)."""
+        if self._history_dock is None:
+            from jlip_desk.ui.history_panel import make_history_dock
+
+            self._history_dock = make_history_dock(self.ctx)
+            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self._history_dock)
+        return self._history_dock
+
+    def show_history(self, target: object, field: object = None, title: str = "") -> None:
+        """Show a record's history (``target`` is its code) or a cell's (a CellKey)."""
+        if isinstance(target, str):
+            self.history_dock.show_record(target)
+        else:
+            self.history_dock.show_cell(target, field if isinstance(field, str) else None, title)
 
     def show_page(self, key: str) -> None:
         if key not in self.factories:
@@ -98,6 +129,7 @@ class MainWindow(QMainWindow):
         if self.ui.navView.currentIndex() != index:
             self.ui.navView.setCurrentIndex(index)
         QSettings().setValue("main/page", key)
+        self.page_shown.emit(key)
 
     def current_page(self) -> str:
         widget = self.ui.pages.currentWidget()
@@ -112,7 +144,10 @@ class MainWindow(QMainWindow):
             self.resize(1280, 720)
         page = settings.value("main/page")
         known = isinstance(page, str) and page in self.factories
-        self.show_page(page if known else next(iter(self.factories)))
+        first = page if known else next(iter(self.factories))
+        # The window shows first; its page is built on the next turn of the event loop.
+        self.ui.navView.setCurrentIndex(self.nav_model.index(list(self.factories).index(first), 0))
+        QTimer.singleShot(0, self, lambda: self.show_page(first))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         QSettings().setValue("main/geometry", self.saveGeometry())

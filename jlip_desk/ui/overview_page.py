@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
 
 from jlip_desk.errors import JlipError
 from jlip_desk.periods import Period, parse_period, quarters_between
-from jlip_desk.services.summary import build_summary, latest_period
 from jlip_desk.store.database import Store
 from jlip_desk.ui.context import AppContext
 from jlip_desk.ui.errors import show_error
@@ -25,7 +24,10 @@ from jlip_desk.ui.summary_model import SummaryModel
 from jlip_desk.ui.tasks import BackgroundTask
 
 
-def _load(path: Any, period: Period, org_code: str | None) -> dict[str, Any]:
+def _load(path: Any, period: Period | None, org_code: str | None) -> dict[str, Any]:
+    """The summary (of the latest period with data when ``period`` is None), off the GUI thread."""
+    from jlip_desk.services.summary import build_summary
+
     # A connection of its own: the pool thread must not share the GUI's.
     store = Store.open(path, migrate=False)
     try:
@@ -34,13 +36,25 @@ def _load(path: Any, period: Period, org_code: str | None) -> dict[str, Any]:
         store.close()
 
 
+def period_options(start_year: int, end_year: int, latest: Period) -> list[Period]:
+    """Every quarter and year of the plan (and up to ``latest``), newest first."""
+    first = Period(start_year, 1)
+    last = max(latest, Period(end_year, 4))
+    options: list[Period] = []
+    for q in reversed(quarters_between(first, last)):
+        options.append(q)
+        if q.quarter == 1:
+            options.append(q.year_period)
+    return options
+
+
 class OverviewPage(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.model = SummaryModel()
         self.period_combo = QComboBox()
-        self.title = QLabel()
+        self.title = QLabel("正在读取进度数据…")
         self.reporting = QLabel()
         self.reporting.setWordWrap(True)
         self.table = QTableView()
@@ -56,29 +70,27 @@ class OverviewPage(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.reporting)
-        self._fill_periods()
         self.period_combo.currentIndexChanged.connect(self.refresh)
-        ctx.data_changed.connect(lambda _kinds: self.refresh())
-        # Load after the window is on screen: the query runs on the pool meanwhile.
-        QTimer.singleShot(0, self.refresh)
+        ctx.data_changed.connect(self._data_changed)
+        # Everything is read on the pool, so the window shows at once: the first load
+        # picks the latest period with data and fills the period list from its answer.
+        QTimer.singleShot(0, self, self.refresh)
 
-    def _fill_periods(self) -> None:
-        plan = self.ctx.plan
-        latest = latest_period(self.ctx.store, plan)
-        first = Period(plan.start_year, 1)
-        last = max(latest, Period(plan.end_year, 4)) if latest.year <= plan.end_year else latest
-        quarters = quarters_between(first, last)
-        options: list[Period] = []
-        for q in reversed(quarters):
-            options.append(q)
-            if q.quarter == 1:
-                options.append(q.year_period)
-        for p in options:
+    def _data_changed(self, _kinds: tuple[str, ...]) -> None:
+        self.refresh()
+
+    def _fill_periods(self, summary: dict[str, Any]) -> None:
+        latest = parse_period(summary["period"])
+        years = summary["plan"].get("years") or [latest.year, latest.year]
+        self.period_combo.blockSignals(True)
+        for p in period_options(years[0], years[1], latest):
             self.period_combo.addItem(p.label, str(p))
         self.period_combo.setCurrentIndex(max(0, self.period_combo.findData(str(latest))))
+        self.period_combo.blockSignals(False)
 
-    def selected_period(self) -> Period:
-        return parse_period(self.period_combo.currentData())
+    def selected_period(self) -> Period | None:
+        data = self.period_combo.currentData()
+        return parse_period(data) if data else None
 
     def refresh(self) -> None:
         org = self.ctx.org
@@ -93,6 +105,8 @@ class OverviewPage(QWidget):
         show_error(self, exc)
 
     def _show(self, summary: dict[str, Any]) -> None:
+        if self.period_combo.count() == 0:
+            self._fill_periods(summary)
         self.model.set_summary(summary)
         self.table.resizeColumnsToContents()
         self.title.setText(

@@ -25,7 +25,6 @@ from jlip_desk.services.installation import can_edit
 from jlip_desk.services.registry import RecordRow
 from jlip_desk.store.orgs import PROVINCE_CODE, OrgUnit, children, counties_under, get_org
 from jlip_desk.ui.context import AppContext
-from jlip_desk.ui.history_panel import HistoryDock
 from jlip_desk.ui.record_dialog import CloseDialog, RecordDialog
 from jlip_desk.ui.record_model import RecordFilterModel, RecordModel
 
@@ -315,8 +314,5 @@ class RegistryPage(QWidget):
         row = self.selected_row()
         if row is None:
             return
-        # In the main window the history dock is found directly; other hosts use the signal.
-        dock = self.window().findChild(HistoryDock)
-        if dock is not None:
-            dock.show_record(row.code)
+        # The main window routes this to its history dock.
         self.history_requested.emit(row.code)

@@ -245,7 +245,7 @@ def test_main_window_routes_history_to_its_dock(qtbot: QtBot, store: Store, plan
     window = MainWindow(AppContext(store))
     try:
         window.show()
-        assert window.current_page() == "registries"
+        qtbot.waitUntil(lambda: window.current_page() == "registries")
         page = window.page("registries")
         assert isinstance(page, RegistryPage)
         tab = page.current_tab()
