@@ -115,9 +115,11 @@ class MainWindow(QMainWindow):
 
     def show_history(self, target: object, field: object = None, title: str = "") -> None:
         """Show a record's history (``target`` is its code) or a cell's (a CellKey)."""
+        from jlip_desk.store.cells import CellKey
+
         if isinstance(target, str):
             self.history_dock.show_record(target)
-        else:
+        elif isinstance(target, CellKey):
             self.history_dock.show_cell(target, field if isinstance(field, str) else None, title)
 
     def show_page(self, key: str) -> None:
