@@ -1,0 +1,82 @@
+"""Period status: submit refused with open problems, unlock recorded, accept/return, list."""
+
+from __future__ import annotations
+
+import pytest
+
+from jlip_desk.errors import InputError, NotAllowedError
+from jlip_desk.periods import Period
+from jlip_desk.plan.model import Plan
+from jlip_desk.services.installation import bind
+from jlip_desk.services.period_status import (
+    OpenProblemsError,
+    accept,
+    period_list,
+    return_period,
+    status,
+    submit,
+    unlock,
+)
+from jlip_desk.store.cells import CellKey, write_values
+from jlip_desk.store.database import Store
+
+COUNTY = "220102"
+Q1 = Period(2025, 1)
+
+
+def _annual(store: Store, plan: Plan, values: dict[str, object]) -> None:
+    with store.atomic():
+        change = store.new_change("typed")
+        write_values(store, CellKey(plan.id, "county_annual", COUNTY, "2025", ""), values, change)  # type: ignore[arg-type]
+
+
+def test_submit_refused_while_errors_remain(store: Store, plan14: Plan) -> None:
+    bind(store, COUNTY)
+    values = {"population": 50.0, "high_value_patents": 90, "valid_invention_patents": 10}
+    _annual(store, plan14, {**values, "valid_trademarks": 5, "pledge_amount": 1.0})
+    with pytest.raises(OpenProblemsError) as refused:
+        submit(store, plan14, COUNTY, Period(2025))
+    assert "高价值发明专利拥有量不能大于" in refused.value.message
+    assert status(store, plan14.id, COUNTY, Period(2025)).status == "draft"
+    _annual(store, plan14, {"valid_invention_patents": 300})
+    assert submit(store, plan14, COUNTY, Period(2025)).locked
+
+
+def test_unlock_needs_a_reason_and_is_recorded(store: Store, plan14: Plan) -> None:
+    bind(store, COUNTY)
+    submit(store, plan14, COUNTY, Q1)  # a county without stations has nothing to fix
+    with pytest.raises(InputError):
+        unlock(store, plan14.id, COUNTY, Q1, "  ")
+    unlock(store, plan14.id, COUNTY, Q1, "补报数据")
+    rows = store.conn.execute(
+        "SELECT old_status, new_status, reason FROM period_status_history ORDER BY id"
+    ).fetchall()
+    assert rows == [(None, "submitted", None), ("submitted", "draft", "补报数据")]
+
+
+def test_province_accepts_or_returns(store: Store, plan14: Plan) -> None:
+    bind(store, COUNTY)
+    submit(store, plan14, COUNTY, Q1)
+    with pytest.raises(NotAllowedError):
+        accept(store, plan14.id, COUNTY, Q1)  # a county cannot accept its own report
+    bind(store, "220000")
+    return_period(store, plan14.id, COUNTY, Q1, "数据不全")
+    assert status(store, plan14.id, COUNTY, Q1).reason == "数据不全"
+    submit(store, plan14, COUNTY, Q1)
+    assert accept(store, plan14.id, COUNTY, Q1).status == "accepted"
+    with pytest.raises(NotAllowedError):
+        unlock(store, plan14.id, COUNTY, Q1, "改")
+
+
+@pytest.mark.parametrize("plan_name", ["plan14", "plan15"])
+def test_period_list_covers_every_period(store: Store, plan_name: str, request) -> None:
+    from jlip_desk.store.plans import save_plan
+
+    plan: Plan = request.getfixturevalue(plan_name)
+    save_plan(store, plan)
+    bind(store, COUNTY)
+    listed = period_list(store, plan, COUNTY)
+    years = len(plan.years())
+    assert len(listed) == years * 5
+    assert listed[0].period == Period(plan.end_year)
+    assert all(s.state.status == "draft" for s in listed)
