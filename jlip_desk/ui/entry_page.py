@@ -27,7 +27,7 @@ from jlip_desk.ui.period_list import PeriodListView
 from jlip_desk.ui.problems_panel import CONFIRM_KIND, ProblemsPanel
 
 _NAME_WIDTH = 240
-_LABEL_WIDTH = 96
+_LABEL_WIDTH = 126
 
 
 class EntryPage(QWidget):
@@ -54,7 +54,7 @@ class EntryPage(QWidget):
         self.status = StatusBar(ctx, self.model, self)
         self.problems = ProblemsPanel(ctx, self.model, self.grid, self)
         self.periods = PeriodListView(ctx)
-        self.periods.setMaximumWidth(320)
+        self.periods.setMaximumWidth(340)
         self._build_layout()
         self._fill_scopes()
         self._restore()
@@ -84,7 +84,7 @@ class EntryPage(QWidget):
         body.addWidget(self.periods)
         body.addWidget(right)
         body.setStretchFactor(1, 1)
-        body.setSizes([230, 1000])
+        body.setSizes([280, 1000])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.form_tabs)
