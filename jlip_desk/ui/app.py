@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import faulthandler
 import logging
 import os
 import sys
 import tempfile
+import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTimer, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QThreadPool, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QDialog
 
 from jlip_desk import __version__, paths
@@ -57,7 +59,8 @@ def install_translations(app: QApplication) -> bool:
 
 
 def run_gui() -> int:
-    setup_logging()
+    log_path = setup_logging()
+    _enable_faulthandler(log_path)
     from jlip_desk.ui.errors import install_excepthooks, show_error
 
     app = create_application()
@@ -84,6 +87,8 @@ def run_gui() -> int:
     window = build_main_window(store)
     window.show()
     code = app.exec()
+    # Background reads finish before their connections and signals go away.
+    QThreadPool.globalInstance().waitForDone(10_000)
     window.ctx.close()
     return code
 
@@ -95,9 +100,30 @@ def build_main_window(store: Store) -> MainWindow:
     return MainWindow(AppContext(store))
 
 
+def _enable_faulthandler(log_path: Path | None) -> None:
+    """Hard crashes (in Qt or SQLite) leave a Python stack in the logs folder.
+
+    A windowed program has no stderr, so the fault handler needs a file of its own.
+    """
+    if log_path is None:
+        return
+    try:
+        handle = (log_path.parent / "faults.log").open("a", encoding="utf-8")
+    except OSError:
+        return
+    _fault_files.append(handle)  # kept open for the life of the process
+    faulthandler.enable(handle)
+
+
+_fault_files: list[TextIO] = []
+
+
 def self_test() -> int:
     """Headless smoke test for the frozen app: temp store, migrations, main window offscreen."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    # The log stays in the real (or --data-dir) folder: a windowed build has no stderr,
+    # so a failure must leave its traceback in a file someone can read.
+    log_path = setup_logging()
     with tempfile.TemporaryDirectory(prefix="jlip-selftest-") as folder:
         paths.set_data_dir(Path(folder))
         try:
@@ -109,9 +135,13 @@ def self_test() -> int:
             QTimer.singleShot(200, app.quit)
             app.exec()
             window.close()
+            QThreadPool.globalInstance().waitForDone(10_000)
             window.ctx.close()
         except Exception as exc:
-            print(f"自检失败:{exc!r}", file=sys.stderr)
+            log.exception("self-test failed")
+            if sys.stderr is not None:
+                traceback.print_exc()
+                print(f"自检失败:{exc!r}(详见日志 {log_path})", file=sys.stderr)
             return 1
         finally:
             paths.set_data_dir(None)
