@@ -39,7 +39,7 @@ class ExchangePage(QWidget):
         splitter.setChildrenCollapsible(False)
         splitter.setStretchFactor(1, 1)
         # The report table needs the width; the export side is a column of buttons.
-        splitter.setSizes([320, 800])
+        splitter.setSizes([260, 900])
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(splitter, 1)

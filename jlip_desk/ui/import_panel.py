@@ -32,6 +32,8 @@ from jlip_desk.ui.task_progress import TaskProgress
 
 IMPORT_KINDS = ("records", "values", "periods", "import")
 REPORT_FOLDER_KEY = "exchange/report_folder"
+# Long messages would push 规则/允许 off screen at 1366 px; the tooltip has the full text.
+MAX_COLUMN_WIDTH = 220
 
 
 def _table(model: FileResultModel | ProblemModel, name: str) -> QTableView:
@@ -46,6 +48,12 @@ def _table(model: FileResultModel | ProblemModel, name: str) -> QTableView:
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     view.verticalHeader().setDefaultSectionSize(24)
     return view
+
+
+def _fit_columns(view: QTableView) -> None:
+    view.resizeColumnsToContents()
+    for column in range(view.model().columnCount()):
+        view.setColumnWidth(column, min(view.columnWidth(column), MAX_COLUMN_WIDTH))
 
 
 class ImportPanel(QGroupBox):
@@ -154,7 +162,7 @@ class ImportPanel(QGroupBox):
         self.report = report
         self.files_model.set_report(report)
         self.problems_model.set_issues([])
-        self.files_view.resizeColumnsToContents()
+        _fit_columns(self.files_view)
         c = report.counts()
         self._summary = (
             f"导入 {len(report.files)} 个文件:成功 {c['applied']} 个,内容未变化 "
@@ -179,7 +187,7 @@ class ImportPanel(QGroupBox):
     def _file_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
         result = self.files_model.result(current.row()) if current.isValid() else None
         self.problems_model.set_issues(result.issues if result else [])
-        self.problems_view.resizeColumnsToContents()
+        _fit_columns(self.problems_view)
         if result is None or not result.issues:
             self.problems_label.setText("所选文件的问题(&Q):无")
         else:
