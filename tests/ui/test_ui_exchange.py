@@ -23,12 +23,14 @@ from jlip_desk.services.excel import export_submission
 from jlip_desk.services.installation import bind, prepare
 from jlip_desk.services.period_status import status
 from jlip_desk.store.database import Store
+from jlip_desk.store.orgs import counties_under
 from jlip_desk.ui import app as ui_app
 from jlip_desk.ui.context import AppContext
 from jlip_desk.ui.entry_status import STATUS_KIND
 from jlip_desk.ui.exchange_page import ExchangePage
 from jlip_desk.ui.import_panel import IMPORT_KINDS
 from jlip_desk.ui.import_report_model import OUTCOME_ROLE, FileResultModel, ProblemModel
+from jlip_desk.ui.main_window import MainWindow
 
 WORKBOOKS = Path(__file__).resolve().parents[1] / "data" / "workbooks"
 Q = Period(2025, 3)
@@ -393,3 +395,27 @@ def test_report_models(qtmodeltester: ModelTester) -> None:
     assert row == ["服务活动", "D7", "-3", "数值不能为负数", "非负", "0 或正整数"]
     assert problems.index(1, 3).data().startswith("(提示)")
     assert problems.headerData(0, Qt.Orientation.Horizontal) == "工作表"
+
+
+def test_prefecture_exports_only_its_counties(
+    qtbot: QtBot, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ctx = make_ctx(store, "220200")  # 吉林市
+    folder_dialog(monkeypatch, tmp_path)
+    page = page_for(qtbot, ctx)
+    qtbot.mouseClick(page.export_panel.template_button, LEFT)
+    qtbot.waitUntil(lambda: page.export_panel.progress is None, timeout=60_000)
+    codes = sorted(p.name[:6] for p in tmp_path.glob("*.xlsx"))
+    assert codes and all(code.startswith("2202") for code in codes)
+    assert codes == sorted(o.code for o in counties_under(store, "220200"))
+    ctx.writer.close()
+
+
+def test_main_window_offers_the_page(qtbot: QtBot, province_ctx: AppContext) -> None:
+    window = MainWindow(province_ctx)
+    qtbot.addWidget(window)
+    window.resize(900, 580)  # the offscreen screen is 800x600
+    window.show_page("exchange")
+    assert isinstance(window.page("exchange"), ExchangePage)
+    titles = [window.nav_model.item(i).text() for i in range(window.nav_model.rowCount())]
+    assert "导入导出" in titles
