@@ -17,6 +17,7 @@ from jlip_desk.services.entry_problems import FormHistory, check_rows, load_conf
 from jlip_desk.services.installation import can_edit
 from jlip_desk.services.period_status import PeriodState, statuses
 from jlip_desk.store.cells import CellKey, Value, read_row
+from jlip_desk.ui import changes
 from jlip_desk.ui.context import AppContext
 from jlip_desk.ui.entry_commands import CellChange, EditCellsCommand, save_job
 from jlip_desk.ui.errors import show_error
@@ -33,7 +34,7 @@ WARNING_COLOUR = QColor("#fcecb8")
 LOCKED_COLOUR = QColor("#ececec")
 # Rows come to the view in batches, so a province-wide grid opens at once.
 FETCH_BATCH = 40
-EDIT_KIND = "entry_cells"
+EDIT_KIND = changes.ENTRY_CELLS
 
 
 def display(value: Value) -> str:

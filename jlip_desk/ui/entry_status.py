@@ -11,11 +11,12 @@ from jlip_desk.errors import JlipError
 from jlip_desk.periods import Period
 from jlip_desk.services.period_status import STATUS_LABELS, PeriodState, submit, unlock
 from jlip_desk.store.database import Store
+from jlip_desk.ui import changes
 from jlip_desk.ui.context import AppContext
 from jlip_desk.ui.entry_model import EntryModel
 from jlip_desk.ui.errors import show_error
 
-STATUS_KIND = "period_status"
+STATUS_KIND = changes.PERIOD_STATUS
 
 
 class StatusBar(QWidget):

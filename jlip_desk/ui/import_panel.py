@@ -24,13 +24,14 @@ from jlip_desk.errors import JlipError
 from jlip_desk.excel.report import FileResult, ImportReport
 from jlip_desk.services.excel import import_files
 from jlip_desk.store.database import Store
+from jlip_desk.ui import changes
 from jlip_desk.ui.context import AppContext
 from jlip_desk.ui.drop_zone import DropZone
 from jlip_desk.ui.errors import show_error
 from jlip_desk.ui.import_report_model import FileResultModel, ProblemModel
 from jlip_desk.ui.task_progress import TaskProgress
 
-IMPORT_KINDS = ("records", "values", "periods", "import")
+IMPORT_KINDS = changes.IMPORTED
 REPORT_FOLDER_KEY = "exchange/report_folder"
 # Long messages would push 规则/允许 off screen at 1366 px; the tooltip has the full text.
 MAX_COLUMN_WIDTH = 220

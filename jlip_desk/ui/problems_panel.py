@@ -18,13 +18,14 @@ from PySide6.QtWidgets import (
 from jlip_desk.errors import JlipError
 from jlip_desk.services.entry import RowProblem, confirm_outlier
 from jlip_desk.store.database import Store
+from jlip_desk.ui import changes
 from jlip_desk.ui.context import AppContext
 from jlip_desk.ui.entry_model import EntryModel
 from jlip_desk.ui.entry_view import EntryView
 from jlip_desk.ui.errors import show_error
 from jlip_desk.ui.problems_model import ProblemsModel
 
-CONFIRM_KIND = "outlier_confirmed"
+CONFIRM_KIND = changes.OUTLIER_CONFIRMED
 
 
 class ProblemsPanel(QWidget):

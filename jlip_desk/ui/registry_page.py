@@ -24,12 +24,13 @@ from jlip_desk.services import registry as service
 from jlip_desk.services.installation import can_edit
 from jlip_desk.services.registry import RecordRow
 from jlip_desk.store.orgs import PROVINCE_CODE, OrgUnit, children, counties_under, get_org
+from jlip_desk.ui import changes
 from jlip_desk.ui.context import AppContext
 from jlip_desk.ui.record_dialog import CloseDialog, RecordDialog
 from jlip_desk.ui.record_model import RecordFilterModel, RecordModel
 
 MAX_COLUMN_WIDTH = 280
-KINDS = ("records",)
+KINDS = (changes.RECORDS,)
 
 
 @dataclass
@@ -192,7 +193,7 @@ class RegistryPage(QWidget):
         self._update_buttons()
 
     def _data_changed(self, kinds: tuple[str, ...]) -> None:
-        if "records" in kinds:
+        if changes.RECORDS in kinds:
             self.reload()
 
     def _prefecture_changed(self) -> None:
