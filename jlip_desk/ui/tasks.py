@@ -18,6 +18,9 @@ from jlip_desk.store.database import Store
 
 log = logging.getLogger(__name__)
 
+# What the caller of a job that hit a bug is told (the crash dialog has the details).
+INTERNAL_ERROR = JlipError("程序内部错误,操作未完成,数据未作改动", allowed="详情已写入日志文件")
+
 Done = Callable[[Any], None]
 Failed = Callable[[JlipError], None]
 
@@ -98,8 +101,10 @@ class Writer(QObject):
                 except Exception:
                     # A bug: the crash dialog shows it and the log keeps it. The store
                     # is untouched (the job's transaction rolled back), so the writer
-                    # goes on serving the next edit instead of dying.
+                    # goes on serving the next edit instead of dying, and the caller
+                    # hears the job ended so no page waits for it forever.
                     sys.excepthook(*sys.exc_info())
+                    self._failed.emit(job, INTERNAL_ERROR)
                 else:
                     self._finished.emit(job, result)
                 finally:
@@ -162,6 +167,9 @@ class BackgroundTask(QRunnable):
             result = self.fn(*self.args)
         except JlipError as exc:
             self.signals.failed.emit(exc)
+        except Exception:
+            sys.excepthook(*sys.exc_info())
+            self.signals.failed.emit(INTERNAL_ERROR)
         else:
             self.signals.done.emit(result)
 

@@ -193,3 +193,27 @@ def test_show_error_says_where_and_what_is_allowed(qtbot, qapp_ready) -> None:
     QTimer.singleShot(50, grab)
     show_error(None, InputError("数值无效", where="服务活动!D7", allowed="0到100的整数"))
     assert seen == {"text": "数值无效", "info": "位置:服务活动!D7\n允许:0到100的整数"}
+
+
+def test_a_bug_in_a_write_is_reported_and_the_writer_goes_on(
+    qtbot, store: Store, monkeypatch
+) -> None:
+    from jlip_desk.errors import JlipError
+    from jlip_desk.ui.tasks import INTERNAL_ERROR, Writer
+
+    hooked: list[type[BaseException]] = []
+    monkeypatch.setattr(sys, "excepthook", lambda kind, value, tb: hooked.append(kind))
+    writer = Writer(store.path)
+    failures: list[JlipError] = []
+    results: list[object] = []
+
+    def buggy(_store: Store) -> None:
+        raise KeyError("bug")
+
+    writer.submit(buggy, on_error=failures.append)
+    writer.submit(lambda s: s.setting("installation_org", "none"), on_done=results.append)
+    qtbot.waitUntil(lambda: bool(failures and results), timeout=5000)
+    writer.close()
+    assert hooked == [KeyError]
+    assert failures == [INTERNAL_ERROR]
+    assert results == ["none"]
