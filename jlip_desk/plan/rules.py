@@ -497,3 +497,41 @@ def evaluate_number(
     """Evaluate ``expr`` as a number (for derived values); None when unknown or not numeric."""
     value = _number(expr._value(_Env(values, prior)))
     return None if value is None else float(value)
+
+
+_READABLE_OPS = {"<=": "≤", ">=": "≥", "==": "=", "!=": "≠", "<": "<", ">": ">"}
+_READABLE_KEYWORDS = {"and": "并且", "or": "或者", "not": "不", "in": "属于"}
+
+
+def describe(text: str, labels: Mapping[str, str]) -> str:
+    """A rule for people: field ids become their labels, operators their signs.
+
+    ``mediations_successful <= mediations`` with the plan's labels reads
+    ``调解成功 ≤ 调解纠纷``; ``prior(x)`` reads ``以前各期x合计``.
+    """
+    out: list[str] = []
+    tokens = _tokenize(text)
+    index = 0
+    while tokens[index].kind != "end":
+        token = tokens[index]
+        if token.kind == "ident" and tokens[index + 1].text == "(":
+            # prior(field): the only function of the language.
+            inner = tokens[index + 2].text
+            out.append(f"以前各期{labels.get(inner, inner)}合计")
+            index += 4
+            continue
+        if token.kind == "ident":
+            out.append(labels.get(token.text, token.text))
+        elif token.kind == "keyword":
+            out.append(_READABLE_KEYWORDS.get(token.text, token.text))
+        elif token.kind == "op":
+            out.append(_READABLE_OPS.get(token.text, token.text))
+        elif token.kind == "string":
+            out.append(f"“{token.text[1:-1]}”")
+        else:
+            out.append(token.text)
+        index += 1
+    text_out = " ".join(out)
+    for opening, closing in (("( ", "("), (" )", ")"), ("[ ", "["), (" ]", "]"), (" ,", ",")):
+        text_out = text_out.replace(opening, closing)
+    return text_out

@@ -296,3 +296,22 @@ def test_evaluation_never_crashes_on_any_values(triple: list[object]) -> None:
     values = dict(zip("abc", triple, strict=True))
     for text in ("a < b", "a + b >= c", "a in ['x'] or b == c", "not a and (b != c)"):
         assert evaluate(parse(text), values) in (True, False, None)
+
+
+def test_describe_rules_for_people() -> None:
+    from jlip_desk.plan.rules import describe
+
+    labels = {
+        "mediations_successful": "调解成功",
+        "mediations": "调解纠纷",
+        "status": "状态",
+        "cases_closed": "办结",
+        "cases_accepted": "受理",
+    }
+    assert describe("mediations_successful <= mediations", labels) == "调解成功 ≤ 调解纠纷"
+    assert describe("status in ['暂停', '撤销']", labels) == "状态 属于 [“暂停”, “撤销”]"
+    assert (
+        describe("cases_closed <= cases_accepted + prior(cases_accepted)", labels)
+        == "办结 ≤ 受理 + 以前各期受理合计"
+    )
+    assert describe("unknown_field >= 0", labels) == "unknown_field ≥ 0"
