@@ -217,3 +217,12 @@ def test_a_bug_in_a_write_is_reported_and_the_writer_goes_on(
     assert hooked == [KeyError]
     assert failures == [INTERNAL_ERROR]
     assert results == ["none"]
+
+
+def test_default_data_folder_is_qts_app_data_location(qapp_ready, monkeypatch, tmp_path) -> None:
+    from PySide6.QtCore import QStandardPaths
+
+    monkeypatch.delenv(paths.DATA_DIR_ENV)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    qt = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    assert Path(qt) == paths.default_data_dir() == paths.data_dir()
