@@ -19,6 +19,23 @@ def median_seconds(fn: Callable[[], object], runs: int = 7) -> float:
     return statistics.median(times)
 
 
+def paired_medians(
+    floor: Callable[[], object], ours: Callable[[], object], runs: int = 7
+) -> tuple[float, float]:
+    """Median seconds of ``floor`` and ``ours``, run alternately.
+
+    The machine is shared: taking all floor runs first and all of ours later lets a
+    change in load between the two phases show up as a change in the ratio.
+    """
+    floor_times, our_times = [], []
+    for _ in range(runs):
+        for fn, times in ((floor, floor_times), (ours, our_times)):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+    return statistics.median(floor_times), statistics.median(our_times)
+
+
 def province_store() -> Store:
     store = Store.memory()
     prepare(store)

@@ -9,7 +9,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _excel_common import median_seconds, show
+from _excel_common import paired_medians, show
 from openpyxl import Workbook
 
 from jlip_desk.excel.data import collect
@@ -50,7 +50,9 @@ def main() -> None:
         def ours() -> None:
             export_submission(store, org_code, PERIOD, folder)
 
-        floor_s, ours_s = median_seconds(floor), median_seconds(ours)
+        floor()  # warm up both before timing
+        ours()
+        floor_s, ours_s = paired_medians(floor, ours)
     print(f"Export of {org.name} ({org_code}) {PERIOD}: {cells} data cells, median of 7 runs")
     show("export one county submission", ours_s, floor_s, "openpyxl, no styling", 2.0)
 

@@ -64,6 +64,7 @@ _DECLARATION_MAX = 1024
 _CELL = re.compile(rb"<c[\s/>]")
 # Only used when a chunk has a prefixed name in it; about three times slower.
 _PREFIXED_CELL = re.compile(rb"<(?:\w{1,16}:)?c[\s/>]")
+_FORMULA = re.compile(rb"<(?:[A-Za-z0-9_]+:)?f[\s>/]")
 
 
 def refuse(message: str, where: str, allowed: str = XLSX_ALLOWED) -> InputError:
@@ -135,6 +136,7 @@ def scan_entry(
     xml: bool,
     count_cells: bool = False,
     keep: bool = False,
+    formulas: set[str] | None = None,
 ) -> tuple[bytes, int]:
     """Decompress one entry in chunks, checking sizes, CRC and (for XML) what the bytes hold.
 
@@ -167,6 +169,8 @@ def scan_entry(
                     # No match can hold two '<', so those lying wholly in the carry
                     # are exactly the ones already counted with the previous chunk.
                     cells += len(pattern.findall(buffer)) - len(pattern.findall(carry))
+                if formulas is not None and name not in formulas and _FORMULA.search(buffer):
+                    formulas.add(name)
                 carry = buffer[-_CARRY:]
             if keep:
                 kept.append(chunk)

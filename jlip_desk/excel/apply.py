@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from jlip_desk.excel.validate import Checked
 from jlip_desk.plan.model import Plan
+from jlip_desk.store.bulk import insert_rows
 from jlip_desk.store.cells import Value
 from jlip_desk.store.database import Store
 from jlip_desk.store.records import format_code
@@ -96,17 +97,20 @@ def compute_diff(store: Store, plan: Plan, org_code: str, checked: Checked) -> D
 
 def apply_diff(store: Store, plan_id: str, org_code: str, diff: Diff, change_id: int) -> None:
     """Write ``diff``; must run inside ``store.atomic()``."""
-    store.conn.executemany(
-        "INSERT INTO records (code, plan_id, registry, org_code, seq, demo, change_id) "
-        "VALUES (?, ?, ?, ?, ?, 0, ?)",
+    insert_rows(
+        store,
+        "INSERT INTO records (code, plan_id, registry, org_code, seq, demo, change_id)",
+        "(?, ?, ?, ?, ?, 0, ?)",
         [
             (code, plan_id, registry, org_code, seq, change_id)
             for code, registry, seq in diff.records
         ],
     )
-    store.conn.executemany(
+    insert_rows(
+        store,
         "INSERT INTO cells (plan_id, form, org_code, period, subject, field, value, demo, "
-        "change_id) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)",
+        "change_id)",
+        "(?, ?, ?, ?, ?, ?, ?, 0, ?)",
         [
             (plan_id, form, org_code, period, subject, field_id, value, change_id)
             for form, period, subject, field_id, value in diff.inserts

@@ -102,18 +102,25 @@ def canonical(f: Field, value: object) -> int | float | str | None:
     return str(value)
 
 
+# One encoder each, not one per call: json.dumps with options builds a new encoder every time.
+_SORT_KEY = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+_COMPACT = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
+
+
 def fingerprint(sheets: Iterable[SheetData]) -> str:
     """SHA-256 over the data values only (canonical JSON), never over times or styles."""
     doc: dict[str, list[list[object]]] = {}
     for data in sheets:
         key_col = data.spec.key_column.key
+        fields = data.spec.fields
         rows: list[list[object]] = []
         for row in data.rows:
-            values = {f.id: canonical(f, row.get(f.id)) for f in data.spec.fields}
-            rows.append(
-                [str(row.get(key_col) or ""), {k: v for k, v in values.items() if v is not None}]
-            )
-        rows.sort(key=lambda r: json.dumps(r, ensure_ascii=False, sort_keys=True))
+            values = {}
+            for f in fields:
+                value = canonical(f, row.get(f.id))
+                if value is not None:
+                    values[f.id] = value
+            rows.append([str(row.get(key_col) or ""), values])
+        rows.sort(key=_SORT_KEY)
         doc[f"{data.spec.kind}:{data.spec.id}:{data.spec.period}"] = rows
-    text = json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_COMPACT(doc).encode("utf-8")).hexdigest()

@@ -74,9 +74,9 @@ def import_file(store: Store, path: Path, options: ImportOptions | None = None) 
 
 def _import(store: Store, path: Path, options: ImportOptions, result: FileResult) -> None:
     try:
-        safety.vet_workbook(path, max_cells=options.max_cells)
+        vetted = safety.vet_workbook(path, max_cells=options.max_cells)
         result.sha256 = file_sha256(path)
-        content = read_workbook(path)
+        content = read_workbook(path, vetted)
     except JlipError as exc:
         raise _Refused(_issue(exc, "文件安全与格式检查")) from None
     except OSError as exc:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,12 +11,9 @@ import python_calamine
 from jlip_desk.errors import InputError
 from jlip_desk.excel.layout import META_SHEET
 from jlip_desk.excel.meta import pairs_from_properties, pairs_from_rows
+from jlip_desk.excel.safety import Vetted
 
 Grid = list[list[object]]
-
-_FORMULA = re.compile(rb"<(?:[A-Za-z0-9_]+:)?f[\s>/]")
-_DATE1904 = re.compile(rb"date1904\s*=\s*[\"'](?:1|true)[\"']", re.IGNORECASE)
-_MAX_WORKBOOK_XML = 5_000_000
 
 
 @dataclass(slots=True)
@@ -29,19 +25,6 @@ class WorkbookContent:
     date1904: bool = False
     # sheet name -> (row, column) zero-based of formulas whose cached value is missing
     uncached: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
-
-
-def _zip_facts(path: Path) -> tuple[bool, bool]:
-    """(date1904, has formulas) from the package parts, without a full parse."""
-    date1904 = has_formulas = False
-    with zipfile.ZipFile(path) as archive:
-        for info in archive.infolist():
-            name = info.filename
-            if name == "xl/workbook.xml" and info.file_size <= _MAX_WORKBOOK_XML:
-                date1904 = bool(_DATE1904.search(archive.read(info)))
-            elif name.startswith("xl/worksheets/") and name.endswith(".xml") and not has_formulas:
-                has_formulas = bool(_FORMULA.search(archive.read(info)))
-    return date1904, has_formulas
 
 
 def _uncached_formulas(path: Path, grids: dict[str, Grid]) -> dict[str, set[tuple[int, int]]]:
@@ -68,10 +51,13 @@ def _uncached_formulas(path: Path, grids: dict[str, Grid]) -> dict[str, set[tupl
     return out
 
 
-def read_workbook(path: Path) -> WorkbookContent:
-    """All sheets' values (``None`` for empty cells) and the workbook's metadata."""
+def read_workbook(path: Path, vetted: Vetted) -> WorkbookContent:
+    """All sheets' values (``None`` for empty cells) and the workbook's metadata.
+
+    ``vetted`` is what :func:`safety.vet_workbook` found in this file: only vetted
+    files are read, and the date system and formula facts come from that scan.
+    """
     try:
-        date1904, has_formulas = _zip_facts(path)
         book = python_calamine.CalamineWorkbook.from_path(str(path))
     except (OSError, zipfile.BadZipFile, python_calamine.CalamineError, ValueError) as exc:
         raise InputError(
@@ -95,7 +81,7 @@ def read_workbook(path: Path) -> WorkbookContent:
     meta = pairs_from_rows(grids.pop(META_SHEET, []))
     if not meta:
         meta = pairs_from_properties(path)
-    content = WorkbookContent(names, hidden, grids, meta, date1904)
-    if has_formulas:
+    content = WorkbookContent(names, hidden, grids, meta, vetted.date1904)
+    if vetted.has_formulas:
         content.uncached = _uncached_formulas(path, grids)
     return content

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError
@@ -18,7 +19,13 @@ from jlip_desk.errors import InputError
 from jlip_desk.excel import _cfb, _zipscan
 from jlip_desk.excel._zipscan import Budget, damaged, entity_error, refuse
 
-__all__ = ["DEFAULT_MAX_CELLS", "DEFAULT_MAX_UNCOMPRESSED", "load_workbook_safely", "vet_workbook"]
+__all__ = [
+    "DEFAULT_MAX_CELLS",
+    "DEFAULT_MAX_UNCOMPRESSED",
+    "Vetted",
+    "load_workbook_safely",
+    "vet_workbook",
+]
 
 # openpyxl decides once, at import, whether to parse through defusedxml; without it
 # every later load would expand entities. Fail loudly instead of parsing unsafely.
@@ -42,12 +49,21 @@ _MACRO_ALLOWED = "请在 Excel 中另存为“Excel 工作簿(*.xlsx)”,不含�
 _LINK_ALLOWED = "请在 Excel 中用“数据 → 编辑链接 → 断开链接”去掉外部链接后重新保存"
 
 
+@dataclass(frozen=True, slots=True)
+class Vetted:
+    """What vetting learnt on its way through the file, so readers need not look again."""
+
+    cells: int
+    date1904: bool  # dates count from 1904 (old Mac Excel)
+    has_formulas: bool  # some worksheet holds a formula element
+
+
 def vet_workbook(
     path: Path,
     *,
     max_uncompressed: int = DEFAULT_MAX_UNCOMPRESSED,
     max_cells: int = DEFAULT_MAX_CELLS,
-) -> None:
+) -> Vetted:
     """Refuse, with an InputError in Chinese, any file that is not a plain, sane .xlsx.
 
     Checks the signature, the zip directory, every entry's real decompressed size
@@ -75,10 +91,12 @@ def vet_workbook(
         sheets = {n for n in parts if n.startswith("xl/worksheets/") and n.endswith(".xml")}
         for name in rels_names:
             sheets |= _check_relationships(read_xml(name), name, where)
-        if not read_xml(main).tag.endswith("}workbook"):
+        workbook = read_xml(main)
+        if not workbook.tag.endswith("}workbook"):
             raise refuse(f"压缩包不是 Excel 工作簿(“{main}”不是工作簿)", where)
 
         cells = 0
+        formulas: set[str] = set()
         for info in infos:
             name = info.filename
             # Parts read above were fully scanned already.
@@ -91,6 +109,7 @@ def vet_workbook(
                 where,
                 xml=_is_xml(name, content_types),
                 count_cells=name in sheets,
+                formulas=formulas if name in sheets else None,
             )
             cells += count
     if cells > max_cells:
@@ -99,6 +118,14 @@ def vet_workbook(
             where,
             "请删除多余的行列,或拆分为多个工作簿后分别提交",
         )
+    return Vetted(cells, _date1904(workbook), bool(formulas))
+
+
+def _date1904(workbook: Element) -> bool:
+    for element in workbook:
+        if element.tag.endswith("}workbookPr"):
+            return element.get("date1904", "").lower() in ("1", "true")
+    return False
 
 
 def load_workbook_safely(path: Path, **kwargs: Any) -> Workbook:

@@ -31,7 +31,7 @@ from jlip_desk.store.cells import Value
 from jlip_desk.store.database import Store
 from jlip_desk.store.orgs import OrgUnit
 from jlip_desk.store.records import Record, active_during
-from jlip_desk.validation.rows import check_row
+from jlip_desk.validation.rows import check_field, check_rules
 from jlip_desk.validation.values import REQUIRED_MESSAGE, allowed_text, format_number
 
 _CODE = re.compile(r"^(\d{6})-([A-Z]{1,8})-(\d{1,6})$")
@@ -60,6 +60,33 @@ class Checked:
     rows: list[FormRow] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     sheets: list[SheetData] = field(default_factory=list)  # for the data fingerprint
+
+
+class _Column:
+    """One field's column of a sheet, with the checks of the values seen so far.
+
+    Checking a value is a pure function of the field and the raw value, and a column
+    repeats values a lot (choices, dates, contacts): each distinct value is checked once.
+    """
+
+    __slots__ = ("cache", "date1904", "field", "index")
+
+    def __init__(self, field: Field, index: int, date1904: bool):
+        self.field, self.index, self.date1904 = field, index, date1904
+        self.cache: dict[tuple[type, object], tuple[Value, object, str | None]] = {}
+
+    def check(self, raw: object) -> tuple[Value, object, str | None]:
+        """(stored value, what rules see, problem or None) for ``raw``."""
+        # The type is part of the key: 1, 1.0 and True are equal but parse differently;
+        # so are 0.0 and -0.0, hence zero is never cached.
+        key = (raw.__class__, raw)
+        hit = self.cache.get(key) if raw.__hash__ is not None and raw != 0 else None
+        if hit is None:
+            value, seen, message = check_field(self.field, raw)
+            hit = (_stored(value), seen, message)
+            if raw.__hash__ is not None and raw != 0:
+                self.cache[key] = hit
+        return hit
 
 
 def display(raw: object) -> str:
@@ -133,57 +160,56 @@ class Checker:
             )
         )
 
-    def _raw(self, sheet: Located, r: int, row: list[object], f: Field) -> object:
-        c = sheet.columns[f.id]
-        raw = row[c] if c < len(row) else None
-        if (r, c) in self.content.uncached.get(sheet.name, ()):
-            return _UNCACHED
-        if (
-            f.type is FieldType.DATE
-            and self.content.date1904
-            and isinstance(raw, int | float)
-            and not isinstance(raw, bool)
-            and 0 < raw < 100_000
-        ):
-            raw = raw + _DAYS_1904
-        return raw
+    def _columns(self, sheet: Located, fields: tuple[Field, ...]) -> list[_Column]:
+        shift = self.content.date1904
+        return [_Column(f, sheet.columns[f.id], shift and f.type is FieldType.DATE) for f in fields]
 
     def _check(
         self,
         sheet: Located,
         r: int,
         row: list[object],
-        fields: tuple[Field, ...],
+        columns: list[_Column],
         rules: tuple[Rule, ...],
         derived: tuple[Derived, ...],
         prior: PriorLookup | None,
     ) -> dict[str, Value]:
-        raw_values: dict[str, object] = {}
-        uncached: set[str] = set()
-        for f in fields:
-            raw = self._raw(sheet, r, row, f)
-            if raw is _UNCACHED:
+        values: dict[str, Value] = {}
+        scope: dict[str, object] = {}
+        problems: list[tuple[Field, str]] = []
+        uncached = self.content.uncached.get(sheet.name)
+        width = len(row)
+        for col in columns:
+            f, c = col.field, col.index
+            if uncached and (r, c) in uncached:
                 self._issue(
                     sheet, r, f.id, "单元格中是公式,但文件中没有公式的计算结果",
                     rule="公式须有计算结果", allowed="直接填写数值,或在 Excel/WPS 中重新计算后保存",
                 )  # fmt: skip
-                uncached.add(f.id)
-                raw = None
-            raw_values[f.id] = raw
-        values, problems = check_row(fields, rules, derived, raw_values, prior)
-        by_id = {f.id: f for f in fields}
-        for p in problems:
-            if p.severity != "error" or (p.rule is None and p.field_id in uncached):
+                values[f.id] = scope[f.id] = None
                 continue
-            target = by_id.get(p.field_id or "")
-            if p.rule is not None:
+            raw = row[c] if c < width else None
+            if (
+                col.date1904
+                and isinstance(raw, int | float)
+                and not isinstance(raw, bool)
+                and 0 < raw < 100_000
+            ):
+                raw = raw + _DAYS_1904
+            stored, seen, message = col.check(raw)
+            values[f.id] = stored
+            scope[f.id] = seen
+            if message is not None:
+                problems.append((f, message))
+        for f, message in problems:
+            rule = "必填" if message == REQUIRED_MESSAGE else f"“{f.label}”的取值要求"
+            self._issue(sheet, r, f.id, message, rule=rule, allowed=allowed_text(f))
+        if rules:
+            for p in check_rules([col.field for col in columns], rules, derived, scope, prior):
                 self._issue(
                     sheet, r, p.field_id, p.message, rule=p.message, allowed=f"满足 {p.rule}"
                 )
-            elif target is not None:
-                rule = "必填" if p.message == REQUIRED_MESSAGE else f"“{target.label}”的取值要求"
-                self._issue(sheet, r, target.id, p.message, rule=rule, allowed=allowed_text(target))
-        return {k: _stored(v) for k, v in values.items()}
+        return values
 
     def _sheet_data(self, sheet: Located) -> SheetData:
         data = SheetData(sheet.spec)
@@ -197,10 +223,11 @@ class Checker:
         data = self._sheet_data(sheet)
         seen: dict[str, int] = {}
         key = sheet.spec.key_column.key
+        columns = self._columns(sheet, registry.fields)
         for r, row in sheet.rows:
             c = sheet.columns[key]
             code = _code_text(row[c] if c < len(row) else None) or None
-            values = self._check(sheet, r, row, registry.fields, registry.rules, (), None)
+            values = self._check(sheet, r, row, columns, registry.rules, (), None)
             data.rows.append({key: code, **values})
             if code is None:
                 self.out.records.append(RecordRow(registry.id, None, values, False))
@@ -240,6 +267,7 @@ class Checker:
         key = sheet.spec.key_column.key
         sums = self._prior_sums(form.id) if form.derived else None
         seen: dict[str, int] = {}
+        columns = self._columns(sheet, form.fields)
         for r, row in sheet.rows:
             c = sheet.columns[key]
             subject = _code_text(row[c] if c < len(row) else None)
@@ -249,7 +277,7 @@ class Checker:
                 continue
             seen[subject] = r
             prior = self._prior(sums, "" if form.subject is SubjectKind.ORG else subject)
-            values = self._check(sheet, r, row, form.fields, form.rules, form.derived, prior)
+            values = self._check(sheet, r, row, columns, form.rules, form.derived, prior)
             data.rows.append({key: subject, **values})
             stored_subject = "" if form.subject is SubjectKind.ORG else subject
             self.out.rows.append(FormRow(form.id, sheet.spec.period, stored_subject, values))
@@ -340,13 +368,6 @@ class Checker:
             return None  # no earlier figures in this store: the rule cannot tell
         earlier = sums[subject]
         return lambda name: earlier.get(name, 0.0)
-
-
-class _Uncached:
-    """Marker for a formula cell without a cached result."""
-
-
-_UNCACHED = _Uncached()
 
 
 def check_sheets(checker: Checker, sheets: list[Located]) -> Checked:

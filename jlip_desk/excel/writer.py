@@ -42,26 +42,53 @@ class Instructions:
     lines: tuple[tuple[str, str], ...]
 
 
-def _template_cell(ws: Any, col: Column) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws)
-    cell.border = styles.BORDER
-    cell.number_format = styles.number_format(col.field)
-    if col.locked:
-        cell.fill = styles.LOCKED_FILL
-        cell.protection = styles.LOCKED
-    else:
-        cell.fill = styles.INPUT_FILL
-        cell.protection = styles.UNLOCKED
+class _Styles:
+    """The cell styles of one workbook, each worked out once.
+
+    Setting a font, fill or border on a cell hashes the style objects to find their
+    index in the workbook; done per cell that cost more than writing the cell.
+    """
+
+    def __init__(self, ws: Any):
+        self._ws = ws  # any sheet of the workbook: these cells are never appended to it
+        self._columns: dict[tuple[bool, str], WriteOnlyCell] = {}
+        self.header = WriteOnlyCell(self._ws)
+        self.header.font = styles.HEADER_FONT
+        self.header.fill = styles.HEADER_FILL
+        self.header.border = styles.BORDER
+        self.header.alignment = styles.WRAP
+        self.header.protection = styles.LOCKED
+
+    def column(self, col: Column) -> WriteOnlyCell:
+        """A blank cell styled for ``col``'s data cells."""
+        number_format = styles.number_format(col.field)
+        key = (col.locked, number_format)
+        if key not in self._columns:
+            cell = WriteOnlyCell(self._ws)
+            cell.border = styles.BORDER
+            cell.number_format = number_format
+            cell.fill = styles.LOCKED_FILL if col.locked else styles.INPUT_FILL
+            cell.protection = styles.LOCKED if col.locked else styles.UNLOCKED
+            self._columns[key] = cell
+        return self._columns[key]
+
+
+def _styled(ws: Any, template: WriteOnlyCell, value: object = None) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value)
+    cell._style = copy(template._style)
     return cell
 
 
 def _cell(ws: Any, template: WriteOnlyCell, value: object) -> WriteOnlyCell:
     cell = WriteOnlyCell(ws, _clean(value))
-    cell._style = copy(template._style)
     if isinstance(cell.value, str) and cell.value.startswith(styles.FORMULA_PREFIXES):
         # Never a live formula: "=HYPERLINK(...)" stays the text it was.
+        cell._style = copy(template._style)
         cell.data_type = "s"
         cell.quotePrefix = True
+    else:
+        # Shared, never changed: a write-only sheet serialises each row as it is appended.
+        cell._style = template._style
     return cell
 
 
@@ -71,10 +98,12 @@ def _clean(value: object) -> object:
     return value
 
 
-def _write_sheet(wb: Workbook, data: SheetData, list_refs: dict[str, str]) -> None:
+def _write_sheet(
+    wb: Workbook, data: SheetData, list_refs: dict[str, str], cell_styles: _Styles
+) -> None:
     spec = data.spec
     ws = wb.create_sheet(spec.sheet)
-    templates = [_template_cell(ws, c) for c in spec.columns]
+    templates = [cell_styles.column(c) for c in spec.columns]
     for index, col in enumerate(spec.columns, start=1):
         width = max(8.0, min(40.0, display_width(col.header) + 2))
         ws.column_dimensions[get_column_letter(index)].width = width
@@ -87,12 +116,7 @@ def _write_sheet(wb: Workbook, data: SheetData, list_refs: dict[str, str]) -> No
     ws.append([title])
     headers = []
     for col in spec.columns:
-        cell = WriteOnlyCell(ws, col.header)
-        cell.font = styles.HEADER_FONT
-        cell.fill = styles.HEADER_FILL
-        cell.border = styles.BORDER
-        cell.alignment = styles.WRAP
-        cell.protection = styles.LOCKED
+        cell = _styled(ws, cell_styles.header, col.header)
         comment = Comment(styles.header_comment(col.field, col.header), "JLIP Desk")
         comment.width, comment.height = 240, 90
         cell.comment = comment
@@ -102,8 +126,10 @@ def _write_sheet(wb: Workbook, data: SheetData, list_refs: dict[str, str]) -> No
     for row in data.rows:
         ws.append([_cell(ws, t, row.get(k)) for t, k in zip(templates, keys, strict=True)])
     spare = SPARE_REGISTRY_ROWS if spec.kind is SheetKind.REGISTRY else 0
+    # One blank styled cell per column serves every spare row (see _cell).
+    blanks = [_styled(ws, t) for t in templates]
     for _ in range(spare):
-        ws.append([_cell(ws, t, None) for t in templates])
+        ws.append(blanks)
     last = FIRST_DATA_ROW + len(data.rows) + spare - 1
     if last >= FIRST_DATA_ROW:
         for index, col in enumerate(spec.columns, start=1):
@@ -121,7 +147,7 @@ def _write_sheet(wb: Workbook, data: SheetData, list_refs: dict[str, str]) -> No
     )  # fmt: skip
 
 
-def _write_instructions(wb: Workbook, instructions: Instructions) -> None:
+def _write_instructions(wb: Workbook, instructions: Instructions) -> Any:
     ws = wb.create_sheet(INSTRUCTIONS_SHEET)
     ws.column_dimensions["A"].width = 18
     ws.column_dimensions["B"].width = 90
@@ -135,6 +161,7 @@ def _write_instructions(wb: Workbook, instructions: Instructions) -> None:
         body.data_type = "s"
         ws.append([head, body])
     ws.protection = SheetProtection(sheet=True)
+    return ws
 
 
 def _write_lists(wb: Workbook, sheets: Sequence[SheetData]) -> dict[str, str]:
@@ -160,10 +187,10 @@ def _write_lists(wb: Workbook, sheets: Sequence[SheetData]) -> dict[str, str]:
 
 def build_workbook(meta: Meta, instructions: Instructions, sheets: Sequence[SheetData]) -> Workbook:
     wb = Workbook(write_only=True)
-    _write_instructions(wb, instructions)
+    cell_styles = _Styles(_write_instructions(wb, instructions))
     refs = _write_lists(wb, sheets)
     for data in sheets:
-        _write_sheet(wb, data, refs)
+        _write_sheet(wb, data, refs, cell_styles)
     ws = wb.create_sheet(META_SHEET)
     ws.sheet_state = "veryHidden"
     for key, value in meta.pairs():

@@ -16,7 +16,9 @@ __all__ = [
     "OUTLIER_MIN_JUMP",
     "Problem",
     "Severity",
+    "check_field",
     "check_row",
+    "check_rules",
     "compute_derived",
     "is_outlier",
     "outlier_warning",
@@ -61,6 +63,42 @@ def _rule_field(rule: Rule, field_ids: set[str]) -> str | None:
     return None
 
 
+def check_field(field: Field, raw: object) -> tuple[object, object, str | None]:
+    """Parse and check one value: (parsed value, what rules see, problem or None).
+
+    The parsed value of an unparsable input is the raw text; rules see it as unknown.
+    A pure function of ``field`` and ``raw``, so callers may cache its results.
+    """
+    parsed = parse_value(field, raw)
+    message = parsed.problem or check_value(field, parsed.value)
+    return parsed.value, (parsed.value if parsed.ok else None), message
+
+
+def check_rules(
+    fields: Sequence[Field],
+    rules: Sequence[Rule],
+    derived: Sequence[Derived],
+    scope: Mapping[str, object],
+    prior: PriorLookup | None = None,
+) -> list[Problem]:
+    """The broken rules of a row whose field values (as rules see them) are ``scope``."""
+    if not rules:
+        return []
+    full = dict(scope)
+    if derived:
+        full.update(compute_derived(derived, full, prior))
+    problems: list[Problem] = []
+    field_ids: set[str] | None = None
+    for rule in rules:
+        if rule.when is not None and evaluate(parse(rule.when), full, prior) is not True:
+            continue
+        if evaluate(parse(rule.expr), full, prior) is False:
+            if field_ids is None:
+                field_ids = {field.id for field in fields}
+            problems.append(Problem(_rule_field(rule, field_ids), rule.message, "error", rule.expr))
+    return problems
+
+
 def check_row(
     fields: Sequence[Field],
     rules: Sequence[Rule],
@@ -81,21 +119,12 @@ def check_row(
     # What rules see: an unparsable value is unknown, not the text that was typed.
     scope: dict[str, object] = {}
     for field in fields:
-        parsed = parse_value(field, raw_values.get(field.id))
-        values[field.id] = parsed.value
-        scope[field.id] = parsed.value if parsed.ok else None
-        message = parsed.problem or check_value(field, parsed.value)
+        value, seen, message = check_field(field, raw_values.get(field.id))
+        values[field.id] = value
+        scope[field.id] = seen
         if message is not None:
             problems.append(Problem(field.id, message))
-
-    scope.update(compute_derived(derived, scope, prior))
-
-    field_ids = {field.id for field in fields}
-    for rule in rules:
-        if rule.when is not None and evaluate(parse(rule.when), scope, prior) is not True:
-            continue
-        if evaluate(parse(rule.expr), scope, prior) is False:
-            problems.append(Problem(_rule_field(rule, field_ids), rule.message, "error", rule.expr))
+    problems += check_rules(fields, rules, derived, scope, prior)
     return values, problems
 
 
