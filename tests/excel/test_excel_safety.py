@@ -114,11 +114,11 @@ def test_corpus_files_are_small(name: str) -> None:
 
 def test_too_many_cells_message_has_count_and_limit() -> None:
     error = refusal(CORPUS / "hostile_too_many_cells.xlsx")
-    assert "250,000" in error.message
-    assert "200,000" in error.message
+    assert "600,000" in error.message
+    assert "500,000" in error.message
     # A raised limit lets the same file through: the count is right, not a guess.
-    vet_workbook(CORPUS / "hostile_too_many_cells.xlsx", max_cells=250_000)
-    assert "250,000" in refusal(CORPUS / "hostile_too_many_cells.xlsx", max_cells=249_999).message
+    vet_workbook(CORPUS / "hostile_too_many_cells.xlsx", max_cells=600_000)
+    assert "600,000" in refusal(CORPUS / "hostile_too_many_cells.xlsx", max_cells=599_999).message
 
 
 def test_cell_limit_is_exact(tmp_path: Path) -> None:
