@@ -66,12 +66,15 @@ def _rule_field(rule: Rule, field_ids: set[str]) -> str | None:
 def check_field(field: Field, raw: object) -> tuple[object, object, str | None]:
     """Parse and check one value: (parsed value, what rules see, problem or None).
 
-    The parsed value of an unparsable input is the raw text; rules see it as unknown.
+    The parsed value of an unparsable input is the raw text. Rules see any value with a
+    problem as unknown.
     A pure function of ``field`` and ``raw``, so callers may cache its results.
     """
     parsed = parse_value(field, raw)
     message = parsed.problem or check_value(field, parsed.value)
-    return parsed.value, (parsed.value if parsed.ok else None), message
+    # A value with a problem of its own (unparsable, out of range) is unknown to the
+    # rules: the mistake is reported once, not again by every rule that uses it.
+    return parsed.value, (parsed.value if message is None else None), message
 
 
 def check_rules(
@@ -116,7 +119,7 @@ def check_row(
     """
     values: dict[str, object] = {}
     problems: list[Problem] = []
-    # What rules see: an unparsable value is unknown, not the text that was typed.
+    # What rules see: a value with a problem is unknown, not what was typed.
     scope: dict[str, object] = {}
     for field in fields:
         value, seen, message = check_field(field, raw_values.get(field.id))

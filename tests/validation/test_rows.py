@@ -170,6 +170,12 @@ def test_unparsable_value_makes_rule_unknown_not_broken() -> None:
     assert [p.field_id for p in problems] == ["mediations"]
 
 
+def test_value_below_its_minimum_is_reported_once() -> None:
+    # -1 breaks the field's minimum; "successful <= mediations" must not add a second error.
+    _, problems = activity(good_activity(mediations="-1", mediations_successful="2"))
+    assert [(p.field_id, p.rule) for p in problems] == [("mediations", None)]
+
+
 def test_optional_empty_value_does_not_break_rules() -> None:
     _, problems = activity(good_activity(foreign_cases=""))
     assert problems == []
