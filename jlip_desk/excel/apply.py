@@ -9,18 +9,20 @@ from jlip_desk.plan.model import Plan
 from jlip_desk.store.bulk import insert_rows
 from jlip_desk.store.cells import Value
 from jlip_desk.store.database import Store
-from jlip_desk.store.records import format_code
+from jlip_desk.store.records import create_records_with_codes, format_code
 
 
 @dataclass(slots=True)
 class Diff:
-    records: list[tuple[str, str, int]] = field(default_factory=list)  # code, registry, seq
+    # New records: code, registry id, attribute values.
+    records: list[tuple[str, str, dict[str, Value]]] = field(default_factory=list)
     inserts: list[tuple[str, str, str, str, Value]] = field(default_factory=list)
     updates: list[tuple[Value, int]] = field(default_factory=list)  # value, cell id
 
     @property
     def values_changed(self) -> int:
-        return len(self.inserts) + len(self.updates)
+        new = sum(1 for _, _, values in self.records for v in values.values() if v is not None)
+        return new + len(self.inserts) + len(self.updates)
 
     @property
     def empty(self) -> bool:
@@ -85,34 +87,31 @@ def compute_diff(store: Store, plan: Plan, org_code: str, checked: Checked) -> D
             registry = plan.registry(record.registry)
             seq = next_seq[registry.id]
             next_seq[registry.id] += 1
-            code = format_code(org_code, registry.code_tag, seq)
-            diff.records.append((code, registry.id, seq))
+            diff.records.append(
+                (format_code(org_code, registry.code_tag, seq), registry.id, record.values)
+            )
         elif not record.known:
-            diff.records.append((code, record.registry, int(code.rsplit("-", 1)[1])))
-        write(record.registry, "", code, record.values)
+            diff.records.append((code, record.registry, record.values))
+        else:
+            write(record.registry, "", code, record.values)
     for form_row in checked.rows:
         write(form_row.form, form_row.period, form_row.subject, form_row.values)
     return diff
 
 
-def apply_diff(store: Store, plan_id: str, org_code: str, diff: Diff, change_id: int) -> None:
+def apply_diff(store: Store, plan: Plan, org_code: str, diff: Diff, change_id: int) -> None:
     """Write ``diff``; must run inside ``store.atomic()``."""
-    insert_rows(
-        store,
-        "INSERT INTO records (code, plan_id, registry, org_code, seq, demo, change_id)",
-        "(?, ?, ?, ?, ?, 0, ?)",
-        [
-            (code, plan_id, registry, org_code, seq, change_id)
-            for code, registry, seq in diff.records
-        ],
-    )
+    for registry in plan.registries:
+        new = [(code, values) for code, rid, values in diff.records if rid == registry.id]
+        if new:
+            create_records_with_codes(store, plan.id, registry, org_code, new, change_id)
     insert_rows(
         store,
         "INSERT INTO cells (plan_id, form, org_code, period, subject, field, value, demo, "
         "change_id)",
         "(?, ?, ?, ?, ?, ?, ?, 0, ?)",
         [
-            (plan_id, form, org_code, period, subject, field_id, value, change_id)
+            (plan.id, form, org_code, period, subject, field_id, value, change_id)
             for form, period, subject, field_id, value in diff.inserts
         ],
     )

@@ -156,7 +156,7 @@ def _import(store: Store, path: Path, options: ImportOptions, result: FileResult
             source_sha256=result.sha256,
             note=f"{org.name} {period.label} 第 {revision} 版",
         )
-        apply_diff(store, plan.id, org.code, diff, change)
+        apply_diff(store, plan, org.code, diff, change)
         store.conn.execute(
             "INSERT INTO submissions (plan_id, plan_version, org_code, period, revision, "
             "file_name, file_sha256, data_sha256, export_sha256, imported_at, values_changed, "

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from jlip_desk.errors import InputError
 from jlip_desk.periods import Period
 from jlip_desk.plan.model import Registry
+from jlip_desk.store.bulk import insert_rows
 from jlip_desk.store.cells import CellKey, Value, write_values
 from jlip_desk.store.database import Store
 
@@ -29,6 +31,84 @@ class Record:
 def format_code(org_code: str, tag: str, seq: int) -> str:
     """``220102-WS-003``: county code, registry tag, sequence. Never reused."""
     return f"{org_code}-{tag}-{seq:03d}"
+
+
+_CODE = re.compile(r"^(\d{6})-([A-Z]{1,8})-(\d{1,6})$")
+
+
+def _check_code(code: str, registry: Registry, org_code: str) -> int:
+    """The sequence number of ``code``; InputError unless it is ``org_code``'s code in
+    ``registry``, written exactly as :func:`format_code` writes it."""
+    match = _CODE.match(code)
+    allowed = f"{format_code(org_code, registry.code_tag, 1)} 这样的编码"
+    if match is None or format_code(match[1], match[2], int(match[3])) != code:
+        raise InputError(f"编码“{code}”格式不正确", where="编码", allowed=allowed)
+    if match[1] != org_code:
+        raise InputError(
+            f"编码“{code}”属于其他单位({match[1]}),不能登记在 {org_code} 名下",
+            where="编码",
+            allowed=allowed,
+        )
+    if match[2] != registry.code_tag:
+        raise InputError(f"编码“{code}”不是“{registry.name}”的编码", where="编码", allowed=allowed)
+    return int(match[3])
+
+
+def create_records_with_codes(
+    store: Store,
+    plan_id: str,
+    registry: Registry,
+    org_code: str,
+    records: Sequence[tuple[str, Mapping[str, Value]]],
+    change_id: int,
+    *,
+    demo: bool = False,
+) -> None:
+    """Add records whose codes are already decided (an import); must run in ``atomic()``.
+
+    Every code is checked first (format, org unit, registry tag): nothing is written
+    when one is wrong. A code already in use fails on the table's primary key.
+    """
+    heads = [
+        (code, plan_id, registry.id, org_code, _check_code(code, registry, org_code),
+         int(demo), change_id)
+        for code, _ in records
+    ]  # fmt: skip
+    insert_rows(
+        store,
+        "INSERT INTO records (code, plan_id, registry, org_code, seq, demo, change_id)",
+        "(?, ?, ?, ?, ?, ?, ?)",
+        heads,
+    )
+    insert_rows(
+        store,
+        "INSERT INTO cells (plan_id, form, org_code, period, subject, field, value, demo, "
+        "change_id)",
+        "(?, ?, ?, '', ?, ?, ?, ?, ?)",
+        [
+            (plan_id, registry.id, org_code, code, field, value, int(demo), change_id)
+            for code, values in records
+            for field, value in values.items()
+            if value is not None
+        ],
+    )
+
+
+def create_record_with_code(
+    store: Store,
+    plan_id: str,
+    registry: Registry,
+    org_code: str,
+    code: str,
+    values: Mapping[str, Value],
+    change_id: int,
+    *,
+    demo: bool = False,
+) -> None:
+    """Add one record with a given code (see :func:`create_records_with_codes`)."""
+    create_records_with_codes(
+        store, plan_id, registry, org_code, [(code, values)], change_id, demo=demo
+    )
 
 
 def create_record(
