@@ -12,10 +12,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from _excel_common import paired_medians, province_store, show
 from openpyxl import load_workbook
 
-from jlip_desk.excel.importer import ImportOptions, import_file
+from jlip_desk.excel.importer import import_file
 from jlip_desk.periods import Period
 from jlip_desk.services.demo import generate
-from jlip_desk.services.excel import export_submission
+from jlip_desk.services.excel import export_submission, import_options
 from jlip_desk.services.installation import prepare
 from jlip_desk.store.cells import CellKey, write_values
 from jlip_desk.store.database import Store
@@ -34,9 +34,9 @@ def read_only_floor(path: Path) -> None:
     wb.close()
 
 
-def run_import(path: Path, options: ImportOptions) -> None:
+def run_import(path: Path) -> None:
     store = province_store()
-    result = import_file(store, path, options)
+    result = import_file(store, path, import_options(store, markup=False))
     assert result.outcome == "applied", result.text()
     store.close()
 
@@ -83,19 +83,20 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         county = export_submission(demo, org_code, Period(2025, 4), folder).path
-        options = ImportOptions(markup=False)
         floor_s, ours_s = paired_medians(
-            lambda: read_only_floor(county), lambda: run_import(county, options)
+            lambda: read_only_floor(county), lambda: run_import(county)
         )
         print(
             f"Import of {county.name}, median of 7 runs (validation and database writes included)"
         )
         show("import one county submission", ours_s, floor_s, "openpyxl read_only", 1.0)
 
+        # Imported with the default limits, as a real import would be.
         big = export_submission(big_registry_store(), "220102", Period(2025), folder).path
-        big_options = ImportOptions(markup=False)  # default limits, as a real import
         floor_s, ours_s = paired_medians(
-            lambda: read_only_floor(big), lambda: run_import(big, big_options), runs=3
+            lambda: read_only_floor(big),
+            lambda: run_import(big),
+            runs=3,
         )
         size = big.stat().st_size
         print(f"Import of a {BIG_ROWS:,}-row registry ({size:,} bytes), median of 3")

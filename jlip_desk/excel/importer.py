@@ -19,13 +19,18 @@ from jlip_desk.excel.report import FileResult, Issue
 from jlip_desk.excel.sheets import locate
 from jlip_desk.excel.validate import Checker, check_sheets
 from jlip_desk.periods import parse_period
-from jlip_desk.services.installation import bound_org, can_edit
 from jlip_desk.store.database import Store, now_iso
 from jlip_desk.store.orgs import get_org
 from jlip_desk.store.plans import get_plan
 
 # Called inside the import's transaction once data changed: (store, plan id, org, period, change).
 OnApplied = Callable[[Store, str, str, str, int], None]
+# Whether this installation may change the data of an org unit (by code).
+MayEdit = Callable[[str], bool]
+
+
+def _nobody(org_code: str) -> bool:
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +39,9 @@ class ImportOptions:
     markup: bool = True
     max_cells: int = safety.DEFAULT_MAX_CELLS
     on_applied: OnApplied | None = None
+    # The caller's permission rule; without one nothing is imported.
+    may_edit: MayEdit = _nobody
+    editor: str = "本机尚未绑定单位"  # who this installation is, for the refusal message
 
 
 class _Refused(Exception):
@@ -112,12 +120,10 @@ def _import(store: Store, path: Path, options: ImportOptions, result: FileResult
     except JlipError as exc:
         raise _Refused(_issue(exc, "工作簿元数据")) from None
     result.org_name = org.name
-    if not can_edit(store, org.code):
-        bound = bound_org(store)
-        here = f"本机绑定的单位为“{bound.name}”" if bound else "本机尚未绑定单位"
+    if not options.may_edit(org.code):
         raise _Refused(
             Issue(
-                f"本机无权导入“{org.name}”({org.code})的数据({here})",
+                f"本机无权导入“{org.name}”({org.code})的数据({options.editor})",
                 rule="单位权限",
                 allowed="本单位及下级单位的工作簿",
             )

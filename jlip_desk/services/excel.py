@@ -9,6 +9,7 @@ from jlip_desk.excel.exporter import ExportResult, export_workbook
 from jlip_desk.excel.importer import ImportOptions, import_file
 from jlip_desk.excel.report import ImportReport
 from jlip_desk.periods import Period
+from jlip_desk.services.installation import bound_org, can_edit
 from jlip_desk.store.database import Store
 from jlip_desk.store.orgs import PROVINCE_CODE, OrgUnit, counties_under, get_org
 from jlip_desk.store.plans import active_plan
@@ -22,6 +23,7 @@ __all__ = [
     "export_template",
     "export_templates_all",
     "import_files",
+    "import_options",
 ]
 
 Progress = Callable[[int, int, str], None]
@@ -116,12 +118,28 @@ def import_files(
     """
     paths = [Path(f) for f in files]
     report = ImportReport()
-    options = ImportOptions(markup_dir=markup_dir, on_applied=_mark_submitted)
+    options = import_options(store, markup_dir=markup_dir)
     for done, path in enumerate(paths, start=1):
         report.files.append(import_file(store, path, options))
         if progress is not None:
             progress(done, len(paths), path.name)
     return report
+
+
+def import_options(
+    store: Store, *, markup_dir: Path | None = None, markup: bool = True
+) -> ImportOptions:
+    """Options for importing into ``store``: this installation's permissions, and an
+    applied file marks its org unit's period as submitted."""
+    bound = bound_org(store)
+    editor = f"本机绑定的单位为“{bound.name}”" if bound else "本机尚未绑定单位"
+    return ImportOptions(
+        markup_dir=markup_dir,
+        markup=markup,
+        on_applied=_mark_submitted,
+        may_edit=lambda org_code: can_edit(store, org_code),
+        editor=editor,
+    )
 
 
 def _status(store: Store, plan_id: str, org_code: str, period: str) -> str | None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 
+from jlip_desk.excel.importer import ImportOptions, import_file
 from jlip_desk.periods import Period
 from jlip_desk.services.excel import export_submission, import_files
 from jlip_desk.services.installation import bind, prepare
@@ -83,6 +84,24 @@ def test_refusals_leave_store_unchanged(demo_store: Store, tmp_path: Path) -> No
     assert not report.ok and "无权导入" in report.text()
     assert store.content_hash() == before
     store.close()
+
+
+def test_core_import_asks_the_callers_permission(
+    demo_store: Store, target: Store, tmp_path: Path
+) -> None:
+    path = export_submission(demo_store, "220102", Q, tmp_path).path
+    before = target.content_hash()
+    # Without a permission rule nothing is imported, whatever the store is bound to.
+    refused = import_file(target, path, ImportOptions(markup=False))
+    assert refused.outcome == "refused" and "无权导入" in refused.text()
+    asked: list[str] = []
+    denied = import_file(
+        target, path, ImportOptions(markup=False, may_edit=lambda c: asked.append(c) or False)
+    )
+    assert denied.outcome == "refused" and asked == ["220102"]
+    assert target.content_hash() == before
+    allowed = import_file(target, path, ImportOptions(markup=False, may_edit=lambda c: True))
+    assert allowed.outcome == "applied", allowed.text()
 
 
 def test_report_json(demo_store: Store, target: Store, tmp_path: Path) -> None:
