@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -13,7 +12,6 @@ from typing import Any, NoReturn
 from jlip_desk import __version__, paths
 from jlip_desk.errors import JlipError
 from jlip_desk.log import setup_logging
-from jlip_desk.periods import parse_period
 
 EXIT_OK = 0
 EXIT_REFUSED = 1
@@ -54,6 +52,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _period_arg(text: str) -> Any:
+    from jlip_desk.periods import parse_period
+
     try:
         return parse_period(text)
     except JlipError as exc:
@@ -131,8 +131,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    if not arguments:
+        # How people start it (the Start menu shortcut): straight to the window,
+        # without building the command-line parser first.
+        from jlip_desk.ui.app import run_gui
+
+        return run_gui()
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(arguments)
     if args.data_dir:
         paths.set_data_dir(args.data_dir)
     if args.self_test:
@@ -167,6 +174,8 @@ def _with_store(fn: Callable[[Any, Any], int]) -> Callable[[argparse.Namespace],
 
 
 def _print_json(data: Any) -> None:
+    import json
+
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2, sort_keys=False)
     sys.stdout.write("\n")
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
-import hashlib
 import logging
 import re
 import sqlite3
@@ -276,6 +274,8 @@ class Store:
         Two stores with the same hash hold the same data; a refused import must
         leave it unchanged.
         """
+        import hashlib
+
         digest = hashlib.sha256()
         tables = [
             row[0]
@@ -292,6 +292,8 @@ class Store:
 
 
 def _actor() -> str:
+    import getpass  # imported on first write, not at start-up
+
     try:
         return getpass.getuser()
     except (OSError, KeyError):  # no user name in the environment: still record the change

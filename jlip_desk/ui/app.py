@@ -6,7 +6,6 @@ import faulthandler
 import logging
 import os
 import sys
-import tempfile
 import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -85,12 +84,42 @@ def run_gui() -> int:
         bind(store, org.code)
         QSettings().setValue("main/page", "registries" if org.level == "county" else "overview")
     window = build_main_window(store)
+    if os.environ.get(STARTUP_PROBE):
+        _install_startup_probe(window)
     window.show()
     code = app.exec()
     # Background reads finish before their connections and signals go away.
     QThreadPool.globalInstance().waitForDone(10_000)
     window.ctx.close()
     return code
+
+
+STARTUP_PROBE = "JLIP_DESK_STARTUP_PROBE"
+
+
+def _install_startup_probe(window: MainWindow) -> None:
+    """benchmarks/startup.py: say when the window first paints and when its page is ready.
+
+    Prints ``shown`` at the main window's first paint and ``ready`` once the first
+    page is built, then quits: the real start-up path, measured from outside.
+    """
+    from PySide6.QtCore import QEvent, QObject
+
+    class Probe(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                print("shown", flush=True)
+                watched.removeEventFilter(self)
+            return False
+
+    probe = Probe(window)
+    window.installEventFilter(probe)
+
+    def ready(_key: str) -> None:
+        print("ready", flush=True)
+        QTimer.singleShot(0, window.close)
+
+    window.page_shown.connect(ready)
 
 
 def build_main_window(store: Store) -> MainWindow:
@@ -124,6 +153,8 @@ def self_test() -> int:
     # The log stays in the real (or --data-dir) folder: a windowed build has no stderr,
     # so a failure must leave its traceback in a file someone can read.
     log_path = setup_logging()
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="jlip-selftest-") as folder:
         paths.set_data_dir(Path(folder))
         try:

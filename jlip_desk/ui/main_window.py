@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QCloseEvent, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QCloseEvent, QPaintEvent, QShowEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
 
 from jlip_desk import __version__, paths
@@ -90,6 +90,21 @@ class MainWindow(QMainWindow):
         self._restore_state()
         QTimer.singleShot(500, ctx.writer.warm_up)
 
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self._first_page is not None:
+            QTimer.singleShot(0, self, self._show_first_page)
+
+    def _show_first_page(self) -> None:
+        first, self._first_page = self._first_page, None
+        if first is not None and not self.current_page():
+            self.show_page(first)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # Offscreen or minimised windows may never paint: build the page soon anyway.
+        QTimer.singleShot(100, self, self._show_first_page)
+
     def page(self, key: str) -> QWidget:
         """The page for ``key``, built now if it was never shown."""
         widget = self.pages.get(key)
@@ -125,6 +140,7 @@ class MainWindow(QMainWindow):
     def show_page(self, key: str) -> None:
         if key not in self.factories:
             return
+        self._first_page = None
         self.ui.pages.setCurrentWidget(self.page(key))
         row = list(self.factories).index(key)
         index = self.nav_model.index(row, 0)
@@ -147,9 +163,13 @@ class MainWindow(QMainWindow):
         page = settings.value("main/page")
         known = isinstance(page, str) and page in self.factories
         first = page if known else next(iter(self.factories))
-        # The window shows first; its page is built on the next turn of the event loop.
+        # The window paints first (navigation, menus, title); the page is built right
+        # after that first paint, so people see the program at once.
+        selection = self.ui.navView.selectionModel()
+        selection.blockSignals(True)
         self.ui.navView.setCurrentIndex(self.nav_model.index(list(self.factories).index(first), 0))
-        QTimer.singleShot(0, self, lambda: self.show_page(first))
+        selection.blockSignals(False)
+        self._first_page: str | None = first
 
     def closeEvent(self, event: QCloseEvent) -> None:
         QSettings().setValue("main/geometry", self.saveGeometry())

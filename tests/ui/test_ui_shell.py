@@ -77,7 +77,8 @@ def test_first_run_leads_to_the_county_registries(qtbot, store: Store, monkeypat
         window = next(
             w for w in app.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()
         )
-        app.processEvents()  # the first page is built on the first turn of the event loop
+        # The first page is built just after the window's first paint.
+        qtbot.waitUntil(lambda: window.current_page() != "", timeout=5000)
         shown["page"] = window.current_page()
         shown["title"] = window.windowTitle()
         window.close()
@@ -109,6 +110,7 @@ def test_main_window_navigation_and_geometry(qtbot, store: Store, qapp_ready: QA
     assert QSettings().value("main/page") == "entry"
     again = ui_app.build_main_window(window.ctx.store)
     qtbot.addWidget(again)
+    again.show()  # pages are built once the window is on screen
     qtbot.waitUntil(lambda: again.current_page() == "entry")
     assert again.size() == window.size()
     assert Path(QSettings().fileName()).is_relative_to(paths.data_dir())
