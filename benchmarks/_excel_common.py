@@ -27,7 +27,8 @@ def paired_medians(
     The machine is shared: taking all floor runs first and all of ours later lets a
     change in load between the two phases show up as a change in the ratio.
     """
-    floor_times, our_times = [], []
+    floor_times: list[float] = []
+    our_times: list[float] = []
     for _ in range(runs):
         for fn, times in ((floor, floor_times), (ours, our_times)):
             start = time.perf_counter()

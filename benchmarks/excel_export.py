@@ -6,12 +6,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _excel_common import paired_medians, show
 from openpyxl import Workbook
 
+from benchmarks._excel_common import paired_medians, show
 from jlip_desk.excel.data import collect
 from jlip_desk.excel.layout import sheets_for
 from jlip_desk.periods import Period

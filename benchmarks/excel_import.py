@@ -6,12 +6,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _excel_common import paired_medians, province_store, show
 from openpyxl import load_workbook
 
+from benchmarks._excel_common import paired_medians, province_store, show
 from jlip_desk.excel.importer import import_file
 from jlip_desk.periods import Period
 from jlip_desk.services.demo import generate

@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
         self.ui.actionOpenDataFolder.triggered.connect(self.open_data_folder)
         self.ui.actionAbout.triggered.connect(self.about)
         self._history_dock: HistoryDock | None = None
+        self._first_page: str | None = None  # built after the first paint
         self._restore_state()
         QTimer.singleShot(500, ctx.writer.warm_up)
 
@@ -169,7 +170,7 @@ class MainWindow(QMainWindow):
         selection.blockSignals(True)
         self.ui.navView.setCurrentIndex(self.nav_model.index(list(self.factories).index(first), 0))
         selection.blockSignals(False)
-        self._first_page: str | None = first
+        self._first_page = first
 
     def closeEvent(self, event: QCloseEvent) -> None:
         QSettings().setValue("main/geometry", self.saveGeometry())

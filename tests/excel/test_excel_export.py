@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import zipfile
 from pathlib import Path
@@ -10,7 +11,6 @@ import pytest
 from openpyxl import load_workbook
 
 from jlip_desk.errors import InputError
-from jlip_desk.excel import writer
 from jlip_desk.excel.layout import META_SHEET
 from jlip_desk.periods import Period
 from jlip_desk.services.excel import export_submission, export_template, export_templates_all
@@ -110,7 +110,7 @@ def test_atomic_write_keeps_old_file_on_crash(
     def disk_full(fd: int) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(writer.os, "fsync", disk_full)
+    monkeypatch.setattr(os, "fsync", disk_full)
     with pytest.raises(InputError, match="无法保存工作簿"):
         export_template(demo_store, "220102", Q, tmp_path)
     assert good.read_bytes() == before

@@ -95,9 +95,12 @@ def test_core_import_asks_the_callers_permission(
     refused = import_file(target, path, ImportOptions(markup=False))
     assert refused.outcome == "refused" and "无权导入" in refused.text()
     asked: list[str] = []
-    denied = import_file(
-        target, path, ImportOptions(markup=False, may_edit=lambda c: asked.append(c) or False)
-    )
+
+    def may_edit(code: str) -> bool:
+        asked.append(code)
+        return False
+
+    denied = import_file(target, path, ImportOptions(markup=False, may_edit=may_edit))
     assert denied.outcome == "refused" and asked == ["220102"]
     assert target.content_hash() == before
     allowed = import_file(target, path, ImportOptions(markup=False, may_edit=lambda c: True))
