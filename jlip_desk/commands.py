@@ -1,0 +1,332 @@
+"""The command line: the same services the GUI calls, with Chinese messages and exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from jlip_desk import __version__, paths
+from jlip_desk.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE
+from jlip_desk.errors import JlipError
+from jlip_desk.log import setup_logging
+
+log = logging.getLogger(__name__)
+
+# argparse builds its messages with a module-level gettext ``_``; these are the ones a
+# user can meet. Anything not listed stays in English rather than being lost.
+_ARGPARSE_ZH = {
+    "usage: ": "用法:",
+    "positional arguments": "位置参数",
+    "options": "选项",
+    "show this help message and exit": "显示此帮助并退出",
+    "the following arguments are required: %s": "缺少必需的参数:%s",
+    "unrecognized arguments: %s": "无法识别的参数:%s",
+    "expected one argument": "需要一个参数值",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选项 %(value)r(可选:%(choices)s)",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s:%(message)s",
+    "invalid %(type)s value: %(value)r": "无效的 %(type)s 值:%(value)r",
+    "%(prog)s: error: %(message)s\n": "%(prog)s:用法错误:%(message)s\n",
+    "show program's version number and exit": "显示版本号并退出",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+}
+
+
+def _zh(message: str) -> str:
+    return _ARGPARSE_ZH.get(message, message)
+
+
+argparse._ = _zh  # type: ignore[attr-defined]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}:用法错误:{message}\n")
+
+
+def _period_arg(text: str) -> Any:
+    from jlip_desk.periods import parse_period
+
+    try:
+        return parse_period(text)
+    except JlipError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="jlip-desk",
+        description="JLIP Desk:吉林省知识产权规划填报与进度监测工具。不带命令时打开图形界面。",
+    )
+    parser.add_argument("--version", action="version", version=f"JLIP Desk {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help=f"数据文件夹(默认:{paths.default_data_dir()},也可用环境变量 {paths.DATA_DIR_ENV})",
+    )
+    parser.add_argument(
+        "--self-test", action="store_true", help="无界面自检:临时数据库、迁移、离屏主窗口"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
+
+    p = sub.add_parser("init", help="将本机绑定到一个单位(县、市州或省)")
+    p.add_argument("--org", required=True, metavar="CODE", help="单位代码,如 220102 或 220000")
+
+    p = sub.add_parser("orgs", help="显示单位树;orgs add 新增开发区等单位")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    orgs_sub = p.add_subparsers(dest="orgs_command", metavar="子命令", parser_class=_Parser)
+    add = orgs_sub.add_parser("add", help="在市(州)下新增单位(仅省级安装)")
+    add.add_argument("--code", required=True, help="6位单位代码")
+    add.add_argument("--name", required=True, help="单位名称")
+    add.add_argument("--parent", required=True, help="上级市(州)代码")
+
+    p = sub.add_parser("demo", help="写入可复现的演示数据(60个县,2021-2025年)")
+    p.add_argument("--seed", type=int, default=2021, help="随机种子(默认 2021)")
+
+    p = sub.add_parser("summary", help="进度报告")
+    p.add_argument(
+        "--period", type=_period_arg, help="报告期,如 2025Q4 或 2025(默认:最近有数据的季度)"
+    )
+    p.add_argument("--org", metavar="CODE", help="单位代码(默认:全省)")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+
+    p = sub.add_parser("plan", help="查看或载入计划定义")
+    plan_sub = p.add_subparsers(dest="plan_command", metavar="子命令", parser_class=_Parser)
+    plan_sub.required = True
+    show = plan_sub.add_parser("show", help="显示当前计划")
+    show.add_argument("--json", action="store_true", help="以 JSON 输出")
+    load = plan_sub.add_parser("load", help="载入新的或修订的计划定义文件")
+    load.add_argument("file", type=Path, help="计划定义文件(.toml)")
+
+    sub.add_parser("check", help="检查数据库完整性")
+
+    p = sub.add_parser("template", help="导出空白填报模板(可一次导出全部县级单位)")
+    p.add_argument(
+        "--org", metavar="CODE", help="单位代码;与 --all-counties 同用时为范围(默认全省)"
+    )
+    p.add_argument("--period", required=True, type=_period_arg, help="报告期,如 2025Q4 或 2025")
+    p.add_argument("-o", "--output", type=Path, default=Path(), help="输出文件(.xlsx)或文件夹")
+    p.add_argument("--all-counties", action="store_true", help="为每个县级单位各导出一份")
+
+    p = sub.add_parser("export", help="导出已填报数据的工作簿(报送文件)")
+    p.add_argument(
+        "--org", metavar="CODE", help="单位代码;与 --all-counties 同用时为范围(默认全省)"
+    )
+    p.add_argument("--period", required=True, type=_period_arg, help="报告期,如 2025Q4 或 2025")
+    p.add_argument("-o", "--output", type=Path, required=True, help="输出文件(.xlsx)或文件夹")
+    p.add_argument("--all-counties", action="store_true", help="为每个县级单位各导出一份")
+
+    p = sub.add_parser("import", help="导入填报好的工作簿(全部通过才写入)")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="一个或多个 .xlsx 文件")
+    p.add_argument("--report", type=Path, metavar="FILE", help="将导入报告另存为 JSON 文件")
+    p.add_argument("--markup-dir", type=Path, metavar="DIR", help="标注问题的工作簿副本存放位置")
+    return parser
+
+
+def run(arguments: Sequence[str]) -> int:
+    """Parse ``arguments`` and run the command (or the window, for ``--data-dir`` alone)."""
+    parser = build_parser()
+    args = parser.parse_args(arguments)
+    if args.data_dir:
+        paths.set_data_dir(args.data_dir)
+    if args.self_test:
+        from jlip_desk.ui.app import self_test
+
+        return self_test()
+    if args.command is None:
+        from jlip_desk.ui.app import run_gui
+
+        return run_gui()
+    setup_logging()
+    handler = COMMANDS[args.command]
+    try:
+        return handler(args)
+    except JlipError as exc:
+        log.info("refused: %s", exc)
+        print(f"错误:{exc}", file=sys.stderr)
+        return EXIT_REFUSED
+
+
+def _with_store(fn: Callable[[Any, Any], int]) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        from jlip_desk.services.installation import open_store
+
+        store = open_store()
+        try:
+            return fn(store, args)
+        finally:
+            store.close()
+
+    return run
+
+
+def _print_json(data: Any) -> None:
+    import json
+
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2, sort_keys=False)
+    sys.stdout.write("\n")
+
+
+@_with_store
+def _cmd_init(store: Any, args: argparse.Namespace) -> int:
+    from jlip_desk.services.installation import bind
+
+    org = bind(store, args.org)
+    print(f"已将本机绑定到 {org.code} {org.name}({org.level_label})。")
+    return EXIT_OK
+
+
+@_with_store
+def _cmd_orgs(store: Any, args: argparse.Namespace) -> int:
+    from jlip_desk.services.installation import require_bound
+    from jlip_desk.store import orgs
+
+    if args.orgs_command == "add":
+        bound = require_bound(store)
+        if bound.code != orgs.PROVINCE_CODE:
+            from jlip_desk.errors import NotAllowedError
+
+            raise NotAllowedError("只有省级安装可以新增单位", where=f"本机单位 {bound.name}")
+        org = orgs.add_zone(store, args.code, args.name, args.parent)
+        print(f"已新增单位 {org.code} {org.name}(上级 {org.parent_code})。")
+        return EXIT_OK
+    tree = orgs.tree(store)
+    if args.json:
+        _print_json(tree)
+        return EXIT_OK
+
+    def show(node: dict[str, Any], depth: int) -> None:
+        mark = "" if node["official"] else "(新增)"
+        print(f"{'  ' * depth}{node['code']} {node['name']}{mark}")
+        for child in node["children"]:
+            show(child, depth + 1)
+
+    for root in tree:
+        show(root, 0)
+    return EXIT_OK
+
+
+@_with_store
+def _cmd_demo(store: Any, args: argparse.Namespace) -> int:
+    from jlip_desk.services.demo import generate
+
+    result = generate(store, seed=args.seed)
+    print(
+        f"已写入演示数据:{result.counties} 个县级单位,{result.records} 条登记记录,"
+        f"{result.values} 个数值;{result.periods_missing} 个单位报告期故意留空。"
+    )
+    return EXIT_OK
+
+
+@_with_store
+def _cmd_summary(store: Any, args: argparse.Namespace) -> int:
+    from jlip_desk.services.summary import build_summary
+    from jlip_desk.services.summary_text import summary_text
+
+    summary = build_summary(store, args.period, args.org)
+    if args.json:
+        _print_json(summary)
+    else:
+        print(summary_text(summary))
+    return EXIT_OK
+
+
+@_with_store
+def _cmd_plan(store: Any, args: argparse.Namespace) -> int:
+    from jlip_desk.services.plans import describe_plan, load_plan_file
+
+    if args.plan_command == "load":
+        plan, changed = load_plan_file(store, args.file)
+        state = "已载入并启用" if changed else "已是当前计划,无变化:"
+        print(f"{state}{plan.name}(标识 {plan.id},版本 {plan.version})。")
+        return EXIT_OK
+    description = describe_plan(store)
+    if args.json:
+        _print_json(description)
+    else:
+        from jlip_desk.services.plans import describe_text
+
+        print(describe_text(description))
+    return EXIT_OK
+
+
+@_with_store
+def _cmd_check(store: Any, args: argparse.Namespace) -> int:
+    from jlip_desk.services.check import check_store
+
+    report = check_store(store)
+    print(report.text())
+    return EXIT_OK if report.ok else EXIT_REFUSED
+
+
+def _export_many(store: Any, args: argparse.Namespace, *, blank: bool) -> int:
+    from jlip_desk.errors import InputError
+    from jlip_desk.services import excel
+
+    if args.output.suffix.lower() == ".xlsx":
+        raise InputError("--all-counties 需要输出到文件夹", where="-o", allowed="一个文件夹路径")
+
+    def progress(done: int, total: int, name: str) -> None:
+        print(f"[{done}/{total}] {name}")
+
+    export = excel.export_templates_all if blank else excel.export_submissions_all
+    results = export(store, args.period, args.output, scope=args.org, progress=progress)
+    print(f"已导出 {len(results)} 个工作簿到 {args.output}。")
+    return EXIT_OK
+
+
+def _export_one(store: Any, args: argparse.Namespace, *, blank: bool) -> int:
+    from jlip_desk.errors import InputError
+    from jlip_desk.services import excel
+
+    if not args.org:
+        raise InputError(
+            "缺少单位代码", where="--org", allowed="如 --org 220102,或用 --all-counties"
+        )
+    export = excel.export_template if blank else excel.export_submission
+    result = export(store, args.org, args.period, args.output)
+    print(f"已导出:{result.path}")
+    return EXIT_OK
+
+
+@_with_store
+def _cmd_template(store: Any, args: argparse.Namespace) -> int:
+    if args.all_counties:
+        return _export_many(store, args, blank=True)
+    return _export_one(store, args, blank=True)
+
+
+@_with_store
+def _cmd_export(store: Any, args: argparse.Namespace) -> int:
+    if args.all_counties:
+        return _export_many(store, args, blank=False)
+    return _export_one(store, args, blank=False)
+
+
+@_with_store
+def _cmd_import(store: Any, args: argparse.Namespace) -> int:
+    from jlip_desk.services.excel import import_files
+
+    report = import_files(store, args.files, markup_dir=args.markup_dir)
+    print(report.text())
+    if args.report:
+        report.write_json(args.report)
+        print(f"导入报告已保存:{args.report}")
+    return EXIT_OK if report.ok else EXIT_REFUSED
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "init": _cmd_init,
+    "orgs": _cmd_orgs,
+    "demo": _cmd_demo,
+    "summary": _cmd_summary,
+    "plan": _cmd_plan,
+    "check": _cmd_check,
+    "template": _cmd_template,
+    "export": _cmd_export,
+    "import": _cmd_import,
+}
