@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from jlip_desk.errors import JlipError
 from jlip_desk.log import log_file
-from jlip_desk.ui.forms.ui_crash_dialog import Ui_CrashDialog
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +36,9 @@ def show_error(parent: QWidget | None, exc: JlipError, title: str = "无法完�
 class CrashDialog(QDialog):
     def __init__(self, details: str, parent: QWidget | None = None):
         super().__init__(parent)
+        # Imported here: the crash dialog's form is not needed to start the program.
+        from jlip_desk.ui.forms.ui_crash_dialog import Ui_CrashDialog
+
         self.ui = Ui_CrashDialog()
         self.ui.setupUi(self)
         path = log_file()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -20,7 +21,32 @@ def generate(ui_file: Path) -> str:
     result = subprocess.run(
         [*uic_command(), str(ui_file)], check=True, capture_output=True, text=True, encoding="utf-8"
     )
-    return result.stdout
+    return prune_imports(result.stdout)
+
+
+def prune_imports(source: str) -> str:
+    """Drop the Qt names uic imports but the form never uses.
+
+    uic imports a fixed list of QtGui classes (QPainter, QFont, gradients...);
+    PySide builds each imported class and its enums on first import, which costs
+    the start of the program several milliseconds for nothing.
+    """
+    tree = ast.parse(source)
+    used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    lines = source.splitlines(keepends=True)
+    out: list[str] = []
+    cursor = 0
+    for node in tree.body:
+        if not isinstance(node, ast.ImportFrom) or node.module is None:
+            continue
+        start, end = node.lineno - 1, (node.end_lineno or node.lineno)
+        out.extend(lines[cursor:start])
+        names = [alias.name for alias in node.names if alias.name in used]
+        if names:
+            out.append(f"from {node.module} import {', '.join(names)}\n")
+        cursor = end
+    out.extend(lines[cursor:])
+    return "".join(out)
 
 
 def target_for(ui_file: Path) -> Path:
