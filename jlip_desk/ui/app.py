@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QThreadPool, QTimer, QTranslator
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication
 
 from jlip_desk import __version__, paths
 from jlip_desk.errors import JlipError
@@ -73,6 +73,8 @@ def run_gui() -> int:
     if store.info.backup:
         log.info("store migrated; backup at %s", store.info.backup)
     if bound_org(store) is None:
+        from PySide6.QtWidgets import QDialog
+
         from jlip_desk.ui.first_run import FirstRunDialog
 
         dialog = FirstRunDialog(store)

@@ -7,19 +7,23 @@ import sys
 import threading
 import traceback
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QDesktopServices, QGuiApplication
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtWidgets import QApplication
 
 from jlip_desk.errors import JlipError
-from jlip_desk.log import log_file
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 log = logging.getLogger(__name__)
 
 
 def show_error(parent: QWidget | None, exc: JlipError, title: str = "无法完成操作") -> None:
     """The one place expected problems are shown: what, where, and what is allowed."""
+    from PySide6.QtWidgets import QMessageBox  # not needed until something goes wrong
+
     box = QMessageBox(
         QMessageBox.Icon.Warning, title, exc.message, QMessageBox.StandardButton.Ok, parent
     )
@@ -31,24 +35,6 @@ def show_error(parent: QWidget | None, exc: JlipError, title: str = "无法完�
     if details:
         box.setInformativeText("\n".join(details))
     box.exec()
-
-
-class CrashDialog(QDialog):
-    def __init__(self, details: str, parent: QWidget | None = None):
-        super().__init__(parent)
-        # Imported here: the crash dialog's form is not needed to start the program.
-        from jlip_desk.ui.forms.ui_crash_dialog import Ui_CrashDialog
-
-        self.ui = Ui_CrashDialog()
-        self.ui.setupUi(self)
-        path = log_file()
-        self.ui.logPathLabel.setText(f"日志文件:{path}")
-        self.ui.detailsEdit.setPlainText(details)
-        self.ui.buttonBox.rejected.connect(self.reject)
-        self.ui.copyButton.clicked.connect(lambda: QGuiApplication.clipboard().setText(details))
-        self.ui.openFolderButton.clicked.connect(
-            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
-        )
 
 
 class _CrashRelay(QObject):
@@ -67,6 +53,8 @@ class _CrashRelay(QObject):
             return
         self.showing = True
         try:
+            from jlip_desk.ui.crash_dialog import CrashDialog
+
             CrashDialog(details, QApplication.activeWindow()).exec()
         finally:
             self.showing = False

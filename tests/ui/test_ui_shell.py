@@ -150,17 +150,17 @@ def test_uncaught_exception_shows_crash_dialog_with_log_path(
     qtbot, qapp_ready, monkeypatch
 ) -> None:
     from jlip_desk.log import log_file, setup_logging
-    from jlip_desk.ui import errors
+    from jlip_desk.ui import crash_dialog, errors
 
     setup_logging()
     seen: dict[str, str] = {}
 
-    def fake_exec(dialog: errors.CrashDialog) -> int:
+    def fake_exec(dialog: crash_dialog.CrashDialog) -> int:
         seen["path"] = dialog.ui.logPathLabel.text()
         seen["details"] = dialog.ui.detailsEdit.toPlainText()
         return 0
 
-    monkeypatch.setattr(errors.CrashDialog, "exec", fake_exec)
+    monkeypatch.setattr(crash_dialog.CrashDialog, "exec", fake_exec)
     old_hook = sys.excepthook
     errors.install_excepthooks()
     try:
