@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from jlip_desk import paths
 from jlip_desk.errors import InputError, NotAllowedError
@@ -16,8 +16,9 @@ LEVEL_LABELS = {"province": "省", "prefecture": "市(州)", "county": "县(市�
 _CODE = re.compile(r"^\d{6}$")
 
 
-@dataclass(frozen=True, slots=True)
-class OrgUnit:
+# A NamedTuple rather than a dataclass: the store's start-up path imports no
+# dataclasses (and so no inspect), which the window's first paint waits for.
+class OrgUnit(NamedTuple):
     code: str
     name: str
     level: str  # province | prefecture | county

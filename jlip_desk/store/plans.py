@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from jlip_desk import paths
 from jlip_desk.errors import NotAllowedError
@@ -17,8 +15,7 @@ _ACTIVE_ID = "active_plan_id"
 _ACTIVE_VERSION = "active_plan_version"
 
 
-@dataclass(frozen=True, slots=True)
-class StoredPlan:
+class StoredPlan(NamedTuple):
     id: str
     version: str
     name: str
@@ -29,6 +26,8 @@ class StoredPlan:
 
 def save_plan(store: Store, plan: Plan, *, activate: bool = True) -> bool:
     """Keep ``plan`` in the store (and make it active). Returns False if nothing changed."""
+    import hashlib  # not needed to start the program
+
     digest = hashlib.sha256(plan.source_text.encode("utf-8")).hexdigest()
     existing = store.conn.execute(
         "SELECT sha256 FROM plans WHERE id = ? AND version = ?", (plan.id, plan.version)
