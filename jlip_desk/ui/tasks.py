@@ -7,9 +7,8 @@ import queue
 import sys
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
@@ -25,12 +24,11 @@ Done = Callable[[Any], None]
 Failed = Callable[[JlipError], None]
 
 
-@dataclass
-class _Job:
+class _Job(NamedTuple):
     fn: Callable[[Store], Any]
     on_done: Done | None
     on_error: Failed | None
-    kinds: tuple[str, ...] = field(default=())
+    kinds: tuple[str, ...] = ()
 
 
 class Writer(QObject):
