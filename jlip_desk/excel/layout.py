@@ -15,8 +15,9 @@ FORMAT_VERSION = "1"
 TITLE_ROW = 1
 HEADER_ROW = 2
 FIRST_DATA_ROW = 3
-# Unlocked blank rows under a registry's records, for new stations typed in Excel.
-SPARE_REGISTRY_ROWS = 30
+# The last row of a worksheet (Excel 2007 and later). A registry sheet's input columns
+# are unlocked down to it, for new stations typed in Excel under the records.
+MAX_ROW = 1_048_576
 INSTRUCTIONS_SHEET = "填报说明"
 META_SHEET = "_meta"
 LISTS_SHEET = "_lists"

@@ -26,8 +26,8 @@ from jlip_desk.excel.layout import (
     FIRST_DATA_ROW,
     INSTRUCTIONS_SHEET,
     LISTS_SHEET,
+    MAX_ROW,
     META_SHEET,
-    SPARE_REGISTRY_ROWS,
     Column,
     SheetKind,
     display_width,
@@ -58,6 +58,8 @@ class _Styles:
         self.header.border = styles.BORDER
         self.header.alignment = styles.WRAP
         self.header.protection = styles.LOCKED
+        self.title = WriteOnlyCell(self._ws)
+        self.title.font = styles.TITLE_FONT
 
     def column(self, col: Column) -> WriteOnlyCell:
         """A blank cell styled for ``col``'s data cells."""
@@ -111,9 +113,20 @@ def _write_sheet(
     first_input = next((i for i, c in enumerate(spec.columns) if not c.locked), 0)
     ws.freeze_panes = f"{get_column_letter(first_input + 1)}{FIRST_DATA_ROW}"
 
+    spare = spec.kind is SheetKind.REGISTRY
+    if spare:
+        # New records go anywhere below the data: every cell a row never wrote takes its
+        # column's style, so the input columns stay unlocked, shaded and formatted to the
+        # bottom of the sheet without writing a single blank cell.
+        for index, template in enumerate(templates, start=1):
+            ws.column_dimensions[get_column_letter(index)]._style = copy(template._style)
+
     title = WriteOnlyCell(ws, spec.title)
     title.font = styles.TITLE_FONT
-    ws.append([title])
+    # The title row's other cells are written so that they do not take the column style.
+    ws.append(
+        [title, *(_styled(ws, cell_styles.title) for _ in spec.columns[1:])] if spare else [title]
+    )
     headers = []
     for col in spec.columns:
         cell = _styled(ws, cell_styles.header, col.header)
@@ -125,12 +138,8 @@ def _write_sheet(
     keys = [c.key for c in spec.columns]
     for row in data.rows:
         ws.append([_cell(ws, t, row.get(k)) for t, k in zip(templates, keys, strict=True)])
-    spare = SPARE_REGISTRY_ROWS if spec.kind is SheetKind.REGISTRY else 0
-    # One blank styled cell per column serves every spare row (see _cell).
-    blanks = [_styled(ws, t) for t in templates]
-    for _ in range(spare):
-        ws.append(blanks)
-    last = FIRST_DATA_ROW + len(data.rows) + spare - 1
+    # On a registry sheet the drop-downs and checks reach as far as the column styles.
+    last = MAX_ROW if spare else FIRST_DATA_ROW + len(data.rows) - 1
     if last >= FIRST_DATA_ROW:
         for index, col in enumerate(spec.columns, start=1):
             if col.field is None:

@@ -6,12 +6,16 @@ import os
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.worksheet.dimensions import ColumnDimension
+from openpyxl.worksheet.worksheet import Worksheet
 
 from jlip_desk.errors import InputError
-from jlip_desk.excel.layout import META_SHEET
+from jlip_desk.excel.layout import FIRST_DATA_ROW, MAX_ROW, META_SHEET
+from jlip_desk.excel.styles import INPUT_FILL
 from jlip_desk.periods import Period
 from jlip_desk.services.excel import export_submission, export_template, export_templates_all
 from jlip_desk.store.database import Store
@@ -137,3 +141,73 @@ def test_year_workbook_has_annual_sheet_only(demo_store: Store, tmp_path: Path) 
     names = load_workbook(path, read_only=True).sheetnames
     assert "年度指标" in names and "服务活动" not in names
     assert re.search(r"_2025\.xlsx$", path.name)
+
+
+def _busiest_county(store: Store) -> str:
+    row = store.conn.execute(
+        "SELECT org_code FROM records GROUP BY org_code ORDER BY COUNT(*) DESC LIMIT 1"
+    ).fetchone()
+    return str(row[0])
+
+
+def _column_style(ws: Worksheet, index: int) -> ColumnDimension:
+    """The ``<col>`` entry covering column ``index`` (a program may merge equal columns)."""
+    for dim in ws.column_dimensions.values():
+        if (dim.min or 0) <= index <= (dim.max or 0):
+            return dim
+    raise AssertionError(f"no column style for column {index} of {ws.title}")
+
+
+def _formats(ws: Worksheet) -> list[str]:
+    """Number formats of the first record's cells, as exported."""
+    return [_plain(c.number_format) for c in ws[FIRST_DATA_ROW]]
+
+
+def _plain(number_format: str) -> str:
+    return number_format.replace("\\", "")  # LibreOffice writes yyyy\-mm\-dd
+
+
+def _assert_spare_area(ws: Worksheet, records: int, formats: list[str]) -> None:
+    """Below the records: code column locked; input columns unlocked, shaded, formatted.
+
+    Cells that no row wrote take their column's style in Excel and LibreOffice, so the
+    column styles are what a user typing a new station under the records gets.
+    """
+    assert ws.max_row == FIRST_DATA_ROW + records - 1  # no blank rows written
+    assert ws.protection.sheet and not ws.protection.password
+    code = _column_style(ws, 1)
+    assert code.protection.locked
+    for index in range(2, ws.max_column + 1):
+        dim = _column_style(ws, index)
+        assert not dim.protection.locked, (ws.title, index)
+        assert dim.fill.fgColor.rgb[-6:] == INPUT_FILL.fgColor.rgb[-6:], (ws.title, index)
+        assert _plain(dim.number_format) == formats[index - 1], (ws.title, index)
+    assert ws.cell(1, 2).fill.fgColor.rgb[-6:] != INPUT_FILL.fgColor.rgb[-6:]  # title row plain
+
+
+def test_registry_sheet_open_for_new_rows(demo_store: Store, tmp_path: Path) -> None:
+    org = _busiest_county(demo_store)
+    path = export_submission(demo_store, org, Q, tmp_path).path
+    wb = load_workbook(path)
+    ws = wb["维权援助工作站"]
+    records = sum(1 for r in range(FIRST_DATA_ROW, ws.max_row + 1) if ws.cell(r, 1).value)
+    assert records > 0
+    _assert_spare_area(ws, records, _formats(ws))
+    # The drop-downs and checks cover the rows below the records too.
+    for dv in ws.data_validations.dataValidation:
+        assert str(dv.sqref).endswith(str(MAX_ROW)), dv.sqref
+    # Form sheets keep their fixed rows: nothing below them is open.
+    assert all(dim.style_id == 0 for dim in wb["服务活动"].column_dimensions.values())
+
+
+@pytest.mark.libreoffice
+def test_registry_spare_area_survives_libreoffice(
+    demo_store: Store, tmp_path: Path, helpers: Any
+) -> None:
+    org = _busiest_county(demo_store)
+    path = export_submission(demo_store, org, Q, tmp_path / "out").path
+    (resaved,) = helpers.resave_with_libreoffice([path], tmp_path / "lo")
+    for name in ("维权援助工作站", "信息服务网点"):
+        ws = load_workbook(path)[name]
+        records = ws.max_row - FIRST_DATA_ROW + 1
+        _assert_spare_area(load_workbook(resaved)[name], records, _formats(ws))
