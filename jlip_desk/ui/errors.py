@@ -9,7 +9,7 @@ import traceback
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QApplication
 
 from jlip_desk.errors import JlipError
@@ -44,7 +44,9 @@ class _CrashRelay(QObject):
 
     def __init__(self) -> None:
         super().__init__()
-        self.crashed.connect(self._show, Qt.ConnectionType.QueuedConnection)
+        # Automatic connection: queued when a worker thread crashes, so the dialog
+        # always opens on the GUI thread.
+        self.crashed.connect(self._show)
         self.showing = False
 
     @Slot(str)
