@@ -127,9 +127,9 @@ class MainWindow(QMainWindow):
     def history_dock(self) -> HistoryDock:
         """The change-log dock, made when first needed (it is hidden until then)."""
         if self._history_dock is None:
-            from jlip_desk.ui.history_panel import make_history_dock
-
             from PySide6.QtCore import Qt
+
+            from jlip_desk.ui.history_panel import make_history_dock
 
             self._history_dock = make_history_dock(self.ctx)
             self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self._history_dock)
