@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from jlip_desk.store.cells import HistoryEntry, Value
+from jlip_desk.ui.rows_model import RowsTableModel
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1  # the HistoryEntry of the row
 ACTION_ROLE = Qt.ItemDataRole.UserRole + 2  # the stored action id: typed, imported, ...
 
-HEADERS = ("时间", "字段", "原值", "新值", "操作", "操作人", "文件指纹")
+_HEADERS = ("时间", "字段", "原值", "新值", "操作", "操作人", "文件指纹")
 ACTION_LABELS = {
     "typed": "手工录入",
     "imported": "导入",
@@ -47,28 +48,23 @@ def time_text(at: str) -> str:
     return at[:19].replace("T", " ")
 
 
-class HistoryModel(QAbstractTableModel):
+class HistoryModel(RowsTableModel):
+    HEADERS = _HEADERS
     """Newest change first; field ids are shown by their labels from the plan."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._entries: list[HistoryEntry] = []
+        self._rows: list[HistoryEntry] = []
         self._labels: dict[str, str] = {}
 
     def set_entries(self, entries: list[HistoryEntry], labels: dict[str, str]) -> None:
         self.beginResetModel()
-        self._entries = list(reversed(entries))
+        self._rows = list(reversed(entries))
         self._labels = dict(labels)
         self.endResetModel()
 
     def entry(self, row: int) -> HistoryEntry:
-        return self._entries[row]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._entries)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
+        return self._rows[row]
 
     def _text(self, entry: HistoryEntry, column: int) -> str:
         if column == 0:
@@ -86,9 +82,9 @@ class HistoryModel(QAbstractTableModel):
         return (entry.source_sha256 or "")[:FINGERPRINT_LENGTH]
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._entries):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
-        entry = self._entries[index.row()]
+        entry = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(entry, index.column())
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -101,12 +97,4 @@ class HistoryModel(QAbstractTableModel):
             return entry
         if role == ACTION_ROLE:
             return entry.action
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if role == Qt.ItemDataRole.DisplayRole and horizontal and 0 <= section < len(HEADERS):
-            return HEADERS[section]
         return None

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from jlip_desk.excel.report import FileResult, ImportReport, Issue
+from jlip_desk.ui.rows_model import RowsTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -30,33 +31,27 @@ def outcome_label(result: FileResult) -> str:
     return "已导入"
 
 
-class FileResultModel(QAbstractTableModel):
+class FileResultModel(RowsTableModel):
     """The files of an import report with their outcome."""
 
     HEADERS = ("文件", "单位", "报告期", "结果", "说明")
 
     def __init__(self, parent: Any = None):
         super().__init__(parent)
-        self._files: list[FileResult] = []
+        self._rows: list[FileResult] = []
 
     def set_report(self, report: ImportReport | None) -> None:
         self.beginResetModel()
-        self._files = list(report.files) if report is not None else []
+        self._rows = list(report.files) if report is not None else []
         self.endResetModel()
 
     def result(self, row: int) -> FileResult:
-        return self._files[row]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._files)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
+        return self._rows[row]
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        result = self._files[index.row()]
+        result = self._rows[index.row()]
         column = index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             if role == Qt.ItemDataRole.ToolTipRole and column in (0, 4):
@@ -94,33 +89,27 @@ class FileResultModel(QAbstractTableModel):
         return str(section + 1)
 
 
-class ProblemModel(QAbstractTableModel):
+class ProblemModel(RowsTableModel):
     """The problems of one refused file: where, what was there, which rule, what is allowed."""
 
     HEADERS = ("工作表", "单元格", "内容", "问题", "规则", "允许")
 
     def __init__(self, parent: Any = None):
         super().__init__(parent)
-        self._issues: list[Issue] = []
+        self._rows: list[Issue] = []
 
     def set_issues(self, issues: list[Issue]) -> None:
         self.beginResetModel()
-        self._issues = list(issues)
+        self._rows = list(issues)
         self.endResetModel()
 
     def issue(self, row: int) -> Issue:
-        return self._issues[row]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._issues)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
+        return self._rows[row]
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        issue = self._issues[index.row()]
+        issue = self._rows[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             values = (
                 issue.sheet,

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from jlip_desk.services.period_status import PeriodSummary, period_list
 from jlip_desk.ui.context import AppContext
+from jlip_desk.ui.rows_model import RowsTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -26,7 +27,7 @@ STATUS_COLOURS = {
 ERRORS_COLOUR = QColor("#f6c9c4")
 
 
-class PeriodListModel(QAbstractTableModel):
+class PeriodListModel(RowsTableModel):
     HEADERS = ("报告期", "状态", "错误", "警告")
 
     def __init__(self, parent: Any = None):
@@ -43,12 +44,6 @@ class PeriodListModel(QAbstractTableModel):
 
     def row_of(self, period: str) -> int:
         return next((i for i, s in enumerate(self._rows) if str(s.period) == period), -1)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -70,14 +65,6 @@ class PeriodListModel(QAbstractTableModel):
             return str(row.period)
         if role == STATUS_ROLE:
             return row.state.status
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if role == Qt.ItemDataRole.DisplayRole and horizontal and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
         return None
 
 

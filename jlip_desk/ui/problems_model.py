@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush
 
 from jlip_desk.plan.model import Form
 from jlip_desk.services.entry import RowProblem
 from jlip_desk.ui.entry_model import ERROR_COLOUR, WARNING_COLOUR
+from jlip_desk.ui.rows_model import RowsTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -19,42 +20,36 @@ PROBLEM_ROLE = Qt.ItemDataRole.UserRole + 1  # the RowProblem of the row
 _SEVERITY = {"error": "错误", "warning": "警告"}
 
 
-class ProblemsModel(QAbstractTableModel):
+class ProblemsModel(RowsTableModel):
     """Errors first, then warnings; confirmed outliers are listed as 已确认."""
 
     HEADERS = ("级别", "对象", "项目", "问题")
 
     def __init__(self, parent: Any = None):
         super().__init__(parent)
-        self._problems: list[RowProblem] = []
+        self._rows: list[RowProblem] = []
         self._labels: dict[str, str] = {}
 
     def set_problems(self, problems: Sequence[RowProblem], form: Form | None) -> None:
         self.beginResetModel()
         self._labels = {f.id: f.label for f in form.fields} if form else {}
         order = {"error": 0, "warning": 1}
-        self._problems = sorted(problems, key=lambda p: (p.confirmed, order[p.severity]))
+        self._rows = sorted(problems, key=lambda p: (p.confirmed, order[p.severity]))
         self.endResetModel()
 
     def problem(self, row: int) -> RowProblem:
-        return self._problems[row]
+        return self._rows[row]
 
     def counts(self) -> tuple[int, int]:
         """(errors, open warnings)."""
-        errors = sum(p.severity == "error" for p in self._problems)
-        warnings = sum(p.severity == "warning" and p.open for p in self._problems)
+        errors = sum(p.severity == "error" for p in self._rows)
+        warnings = sum(p.severity == "warning" and p.open for p in self._rows)
         return errors, warnings
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._problems)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._problems):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
-        problem = self._problems[index.row()]
+        problem = self._rows[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             column = index.column()
             if column == 0:
@@ -72,12 +67,4 @@ class ProblemsModel(QAbstractTableModel):
             return QBrush(ERROR_COLOUR if problem.severity == "error" else WARNING_COLOUR)
         if role == PROBLEM_ROLE:
             return problem
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if role == Qt.ItemDataRole.DisplayRole and horizontal and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
         return None

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
+
+from jlip_desk.ui.rows_model import RowsTableModel
 
 OK_COLOUR = QColor("#e3f4e1")
 BEHIND_COLOUR = QColor("#fde4e1")
@@ -22,7 +24,7 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-class SummaryModel(QAbstractTableModel):
+class SummaryModel(RowsTableModel):
     HEADERS = ("项目", "当前值", "计划进度", "目标", "单位", "状态")
 
     def __init__(self) -> None:
@@ -48,12 +50,6 @@ class SummaryModel(QAbstractTableModel):
                 )
         self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
@@ -69,12 +65,4 @@ class SummaryModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == STATE_ROLE:
             return row[5]
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if role == Qt.ItemDataRole.DisplayRole and horizontal and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
         return None
