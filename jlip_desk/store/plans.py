@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from jlip_desk import paths
@@ -68,11 +69,42 @@ def has_active_plan(store: Store) -> bool:
     return store.setting(_ACTIVE_ID) is not None and store.setting(_ACTIVE_VERSION) is not None
 
 
-def get_plan(store: Store, plan_id: str, version: str | None = None) -> Plan:
-    """A stored plan (the newest loaded version when ``version`` is None)."""
+# Parsed plans by (sha256 of the TOML text, source name). A Plan is immutable, so one
+# parse serves every store and every import of the same text; a changed text is a new key.
+_PARSED_LIMIT = 8
+_parsed_cache: dict[tuple[str, str], Plan] = {}
+
+
+def _parse_cached(text: str, name: str) -> Plan:
+    """``parse_plan(text, name)``, parsed once per distinct text (failures are not kept)."""
+    import hashlib  # not needed to start the program
+
     # Parsing is imported on first use: the window shows before a plan is read.
     from jlip_desk.plan.loader import parse_plan
 
+    key = (hashlib.sha256(text.encode("utf-8")).hexdigest(), name)
+    plan = _parsed_cache.get(key)
+    if plan is None:
+        plan = parse_plan(text, name)
+        if len(_parsed_cache) >= _PARSED_LIMIT:
+            _parsed_cache.clear()
+        _parsed_cache[key] = plan
+    return plan
+
+
+def _load_bundled(path: Path) -> Plan:
+    """The bundled plan file, parsed once per distinct content."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        from jlip_desk.plan.loader import load_plan
+
+        return load_plan(path)  # raises the plan loader's own message
+    return _parse_cached(text, path.name)
+
+
+def get_plan(store: Store, plan_id: str, version: str | None = None) -> Plan:
+    """A stored plan (the newest loaded version when ``version`` is None)."""
     if version is None:
         row = store.conn.execute(
             "SELECT source, id FROM plans WHERE id = ? ORDER BY loaded_at DESC, rowid DESC LIMIT 1",
@@ -84,7 +116,7 @@ def get_plan(store: Store, plan_id: str, version: str | None = None) -> Plan:
         ).fetchone()
     if row is None:
         raise NotAllowedError(f"本机没有载入计划“{plan_id}”", where="计划")
-    return parse_plan(row[0], f"{row[1]}(已存储)")
+    return _parse_cached(row[0], f"{row[1]}(已存储)")
 
 
 _cache: dict[tuple[int, str, str], Plan] = {}
@@ -94,9 +126,7 @@ def active_plan(store: Store) -> Plan:
     """The active plan; a new store gets the bundled 14th plan on first use."""
     plan_id, version = store.setting(_ACTIVE_ID), store.setting(_ACTIVE_VERSION)
     if plan_id is None or version is None:
-        from jlip_desk.plan.loader import load_plan
-
-        plan = load_plan(paths.default_plan_file())
+        plan = _load_bundled(paths.default_plan_file())
         save_plan(store, plan)
         return plan
     key = (id(store), plan_id, version)
