@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import tempfile
+import zipfile
 from collections.abc import Sequence
 from copy import copy
 from dataclasses import dataclass
@@ -15,9 +17,14 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
+from openpyxl.comments.comment_sheet import CommentSheet
 from openpyxl.packaging.custom import StringProperty
+from openpyxl.packaging.relationship import Relationship
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.worksheet.protection import SheetProtection
+from openpyxl.writer.excel import ExcelWriter
+from openpyxl.xml.functions import tostring
 
 from jlip_desk.errors import InputError
 from jlip_desk.excel import styles
@@ -213,6 +220,70 @@ def build_workbook(meta: Meta, instructions: Instructions, sheets: Sequence[Shee
     return wb
 
 
+_VML_HEAD = (
+    '<xml xmlns:ns0="urn:schemas-microsoft-com:office:office" '
+    'xmlns:ns1="urn:schemas-microsoft-com:vml" xmlns:ns2="urn:schemas-microsoft-com:office:excel">'
+    '<ns0:shapelayout ns1:ext="edit"><ns0:idmap ns1:ext="edit" data="1" /></ns0:shapelayout>'
+    '<ns1:shapetype id="_x0000_t202" coordsize="21600,21600" ns0:spt="202" '
+    'path="m,l,21600r21600,l21600,xe"><ns1:stroke joinstyle="miter" />'
+    '<ns1:path gradientshapeok="t" ns0:connecttype="rect" /></ns1:shapetype>'
+)
+_VML_SHAPE = (
+    '<ns1:shape type="#_x0000_t202" style="position:absolute; margin-left:59.25pt;'
+    'margin-top:1.5pt;width:{width}px;height:{height}px;z-index:1;visibility:hidden" '
+    'fillcolor="#ffffe1" ns0:insetmode="auto" id="_x0000_s{id:04d}">'
+    '<ns1:fill color2="#ffffe1" /><ns1:shadow color="black" obscured="t" />'
+    '<ns1:path ns0:connecttype="none" /><ns1:textbox style="mso-direction-alt:auto">'
+    '<div style="text-align:left" /></ns1:textbox><ns2:ClientData ObjectType="Note">'
+    "<ns2:MoveWithCells /><ns2:SizeWithCells /><ns2:AutoFill>False</ns2:AutoFill>"
+    "<ns2:Row>{row}</ns2:Row><ns2:Column>{column}</ns2:Column></ns2:ClientData></ns1:shape>"
+)
+
+
+def comments_vml(comments: CommentSheet) -> bytes:
+    """The legacy drawing of a sheet's comments: what openpyxl's ShapeWriter writes.
+
+    The same bytes from a string template: building it as an element tree cost more
+    than all the header cells together.
+    """
+    shapes = []
+    for idx, (coord, comment) in enumerate(comments.comments, 1026):
+        row, column = coordinate_to_tuple(coord)
+        shapes.append(
+            _VML_SHAPE.format(
+                width=comment.width, height=comment.height, id=idx, row=row - 1, column=column - 1
+            )
+        )
+    return (_VML_HEAD + "".join(shapes) + "</xml>").encode("utf-8")
+
+
+class _ExcelWriter(ExcelWriter):  # type: ignore[misc]
+    """openpyxl's package writer; the comments' drawing comes from :func:`comments_vml`."""
+
+    def _write_comment(self, ws: Any) -> None:
+        if ws.legacy_drawing is not None:  # never so for a new workbook
+            super()._write_comment(ws)
+            return
+        cs = CommentSheet.from_comments(ws._comments)
+        self._comments.append(cs)
+        cs._id = len(self._comments)
+        self._archive.writestr(cs.path[1:], tostring(cs.to_tree()))
+        self.manifest.append(cs)
+        ws.legacy_drawing = f"xl/drawings/commentsDrawing{cs._id}.vml"
+        self._archive.writestr(ws.legacy_drawing, comments_vml(cs))
+        self.vba_modified.add(ws.legacy_drawing)
+        ws._rels.append(Relationship(Id="comments", type=cs._rel_type, Target=cs.path))
+
+
+def _save(wb: Workbook, handle: Any) -> None:
+    """``wb.save(handle)``, with :class:`_ExcelWriter` (as openpyxl's ``save_workbook``)."""
+    if wb.write_only and not wb.worksheets:
+        wb.create_sheet()
+    archive = zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    wb.properties.modified = dt.datetime.now(tz=dt.UTC).replace(tzinfo=None)
+    _ExcelWriter(wb, archive).save()
+
+
 def save_atomic(wb: Workbook, target: Path) -> Path:
     """Save next to ``target``, flush to disk, then rename: never half a workbook."""
     target = Path(target)
@@ -224,7 +295,7 @@ def save_atomic(wb: Workbook, target: Path) -> Path:
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
-            wb.save(handle)
+            _save(wb, handle)
             handle.flush()
             os.fsync(handle.fileno())
         tmp.replace(target)

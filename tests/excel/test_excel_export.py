@@ -211,3 +211,33 @@ def test_registry_spare_area_survives_libreoffice(
         ws = load_workbook(path)[name]
         records = ws.max_row - FIRST_DATA_ROW + 1
         _assert_spare_area(load_workbook(resaved)[name], records, _formats(ws))
+
+
+def test_comment_drawing_matches_openpyxl() -> None:
+    """The string-built VML is byte for byte what openpyxl's ShapeWriter writes."""
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.comments.comment_sheet import CommentRecord, CommentSheet
+
+    from jlip_desk.excel.writer import comments_vml
+
+    ws = Workbook().active
+    assert ws is not None
+    records = []
+    for coord, (width, height) in {"A2": (240, 90), "L2": (200, 75), "AB7": (100, 40)}.items():
+        comment = Comment(f"“{coord}”:<数值> & 说明\n第二行", "JLIP Desk")
+        comment.width, comment.height = width, height
+        ws[coord].comment = comment
+        records.append(CommentRecord.from_cell(ws[coord]))
+    sheet = CommentSheet.from_comments(records)
+    assert comments_vml(sheet) == sheet.write_shapes(None)
+
+
+def test_exported_comments_open_with_their_drawing(demo_store: Store, tmp_path: Path) -> None:
+    path = export_template(demo_store, "220102", Q, tmp_path).path
+    with zipfile.ZipFile(path) as archive:
+        drawings = [n for n in archive.namelist() if n.endswith(".vml")]
+        assert drawings and all(archive.read(n).startswith(b"<xml ") for n in drawings)
+    ws = load_workbook(path)["维权援助工作站"]
+    headers = [c for c in ws[2] if c.value]
+    assert headers and all(c.comment is not None and c.comment.text for c in headers)
