@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -98,6 +99,20 @@ def validation_for(f: Field, list_ref: str | None = None) -> DataValidation | No
     dv.error = f"“{f.label}”应为{allowed_text(f)}"[:255]
     dv.promptTitle = f.label[:32]
     dv.prompt = allowed_text(f)[:255]
+    return dv
+
+
+@functools.lru_cache(maxsize=1024)
+def validation_over(f: Field, list_ref: str | None, sqref: str) -> DataValidation | None:
+    """:func:`validation_for` covering ``sqref``, built once per workbook layout.
+
+    Only ever serialised, never changed: one object serves every workbook (and sheet)
+    exported with the same plan field, list and range; building one costs more than
+    writing it.
+    """
+    dv = validation_for(f, list_ref)
+    if dv is not None:
+        dv.add(sqref)
     return dv
 
 

@@ -151,10 +151,13 @@ def _write_sheet(
         for index, col in enumerate(spec.columns, start=1):
             if col.field is None:
                 continue
-            dv = styles.validation_for(col.field, list_refs.get(f"{spec.id}.{col.key}"))
+            letter = get_column_letter(index)
+            dv = styles.validation_over(
+                col.field,
+                list_refs.get(f"{spec.id}.{col.key}"),
+                f"{letter}{FIRST_DATA_ROW}:{letter}{last}",
+            )
             if dv is not None:
-                letter = get_column_letter(index)
-                dv.add(f"{letter}{FIRST_DATA_ROW}:{letter}{last}")
                 ws.data_validations.append(dv)
     # Guides rather than blocks: no password, rows may be added, columns resized, sorted.
     ws.protection = SheetProtection(
