@@ -40,16 +40,28 @@ def export_template(store: Store, org_code: str, period: Period, target: Path) -
 
 
 def export_submission(store: Store, org_code: str, period: Period, target: Path) -> ExportResult:
-    """The org unit's filled workbook; exporting one's own data marks the period submitted."""
+    """The org unit's filled workbook; exporting one's own data marks the period submitted.
+
+    Like submitting on the entry page, that is refused while the period has errors:
+    a county cannot send the province figures it has been told are wrong.
+    """
+    from jlip_desk.services import period_status
+
     org = get_org(store, org_code)
     plan = active_plan(store)
+    submits = store.setting("installation_org") == org.code and not (
+        period_status.status(store, plan.id, org.code, period).locked
+    )
+    if submits:
+        problems = period_status.open_problems(store, plan, org.code, period)
+        errors = [p for p in problems if p.severity == "error"]
+        if errors:
+            raise period_status.OpenProblemsError(errors)
     result = export_workbook(store, plan, org, period, target, blank=False)
-    if store.setting("installation_org") == org.code:
+    if submits:
         with store.atomic():
-            status = _status(store, plan.id, org.code, str(period))
-            if status not in ("submitted", "accepted"):
-                change = store.new_change("system", note=f"导出报送文件 {result.path.name}")
-                _mark_submitted(store, plan.id, org.code, str(period), change)
+            change = store.new_change("system", note=f"导出报送文件 {result.path.name}")
+            _mark_submitted(store, plan.id, org.code, str(period), change)
     return result
 
 
@@ -140,14 +152,6 @@ def import_options(
         may_edit=lambda org_code: can_edit(store, org_code),
         editor=editor,
     )
-
-
-def _status(store: Store, plan_id: str, org_code: str, period: str) -> str | None:
-    row = store.conn.execute(
-        "SELECT status FROM period_status WHERE plan_id = ? AND org_code = ? AND period = ?",
-        (plan_id, org_code, period),
-    ).fetchone()
-    return row[0] if row else None
 
 
 def _mark_submitted(store: Store, plan_id: str, org_code: str, period: str, change: int) -> None:
