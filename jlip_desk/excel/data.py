@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from jlip_desk.excel.layout import CODE, ITEM, NAME, ORG, REGISTRY, SheetKind, SheetSpec
@@ -36,21 +36,30 @@ def collect(
 ) -> list[SheetData]:
     """Rows for every sheet; a blank template keeps registry rows but no figures."""
     out: list[SheetData] = []
+    records: dict[str, list[Record]] = {}  # by registry id: read once per workbook
+
+    def records_of(registry_id: str) -> list[Record]:
+        if registry_id not in records:
+            records[registry_id] = list_records(store, plan.id, registry_id, [org.code])
+        return records[registry_id]
+
     for spec in specs:
         data = SheetData(spec)
         if spec.kind is SheetKind.REGISTRY:
-            for record in list_records(store, plan.id, spec.id, [org.code]):
+            for record in records_of(spec.id):
                 data.rows.append({CODE: record.code, **_typed(spec.fields, record.values)})
         else:
             stored = {} if blank else read_form(store, plan.id, spec.id, spec.period, [org.code])
-            for key, lead in _subjects(store, plan, org, spec):
+            for key, lead in _subjects(plan, org, spec, records_of):
                 values = stored.get((org.code, key), {})
                 data.rows.append({**lead, **_typed(spec.fields, values)})
         out.append(data)
     return out
 
 
-def _subjects(store: Store, plan: Plan, org: OrgUnit, spec: SheetSpec) -> list[tuple[str, Row]]:
+def _subjects(
+    plan: Plan, org: OrgUnit, spec: SheetSpec, records_of: Callable[[str], list[Record]]
+) -> list[tuple[str, Row]]:
     if spec.subject is SubjectKind.ORG:
         return [("", {ORG: org.code, NAME: org.name})]
     if spec.subject is SubjectKind.ITEMS:
@@ -59,7 +68,7 @@ def _subjects(store: Store, plan: Plan, org: OrgUnit, spec: SheetSpec) -> list[t
     subjects: list[tuple[str, Row]] = []
     for registry_id in spec.registries:
         registry = plan.registry(registry_id)
-        for record in list_records(store, plan.id, registry_id, [org.code]):
+        for record in records_of(registry_id):
             if active_during(record, registry, period):
                 lead: Row = {
                     CODE: record.code,

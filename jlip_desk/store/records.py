@@ -159,18 +159,24 @@ def list_records(
     store: Store, plan_id: str, registry: str, org_codes: Iterable[str] | None = None
 ) -> list[Record]:
     """Records of one registry (optionally of some org units), by code, with attributes."""
-    sql = "SELECT code, org_code, demo FROM records WHERE plan_id = ? AND registry = ?"
+    where = "WHERE plan_id = ? AND registry = ?"
     params: list[object] = [plan_id, registry]
     if org_codes is not None:
         codes = list(org_codes)
-        sql += f" AND org_code IN ({','.join('?' * len(codes))})"
+        where += f" AND org_code IN ({','.join('?' * len(codes))})"
         params.extend(codes)
-    heads = store.conn.execute(sql + " ORDER BY code", params).fetchall()
+    heads = store.conn.execute(
+        f"SELECT code, org_code, demo FROM records {where} ORDER BY code", params
+    ).fetchall()
     attrs: dict[str, dict[str, Value]] = {code: {} for code, _, _ in heads}
-    for subject, field, value in store.conn.execute(
-        "SELECT subject, field, value FROM cells WHERE plan_id = ? AND form = ? AND period = ''",
-        (plan_id, registry),
-    ):
+    cells = "SELECT subject, field, value FROM cells WHERE plan_id = ? AND form = ? AND period = ''"
+    cell_params: list[object] = [plan_id, registry]
+    if org_codes is not None:
+        # Only the chosen records' attributes, not the whole registry's: the order is the
+        # one the unfiltered scan of the (plan_id, form, period, org_code) index gives.
+        cells += f" AND subject IN (SELECT code FROM records {where}) ORDER BY org_code, id"
+        cell_params += params
+    for subject, field, value in store.conn.execute(cells, cell_params):
         if subject in attrs:
             attrs[subject][field] = value
     return [

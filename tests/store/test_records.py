@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from jlip_desk.errors import InputError
+from jlip_desk.services.demo import generate
 from jlip_desk.services.installation import prepare
 from jlip_desk.store.cells import CellKey, history
 from jlip_desk.store.database import Store
@@ -12,6 +13,7 @@ from jlip_desk.store.records import (
     create_record_with_code,
     create_records_with_codes,
     get_record,
+    list_records,
 )
 
 COUNTY = "220102"
@@ -67,3 +69,21 @@ def test_single_record_with_code(store: Store) -> None:
         change = store.new_change("imported")
         create_record_with_code(store, plan.id, registry, COUNTY, code, {"name": "丙站"}, change)
     assert get_record(store, code).values == {"name": "丙站"}
+
+
+def test_records_of_some_org_units_are_those_of_the_whole_registry(store: Store) -> None:
+    """The org filter reads only those records' attributes: same records, same values,
+    in the same order (attributes included) as filtering the whole registry's."""
+    plan = prepare(store)
+    generate(store)
+    orgs = [r[0] for r in store.conn.execute("SELECT DISTINCT org_code FROM records")]
+    assert len(orgs) > 1
+    for registry in plan.registries:
+        everything = list_records(store, plan.id, registry.id)
+        for chosen in ([orgs[0]], orgs[1:3], []):
+            expected = [r for r in everything if r.org_code in chosen]
+            got = list_records(store, plan.id, registry.id, chosen)
+            assert got == expected
+            assert [list(r.values.items()) for r in got] == [
+                list(r.values.items()) for r in expected
+            ]
