@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
 import os
+import stat
 import tempfile
+import time
 import zipfile
 from collections.abc import Sequence
 from copy import copy
@@ -18,10 +21,13 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.comments.comment_sheet import CommentSheet
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.packaging.relationship import Relationship
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.writer.excel import ExcelWriter
 from openpyxl.xml.functions import tostring
@@ -47,6 +53,27 @@ class Instructions:
     """What the ``填报说明`` sheet says, line by line (already in Chinese)."""
 
     lines: tuple[tuple[str, str], ...]
+
+
+class _Sheet(WriteOnlyWorksheet):  # type: ignore[misc]
+    """A write-only sheet streaming its XML into memory, not into a temporary file.
+
+    openpyxl makes, reopens and deletes a named temporary file per sheet; for the few
+    kilobytes of a sheet here that cost more than writing its rows.
+    """
+
+    def _get_writer(self) -> None:
+        if getattr(self, "_writer", None) is None:
+            writer = WorksheetWriter(self, out=io.BytesIO())
+            writer.write_top()
+            self._writer = writer
+
+
+def _new_sheet(wb: Workbook, title: str) -> Any:
+    """``wb.create_sheet(title)`` of a write-only workbook, as a :class:`_Sheet`."""
+    ws = _Sheet(parent=wb, title=title)
+    wb._add_sheet(ws)
+    return ws
 
 
 class _Styles:
@@ -111,7 +138,7 @@ def _write_sheet(
     wb: Workbook, data: SheetData, list_refs: dict[str, str], cell_styles: _Styles
 ) -> None:
     spec = data.spec
-    ws = wb.create_sheet(spec.sheet)
+    ws = _new_sheet(wb, spec.sheet)
     templates = [cell_styles.column(c) for c in spec.columns]
     for index, col in enumerate(spec.columns, start=1):
         width = max(8.0, min(40.0, display_width(col.header) + 2))
@@ -167,7 +194,7 @@ def _write_sheet(
 
 
 def _write_instructions(wb: Workbook, instructions: Instructions) -> Any:
-    ws = wb.create_sheet(INSTRUCTIONS_SHEET)
+    ws = _new_sheet(wb, INSTRUCTIONS_SHEET)
     ws.column_dimensions["A"].width = 18
     ws.column_dimensions["B"].width = 90
     fills = {"黄色": styles.INPUT_FILL, "灰色": styles.LOCKED_FILL, "蓝色": styles.HEADER_FILL}
@@ -197,7 +224,7 @@ def _write_lists(wb: Workbook, sheets: Sequence[SheetData]) -> dict[str, str]:
                     f"{LISTS_SHEET}!${letter}$1:${letter}${len(f.choices)}"
                 )
     if columns:
-        ws = wb.create_sheet(LISTS_SHEET)
+        ws = _new_sheet(wb, LISTS_SHEET)
         ws.sheet_state = "veryHidden"
         for i in range(max(len(c) for c in columns)):
             ws.append([c[i] if i < len(c) else None for c in columns])
@@ -210,7 +237,7 @@ def build_workbook(meta: Meta, instructions: Instructions, sheets: Sequence[Shee
     refs = _write_lists(wb, sheets)
     for data in sheets:
         _write_sheet(wb, data, refs, cell_styles)
-    ws = wb.create_sheet(META_SHEET)
+    ws = _new_sheet(wb, META_SHEET)
     ws.sheet_state = "veryHidden"
     for key, value in meta.pairs():
         cell = WriteOnlyCell(ws, value)
@@ -260,8 +287,31 @@ def comments_vml(comments: CommentSheet) -> bytes:
     return (_VML_HEAD + "".join(shapes) + "</xml>").encode("utf-8")
 
 
+# What ZipFile.write records for openpyxl's temporary sheet file (a 0600 regular file).
+_SHEET_FILE_ATTR = (stat.S_IFREG | 0o600) << 16
+
+
 class _ExcelWriter(ExcelWriter):  # type: ignore[misc]
-    """openpyxl's package writer; the comments' drawing comes from :func:`comments_vml`."""
+    """openpyxl's package writer; the comments' drawing comes from :func:`comments_vml`
+    and the sheets from memory (:class:`_Sheet`)."""
+
+    def write_worksheet(self, ws: Any) -> None:
+        out = ws._writer.out if isinstance(ws, _Sheet) and ws._writer is not None else None
+        if not isinstance(out, io.BytesIO):
+            super().write_worksheet(ws)
+            return
+        # openpyxl's write_worksheet for a write-only sheet, the part from memory.
+        ws._drawing = SpreadsheetDrawing()
+        ws._drawing.charts = ws._charts
+        ws._drawing.images = ws._images
+        if not ws.closed:
+            ws.close()
+        ws._rels = ws._writer._rels
+        info = zipfile.ZipInfo(ws.path[1:], time.localtime(time.time())[:6])
+        info.external_attr = _SHEET_FILE_ATTR
+        info.compress_type = self._archive.compression
+        self._archive.writestr(info, out.getvalue())
+        self.manifest.append(ws)
 
     def _write_comment(self, ws: Any) -> None:
         if ws.legacy_drawing is not None:  # never so for a new workbook

@@ -242,3 +242,62 @@ def test_exported_comments_open_with_their_drawing(demo_store: Store, tmp_path: 
     ws = load_workbook(path)["维权援助工作站"]
     headers = [c for c in ws[2] if c.value]
     assert headers and all(c.comment is not None and c.comment.text for c in headers)
+
+
+def _package(store: Store, org_code: str, *, ours: bool, blank: bool) -> dict[str, Any]:
+    """Every part of one workbook's package: by our writer, or openpyxl's own."""
+    import datetime as dt
+    import io
+
+    from openpyxl.writer.excel import ExcelWriter
+
+    from jlip_desk.excel import writer
+    from jlip_desk.excel.data import collect, fingerprint
+    from jlip_desk.excel.exporter import _instructions
+    from jlip_desk.excel.layout import sheets_for
+    from jlip_desk.excel.meta import Meta
+    from jlip_desk.store.orgs import get_org
+
+    plan, org = active_plan(store), get_org(store, org_code)
+    sheets = collect(store, plan, org, sheets_for(plan, org, Q), blank=blank)
+    meta = Meta(
+        "1", "submission", plan.id, plan.version, org.code, org.name, str(Q), "0",
+        "2025-01-01T00:00:00+08:00", fingerprint(sheets),
+        {s.spec.sheet: f"{s.spec.kind}:{s.spec.id}" for s in sheets},
+    )  # fmt: skip
+    names = [s.spec.sheet for s in sheets]
+    instructions = _instructions(store, plan, org, Q, names, blank=blank)
+    buffer = io.BytesIO()
+    if ours:
+        writer._save(writer.build_workbook(meta, instructions, sheets), buffer)
+    else:
+        plain = pytest.MonkeyPatch()
+        plain.setattr(writer, "_new_sheet", lambda wb, title: wb.create_sheet(title))
+        try:
+            wb = writer.build_workbook(meta, instructions, sheets)
+        finally:
+            plain.undo()
+        wb.properties.modified = dt.datetime.now(tz=dt.UTC).replace(tzinfo=None)
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+            ExcelWriter(wb, archive).save()
+    parts: dict[str, Any] = {}
+    with zipfile.ZipFile(buffer) as archive:
+        for info in archive.infolist():
+            data = archive.read(info)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"<dcterms:modified[^<]*</dcterms:modified>", b"", data)
+            parts[info.filename] = (data, info.external_attr, info.compress_type)
+    return parts
+
+
+@pytest.mark.parametrize("blank", [False, True])
+def test_package_is_what_openpyxl_writes(demo_store: Store, blank: bool) -> None:
+    """Every part our writer writes from memory or from templates (sheets, comments,
+    their drawing) is byte for byte what openpyxl writes for the same workbook."""
+    for org_code in (_busiest_county(demo_store), "220102"):
+        ours = _package(demo_store, org_code, ours=True, blank=blank)
+        theirs = _package(demo_store, org_code, ours=False, blank=blank)
+        assert list(ours) == list(theirs)
+        assert any(name.startswith("xl/comments") for name in ours)
+        for name, part in ours.items():
+            assert part == theirs[name], name
