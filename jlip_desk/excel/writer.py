@@ -20,7 +20,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
-from openpyxl.comments.comment_sheet import CommentSheet
+from openpyxl.comments.comment_sheet import CommentRecord, CommentSheet
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.packaging.relationship import Relationship
@@ -30,6 +30,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.writer.excel import ExcelWriter
+from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.xml.functions import tostring
 
 from jlip_desk.errors import InputError
@@ -291,6 +292,48 @@ def comments_vml(comments: CommentSheet) -> bytes:
 _SHEET_FILE_ATTR = (stat.S_IFREG | 0o600) << 16
 
 
+def _text(value: str) -> str:
+    """Element text escaped as ElementTree escapes it."""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _rich(record: CommentRecord) -> bool:
+    """Anything beyond a plain text comment (never so for the header comments)."""
+    text = record.text
+    return bool(
+        record.guid is not None
+        or record.commentPr is not None
+        or record.shapeId != 0
+        or text.r
+        or text.rPh
+        or text.phoneticPr is not None
+    )
+
+
+def comments_xml(comments: CommentSheet) -> bytes:
+    """A sheet's comments part (``xl/comments/commentN.xml``): what openpyxl writes.
+
+    The same bytes from strings, without building and serialising an element tree.
+    """
+    if any(_rich(record) for record in comments.commentList):
+        return bytes(tostring(comments.to_tree()))
+    authors = "".join(f"<author>{_text(a)}</author>" for a in comments.authors.author)
+    out = [f'<comments xmlns="{SHEET_MAIN_NS}"><authors>{authors}</authors><commentList>']
+    for record in comments.commentList:
+        text = record.text.t
+        if text is None:
+            body = "<text />"
+        else:
+            stripped = text.strip()
+            space = ' xml:space="preserve"' if stripped and text != stripped else ""
+            body = f"<text><t{space}>{_text(text)}</t></text>" if text else "<text><t /></text>"
+        out.append(
+            f'<comment ref="{record.ref}" authorId="{record.authorId}" shapeId="0">{body}</comment>'
+        )
+    out.append("</commentList></comments>")
+    return "".join(out).encode("utf-8")
+
+
 class _ExcelWriter(ExcelWriter):  # type: ignore[misc]
     """openpyxl's package writer; the comments' drawing comes from :func:`comments_vml`
     and the sheets from memory (:class:`_Sheet`)."""
@@ -320,7 +363,7 @@ class _ExcelWriter(ExcelWriter):  # type: ignore[misc]
         cs = CommentSheet.from_comments(ws._comments)
         self._comments.append(cs)
         cs._id = len(self._comments)
-        self._archive.writestr(cs.path[1:], tostring(cs.to_tree()))
+        self._archive.writestr(cs.path[1:], comments_xml(cs))
         self.manifest.append(cs)
         ws.legacy_drawing = f"xl/drawings/commentsDrawing{cs._id}.vml"
         self._archive.writestr(ws.legacy_drawing, comments_vml(cs))

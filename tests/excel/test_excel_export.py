@@ -301,3 +301,35 @@ def test_package_is_what_openpyxl_writes(demo_store: Store, blank: bool) -> None
         assert any(name.startswith("xl/comments") for name in ours)
         for name, part in ours.items():
             assert part == theirs[name], name
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["“A2”:<数值> & 说明\n第二行 \"引号\" '单引号'", "填写 ", "  ", "", "\n帮助\n"],
+        ["a]]>b", "\t缩进", "x"],
+    ],
+)
+def test_comments_part_matches_openpyxl(texts: list[str]) -> None:
+    """The string-built comments part is byte for byte what openpyxl writes."""
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.comments.comment_sheet import CommentRecord, CommentSheet
+    from openpyxl.xml.functions import tostring
+
+    from jlip_desk.excel.writer import comments_xml
+
+    ws = Workbook().active
+    assert ws is not None
+    records = []
+    authors = ["JLIP Desk", "<审核 & 人>", "JLIP Desk"]
+    for index, text in enumerate(texts):
+        cell = ws.cell(row=2, column=index + 1)
+        cell.comment = Comment(text, authors[index % len(authors)])
+        records.append(CommentRecord.from_cell(cell))
+    none = CommentRecord.from_cell(cell)
+    none.ref = "Z9"
+    none.text.t = None
+    records.append(none)
+    sheet = CommentSheet.from_comments(records)
+    assert comments_xml(sheet) == tostring(sheet.to_tree())
