@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -28,6 +28,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet._writer import WorksheetWriter
+from openpyxl.worksheet.datavalidation import DataValidation, DataValidationList
 from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.writer.excel import ExcelWriter
 from openpyxl.xml.constants import SHEET_MAIN_NS
@@ -75,6 +76,39 @@ def _new_sheet(wb: Workbook, title: str) -> Any:
     ws = _Sheet(parent=wb, title=title)
     wb._add_sheet(ws)
     return ws
+
+
+class _Validations:
+    """A sheet's data validations, serialised once per distinct list of them.
+
+    Stands in for the sheet's ``DataValidationList``, which the sheet writer only asks
+    for its length and its element. The validations are shared and never changed
+    (:func:`styles.validation_over`): every sheet exported with the same ones gets the
+    same element, which is only ever serialised.
+    """
+
+    _trees: ClassVar[dict[tuple[int, ...], tuple[DataValidationList, Any]]] = {}
+
+    def __init__(self) -> None:
+        self.dataValidation: list[DataValidation] = []
+
+    def __len__(self) -> int:
+        return len(self.dataValidation)
+
+    def append(self, dv: DataValidation) -> None:
+        self.dataValidation.append(dv)
+
+    def to_tree(self) -> Any:
+        key = tuple(map(id, self.dataValidation))
+        hit = self._trees.get(key)
+        if hit is None:
+            if len(self._trees) >= 256:
+                self._trees.clear()
+            # The list holds the validations: their ids are not reused while cached.
+            validations = DataValidationList(dataValidation=list(self.dataValidation))
+            hit = (validations, validations.to_tree())
+            self._trees[key] = hit
+        return hit[1]
 
 
 class _Styles:
@@ -148,6 +182,7 @@ def _write_sheet(
     first_input = next((i for i, c in enumerate(spec.columns) if not c.locked), 0)
     ws.freeze_panes = f"{get_column_letter(first_input + 1)}{FIRST_DATA_ROW}"
 
+    ws.data_validations = _Validations()
     spare = spec.kind is SheetKind.REGISTRY
     if spare:
         # New records go anywhere below the data: every cell a row never wrote takes its

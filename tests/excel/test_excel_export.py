@@ -249,6 +249,7 @@ def _package(store: Store, org_code: str, *, ours: bool, blank: bool) -> dict[st
     import datetime as dt
     import io
 
+    from openpyxl.worksheet.datavalidation import DataValidationList
     from openpyxl.writer.excel import ExcelWriter
 
     from jlip_desk.excel import writer
@@ -273,6 +274,7 @@ def _package(store: Store, org_code: str, *, ours: bool, blank: bool) -> dict[st
     else:
         plain = pytest.MonkeyPatch()
         plain.setattr(writer, "_new_sheet", lambda wb, title: wb.create_sheet(title))
+        plain.setattr(writer, "_Validations", DataValidationList)
         try:
             wb = writer.build_workbook(meta, instructions, sheets)
         finally:
@@ -293,7 +295,8 @@ def _package(store: Store, org_code: str, *, ours: bool, blank: bool) -> dict[st
 @pytest.mark.parametrize("blank", [False, True])
 def test_package_is_what_openpyxl_writes(demo_store: Store, blank: bool) -> None:
     """Every part our writer writes from memory or from templates (sheets, comments,
-    their drawing) is byte for byte what openpyxl writes for the same workbook."""
+    their drawing, cached validations) is byte for byte what openpyxl writes for the
+    same workbook."""
     for org_code in (_busiest_county(demo_store), "220102"):
         ours = _package(demo_store, org_code, ours=True, blank=blank)
         theirs = _package(demo_store, org_code, ours=False, blank=blank)
