@@ -234,11 +234,18 @@ def _write_instructions(wb: Workbook, instructions: Instructions) -> Any:
     ws.column_dimensions["A"].width = 18
     ws.column_dimensions["B"].width = 90
     fills = {"黄色": styles.INPUT_FILL, "灰色": styles.LOCKED_FILL, "蓝色": styles.HEADER_FILL}
+    # Each style worked out once (a font or fill set on a cell is looked up in the
+    # workbook's style lists), then shared: a row is serialised as it is appended.
+    plain = WriteOnlyCell(ws)
+    plain.font = styles.HEADER_FONT
+    heads: dict[str, WriteOnlyCell] = {}
     for key, text in instructions.lines:
+        if key in fills and key not in heads:  # in line order, as the fills were added
+            heads[key] = WriteOnlyCell(ws)
+            heads[key].font = styles.HEADER_FONT
+            heads[key].fill = fills[key]
         head = WriteOnlyCell(ws, _clean(key))
-        head.font = styles.HEADER_FONT
-        if key in fills:
-            head.fill = fills[key]
+        head._style = heads.get(key, plain)._style
         body = WriteOnlyCell(ws, _clean(text))
         body.data_type = "s"
         ws.append([head, body])
