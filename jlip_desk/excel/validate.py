@@ -26,7 +26,7 @@ from jlip_desk.plan.model import (
     Rule,
     SubjectKind,
 )
-from jlip_desk.plan.rules import PriorLookup
+from jlip_desk.plan.rules import PriorLookup, describe
 from jlip_desk.store.cells import Value
 from jlip_desk.store.database import Store
 from jlip_desk.store.orgs import OrgUnit
@@ -205,9 +205,13 @@ class Checker:
             rule = "必填" if message == REQUIRED_MESSAGE else f"“{f.label}”的取值要求"
             self._issue(sheet, r, f.id, message, rule=rule, allowed=allowed_text(f))
         if rules:
-            for p in check_rules([col.field for col in columns], rules, derived, scope, prior):
+            fields = [col.field for col in columns]
+            labels = {f.id: f.label for f in fields} | {d.id: d.label for d in derived}
+            for p in check_rules(fields, rules, derived, scope, prior):
+                # Said with the sheet's own column labels, never the plan's field ids.
+                readable = describe(p.rule, labels) if p.rule else p.message
                 self._issue(
-                    sheet, r, p.field_id, p.message, rule=p.message, allowed=f"满足 {p.rule}"
+                    sheet, r, p.field_id, p.message, rule=p.message, allowed=f"满足 {readable}"
                 )
         return values
 

@@ -120,3 +120,20 @@ def test_report_json(demo_store: Store, target: Store, tmp_path: Path) -> None:
     issue = data["files"][0]["issues"][0]
     assert issue["where"] == "服务活动!E3" and issue["value"] == "十二"
     assert issue["allowed"] and issue["rule"]
+
+
+def test_rule_problems_name_columns_not_field_ids(tmp_path: Path) -> None:
+    from jlip_desk.services.excel import import_files
+    from jlip_desk.services.installation import bind, open_store
+
+    store = open_store(tmp_path / "s.sqlite3")
+    try:
+        bind(store, "220000")
+        corpus = Path(__file__).resolve().parents[1] / "data" / "workbooks"
+        report = import_files(store, [corpus / "mistake_bad_values.xlsx"], markup_dir=tmp_path)
+    finally:
+        store.close()
+    allowed = [i.allowed or "" for f in report.files for i in f.issues]
+    allowed = [a for a in allowed if a.startswith("满足")]
+    assert "满足 调解成功 ≤ 调解纠纷" in allowed
+    assert not any("mediations" in a for a in allowed)
