@@ -15,12 +15,15 @@ from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
+from xml.etree.ElementTree import _escape_attrib, _escape_cdata  # type: ignore[attr-defined]
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell._writer import write_cell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.comments.comment_sheet import CommentRecord, CommentSheet
+from openpyxl.compat import safe_string
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.packaging.relationship import Relationship
@@ -57,6 +60,64 @@ class Instructions:
     lines: tuple[tuple[str, str], ...]
 
 
+def _attr(value: object) -> str:
+    """An attribute value escaped as ElementTree escapes it."""
+    return str(_escape_attrib(value))
+
+
+def _cdata(value: str) -> str:
+    """Element text escaped as ElementTree escapes it."""
+    return str(_escape_cdata(value))
+
+
+class _SheetWriter(WorksheetWriter):  # type: ignore[misc]
+    """openpyxl's sheet writer; each row and its plain cells written from strings.
+
+    The same bytes as openpyxl's ``write_row``/``write_cell`` for empty, number and
+    plain text cells; anything else (formulas, dates, rich text, hyperlinks, errors)
+    goes to openpyxl's own ``write_cell``.
+    """
+
+    def write_row(self, xf: Any, row: Any, row_idx: int) -> None:
+        ws = self.ws
+        write = xf._file  # the stream openpyxl writes the sheet's elements to
+        attrs = {"r": f"{row_idx}"}
+        attrs.update(ws.row_dimensions.get(row_idx, {}))
+        write("<row" + "".join(f' {k}="{_attr(v)}"' for k, v in attrs.items()) + ">")
+        for cell in row:
+            comment = cell._comment
+            if comment is not None:
+                ws._comments.append(CommentRecord.from_cell(cell))
+            value = cell._value
+            styled = cell.has_style
+            if value is None and not styled and not comment:
+                continue
+            kind = cell.data_type
+            if cell.hyperlink or not (
+                kind == "n" or (kind == "s" and isinstance(value, str) and type(value) is str)
+            ):
+                write_cell(xf, ws, cell, styled)
+                continue
+            style = f' s="{cell.style_id}"' if styled else ""
+            if kind == "n":
+                if value is None or value == "":
+                    write(f'<c r="{cell.coordinate}"{style} t="n" />')
+                else:
+                    text = _cdata(safe_string(value))  # "" for NaN and infinities
+                    v = f"<v>{text}</v>" if text else "<v />"
+                    write(f'<c r="{cell.coordinate}"{style} t="n">{v}</c>')
+            elif value == "":
+                write(f'<c r="{cell.coordinate}"{style} t="inlineStr" />')
+            else:
+                stripped = value.strip()
+                space = ' xml:space="preserve"' if stripped and value != stripped else ""
+                write(
+                    f'<c r="{cell.coordinate}"{style} t="inlineStr">'
+                    f"<is><t{space}>{_cdata(value)}</t></is></c>"
+                )
+        write("</row>")
+
+
 class _Sheet(WriteOnlyWorksheet):  # type: ignore[misc]
     """A write-only sheet streaming its XML into memory, not into a temporary file.
 
@@ -66,7 +127,7 @@ class _Sheet(WriteOnlyWorksheet):  # type: ignore[misc]
 
     def _get_writer(self) -> None:
         if getattr(self, "_writer", None) is None:
-            writer = WorksheetWriter(self, out=io.BytesIO())
+            writer = _SheetWriter(self, out=io.BytesIO())
             writer.write_top()
             self._writer = writer
 
