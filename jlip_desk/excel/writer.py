@@ -20,7 +20,7 @@ from xml.etree.ElementTree import _escape_attrib, _escape_cdata  # type: ignore[
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell._writer import write_cell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.comments.comment_sheet import CommentRecord, CommentSheet
 from openpyxl.compat import safe_string
@@ -83,8 +83,31 @@ class _SheetWriter(WorksheetWriter):  # type: ignore[misc]
         write = xf._file  # the stream openpyxl writes the sheet's elements to
         attrs = {"r": f"{row_idx}"}
         attrs.update(ws.row_dimensions.get(row_idx, {}))
-        write("<row" + "".join(f' {k}="{_attr(v)}"' for k, v in attrs.items()) + ">")
-        for cell in row:
+        parts = ["<row" + "".join(f' {k}="{_attr(v)}"' for k, v in attrs.items()) + ">"]
+        plain = type(row) is _PlainRow
+        cell_styles = ws.parent._cell_styles
+        for col, item in enumerate(row, 1):
+            if plain:
+                if item is None:
+                    continue
+                if type(item) is tuple:
+                    value, style = item
+                    styled = style is not None and any(style)
+                    if value is None and not styled:
+                        continue
+                    parts.append(
+                        _c(
+                            f"{get_column_letter(col)}{row_idx}",
+                            f' s="{cell_styles.add(style)}"' if styled else "",
+                            "n" if value is None or type(value) is not str else "s",
+                            value,
+                        )
+                    )
+                    continue
+                item.column, item.row = col, row_idx
+                if item.hyperlink is not None:
+                    item.hyperlink.ref = item.coordinate
+            cell = item
             comment = cell._comment
             if comment is not None:
                 ws._comments.append(CommentRecord.from_cell(cell))
@@ -93,29 +116,55 @@ class _SheetWriter(WorksheetWriter):  # type: ignore[misc]
             if value is None and not styled and not comment:
                 continue
             kind = cell.data_type
-            if cell.hyperlink or not (
-                kind == "n" or (kind == "s" and isinstance(value, str) and type(value) is str)
-            ):
+            if cell.hyperlink or not (kind == "n" or (kind == "s" and type(value) is str)):
+                write("".join(parts))
+                parts.clear()
                 write_cell(xf, ws, cell, styled)
                 continue
-            style = f' s="{cell.style_id}"' if styled else ""
-            if kind == "n":
-                if value is None or value == "":
-                    write(f'<c r="{cell.coordinate}"{style} t="n" />')
-                else:
-                    text = _cdata(safe_string(value))  # "" for NaN and infinities
-                    v = f"<v>{text}</v>" if text else "<v />"
-                    write(f'<c r="{cell.coordinate}"{style} t="n">{v}</c>')
-            elif value == "":
-                write(f'<c r="{cell.coordinate}"{style} t="inlineStr" />')
-            else:
-                stripped = value.strip()
-                space = ' xml:space="preserve"' if stripped and value != stripped else ""
-                write(
-                    f'<c r="{cell.coordinate}"{style} t="inlineStr">'
-                    f"<is><t{space}>{_cdata(value)}</t></is></c>"
-                )
-        write("</row>")
+            style_attr = f' s="{cell.style_id}"' if styled else ""
+            parts.append(_c(cell.coordinate, style_attr, kind, value))
+        parts.append("</row>")
+        write("".join(parts))
+
+
+def _c(coordinate: str, style: str, kind: str, value: Any) -> str:
+    """A number (``kind`` "n") or plain text ("s") cell as openpyxl's ``write_cell``."""
+    if kind == "n":
+        if value is None or value == "":
+            return f'<c r="{coordinate}"{style} t="n" />'
+        text = _cdata(safe_string(value))  # "" for NaN and infinities
+        v = f"<v>{text}</v>" if text else "<v />"
+        return f'<c r="{coordinate}"{style} t="n">{v}</c>'
+    if value == "":
+        return f'<c r="{coordinate}"{style} t="inlineStr" />'
+    stripped = value.strip()
+    space = ' xml:space="preserve"' if stripped and value != stripped else ""
+    return f'<c r="{coordinate}"{style} t="inlineStr"><is><t{space}>{_cdata(value)}</t></is></c>'
+
+
+class _PlainRow(tuple):  # type: ignore[type-arg]
+    """A row for :class:`_Sheet` without a cell per value.
+
+    Each item is ``None`` (no cell), a cell, or a ``(value, style array or None)``
+    pair whose value openpyxl would write as a plain number or text (see :func:`_pair`).
+    """
+
+    __slots__ = ()
+
+
+def _pair(value: object, style: Any, text: bool = False) -> Any:
+    """``(value, style)`` for a :class:`_PlainRow` if a cell holding ``value`` (its type
+    forced to text if ``text``) is a plain number or text cell, else ``None``."""
+    kind = type(value)
+    if kind is not str:
+        ok = not text and (value is None or kind is int or kind is float)
+        return (value, style) if ok else None
+    assert isinstance(value, str)
+    if len(value) > 32767 or ILLEGAL_CHARACTERS_RE.search(value):
+        return None
+    if not text and ((len(value) > 1 and value[0] == "=") or value in ERROR_CODES):
+        return None
+    return (value, style)
 
 
 class _Sheet(WriteOnlyWorksheet):  # type: ignore[misc]
@@ -130,6 +179,11 @@ class _Sheet(WriteOnlyWorksheet):  # type: ignore[misc]
             writer = _SheetWriter(self, out=io.BytesIO())
             writer.write_top()
             self._writer = writer
+
+    def _values_to_row(self, values: Any, row_idx: int) -> Any:
+        if type(values) is _PlainRow:
+            return values
+        return super()._values_to_row(values, row_idx)
 
 
 def _new_sheet(wb: Workbook, title: str) -> Any:
@@ -211,6 +265,37 @@ def _styled(ws: Any, template: WriteOnlyCell, value: object = None) -> WriteOnly
     return cell
 
 
+def _append(ws: Any, items: list[Any]) -> None:
+    """Append a row of cells, ``None`` and :func:`_pair` pairs.
+
+    A :class:`_Sheet` writes the pairs without making a cell for them; any other sheet
+    gets the cells they stand for (the same cells the pairs are written as).
+    """
+    if isinstance(ws, _Sheet):
+        ws.append(_PlainRow(items))
+        return
+    row = []
+    for item in items:
+        if type(item) is not tuple:
+            row.append(item)
+            continue
+        value, style = item
+        cell = WriteOnlyCell(ws, value)
+        if style is not None:
+            cell._style = style
+        if type(value) is str:
+            cell.data_type = "s"
+        row.append(cell)
+    ws.append(row)
+
+
+def _data_item(ws: Any, template: WriteOnlyCell, value: object) -> Any:
+    value = _clean(value)
+    if isinstance(value, str) and value.startswith(styles.FORMULA_PREFIXES):
+        return _cell(ws, template, value)
+    return _pair(value, template._style) or _cell(ws, template, value)
+
+
 def _cell(ws: Any, template: WriteOnlyCell, value: object) -> WriteOnlyCell:
     cell = WriteOnlyCell(ws, _clean(value))
     if isinstance(cell.value, str) and cell.value.startswith(styles.FORMULA_PREFIXES):
@@ -255,9 +340,8 @@ def _write_sheet(
     title = WriteOnlyCell(ws, spec.title)
     title.font = styles.TITLE_FONT
     # The title row's other cells are written so that they do not take the column style.
-    ws.append(
-        [title, *(_styled(ws, cell_styles.title) for _ in spec.columns[1:])] if spare else [title]
-    )
+    title_style = cell_styles.title._style
+    _append(ws, [title, *((None, title_style) for _ in spec.columns[1:])] if spare else [title])
     headers = []
     for col in spec.columns:
         cell = _styled(ws, cell_styles.header, col.header)
@@ -268,7 +352,7 @@ def _write_sheet(
     ws.append(headers)
     keys = [c.key for c in spec.columns]
     for row in data.rows:
-        ws.append([_cell(ws, t, row.get(k)) for t, k in zip(templates, keys, strict=True)])
+        _append(ws, [_data_item(ws, t, row.get(k)) for t, k in zip(templates, keys, strict=True)])
     # On a registry sheet the drop-downs and checks reach as far as the column styles.
     last = MAX_ROW if spare else FIRST_DATA_ROW + len(data.rows) - 1
     if last >= FIRST_DATA_ROW:
@@ -305,11 +389,16 @@ def _write_instructions(wb: Workbook, instructions: Instructions) -> Any:
             heads[key] = WriteOnlyCell(ws)
             heads[key].font = styles.HEADER_FONT
             heads[key].fill = fills[key]
-        head = WriteOnlyCell(ws, _clean(key))
-        head._style = heads.get(key, plain)._style
-        body = WriteOnlyCell(ws, _clean(text))
-        body.data_type = "s"
-        ws.append([head, body])
+        style = heads.get(key, plain)._style
+        head = _pair(_clean(key), style)
+        if head is None:
+            head = WriteOnlyCell(ws, _clean(key))
+            head._style = style
+        body = _pair(_clean(text), None, text=True)
+        if body is None:
+            body = WriteOnlyCell(ws, _clean(text))
+            body.data_type = "s"
+        _append(ws, [head, body])
     ws.protection = SheetProtection(sheet=True)
     return ws
 
@@ -344,9 +433,11 @@ def build_workbook(meta: Meta, instructions: Instructions, sheets: Sequence[Shee
     ws = _new_sheet(wb, META_SHEET)
     ws.sheet_state = "veryHidden"
     for key, value in meta.pairs():
-        cell = WriteOnlyCell(ws, value)
-        cell.data_type = "s"
-        ws.append([key, cell])
+        cell = _pair(value, None, text=True)
+        if cell is None:
+            cell = WriteOnlyCell(ws, value)
+            cell.data_type = "s"
+        _append(ws, [_pair(key, None) or WriteOnlyCell(ws, key), cell])
     for key, value in meta.pairs():
         wb.custom_doc_props.append(StringProperty(name=f"{PROP_PREFIX}{key}", value=value))
     wb.properties.creator = "JLIP Desk"

@@ -287,7 +287,7 @@ def _package(store: Store, org_code: str, *, ours: bool, blank: bool) -> dict[st
         for info in archive.infolist():
             data = archive.read(info)
             if info.filename == "docProps/core.xml":
-                data = re.sub(rb"<dcterms:modified[^<]*</dcterms:modified>", b"", data)
+                data = re.sub(rb"<dcterms:(modified|created)[^<]*</dcterms:[a-z]+>", b"", data)
             parts[info.filename] = (data, info.external_attr, info.compress_type)
     return parts
 
@@ -366,6 +366,11 @@ def test_string_rows_match_openpyxl() -> None:
         ws.append([bold, blank, None, noted, quoted, "=SUM(A1)", "#N/A", float("nan")])
         ws.append([dt.date(2025, 1, 2), dt.datetime(2025, 1, 2, 3, 4), dt.time(5, 6)])
         ws.append([])
+        style = bold._style
+        pairs = [" x ", "", "=1", "#N/A", 3, 2.5, float("inf"), None, "a&<>", dt.date(2025, 1, 2)]
+        items = [writer._pair(v, style) or writer._cell(ws, bold, v) for v in pairs]
+        writer._append(ws, [*items, None, (None, style), (None, None), noted])
+        writer._append(ws, [writer._pair("=1", None, text=True), writer._pair(" ", style, True)])
         ws.close()
         return bytes(ws._writer.read())
 
