@@ -29,16 +29,22 @@ def _bad_value(store: Store, code: str) -> None:
         )
 
 
-def test_export_with_errors_is_refused_and_writes_nothing(store: Store, tmp_path: Path) -> None:
+def _county_with_a_draft_quarter(store: Store) -> str:
+    """A county installation (220105, demo data) whose quarter Q is still a draft."""
     generate(store, seed=4)
     code = "220105"
     bind(store, code)
-    plan = active_plan(store)
     with store.atomic():
         store.conn.execute(
             "UPDATE period_status SET status = 'draft' WHERE org_code = ? AND period = ?",
             (code, str(Q)),
         )
+    return code
+
+
+def test_export_with_errors_is_refused_and_writes_nothing(store: Store, tmp_path: Path) -> None:
+    code = _county_with_a_draft_quarter(store)
+    plan = active_plan(store)
     _bad_value(store, code)
     out = tmp_path / "out"
     out.mkdir()
@@ -50,15 +56,8 @@ def test_export_with_errors_is_refused_and_writes_nothing(store: Store, tmp_path
 
 
 def test_export_of_a_clean_period_locks_it(store: Store, tmp_path: Path) -> None:
-    generate(store, seed=4)
-    code = "220105"
-    bind(store, code)
+    code = _county_with_a_draft_quarter(store)
     plan = active_plan(store)
-    with store.atomic():
-        store.conn.execute(
-            "UPDATE period_status SET status = 'draft' WHERE org_code = ? AND period = ?",
-            (code, str(Q)),
-        )
     if period_status.open_problems(store, plan, code, Q):
         pytest.skip("demo data for this county has open problems")
     result = export_submission(store, code, Q, tmp_path)
