@@ -94,23 +94,6 @@ def create_records_with_codes(
     )
 
 
-def create_record_with_code(
-    store: Store,
-    plan_id: str,
-    registry: Registry,
-    org_code: str,
-    code: str,
-    values: Mapping[str, Value],
-    change_id: int,
-    *,
-    demo: bool = False,
-) -> None:
-    """Add one record with a given code (see :func:`create_records_with_codes`)."""
-    create_records_with_codes(
-        store, plan_id, registry, org_code, [(code, values)], change_id, demo=demo
-    )
-
-
 def create_record(
     store: Store,
     plan_id: str,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, QTimer, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QPaintEvent, QShowEvent, QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
+from PySide6.QtWidgets import QMainWindow, QWidget
 
 from jlip_desk import __version__, paths
 from jlip_desk.ui.context import AppContext
@@ -22,18 +22,6 @@ if TYPE_CHECKING:
 PAGE_KEY_ROLE = 0x0100 + 1
 
 PageFactory = Callable[[AppContext], QWidget]
-
-
-def _pending_page(text: str) -> PageFactory:
-    def build(_ctx: AppContext) -> QWidget:
-        from PySide6.QtCore import Qt
-
-        label = QLabel(text)
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        label.setWordWrap(True)
-        return label
-
-    return build
 
 
 def _lazy(module: str, name: str) -> PageFactory:

@@ -119,9 +119,3 @@ class OverviewPage(QWidget):
             f"报送情况:{r['reported']} / {r['expected']} 个县级单位已报送"
             + (f";未报送:{missing}" if missing else "")
         )
-
-    def wait_loaded(self) -> None:
-        """Tests: block until the background load finished."""
-        from PySide6.QtCore import QThreadPool
-
-        QThreadPool.globalInstance().waitForDone(10_000)

@@ -10,7 +10,6 @@ from jlip_desk.services.installation import prepare
 from jlip_desk.store.cells import CellKey, history
 from jlip_desk.store.database import Store
 from jlip_desk.store.records import (
-    create_record_with_code,
     create_records_with_codes,
     get_record,
     list_records,
@@ -59,16 +58,6 @@ def test_a_wrong_code_writes_nothing(store: Store, code: str, words: str) -> Non
         )  # fmt: skip
     assert words in info.value.message
     assert store.conn.execute("SELECT COUNT(*) FROM records").fetchone()[0] == 0
-
-
-def test_single_record_with_code(store: Store) -> None:
-    plan = prepare(store)
-    registry = plan.registry("workstations")
-    code = f"{COUNTY}-{registry.code_tag}-003"
-    with store.atomic():
-        change = store.new_change("imported")
-        create_record_with_code(store, plan.id, registry, COUNTY, code, {"name": "丙站"}, change)
-    assert get_record(store, code).values == {"name": "丙站"}
 
 
 def test_records_of_some_org_units_are_those_of_the_whole_registry(store: Store) -> None:
