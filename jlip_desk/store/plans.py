@@ -119,9 +119,6 @@ def get_plan(store: Store, plan_id: str, version: str | None = None) -> Plan:
     return _parse_cached(row[0], f"{row[1]}(已存储)")
 
 
-_cache: dict[tuple[int, str, str], Plan] = {}
-
-
 def active_plan(store: Store) -> Plan:
     """The active plan; a new store gets the bundled 14th plan on first use."""
     plan_id, version = store.setting(_ACTIVE_ID), store.setting(_ACTIVE_VERSION)
@@ -129,8 +126,5 @@ def active_plan(store: Store) -> Plan:
         plan = _load_bundled(paths.default_plan_file())
         save_plan(store, plan)
         return plan
-    key = (id(store), plan_id, version)
-    if key not in _cache:
-        _cache.clear()
-        _cache[key] = get_plan(store, plan_id, version)
-    return _cache[key]
+    # get_plan parses each distinct text once, so this is a query and a hash.
+    return get_plan(store, plan_id, version)
