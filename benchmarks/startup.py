@@ -65,7 +65,7 @@ def _run(args: list[str], env: dict[str, str], marks: tuple[str, ...]) -> list[f
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "JLIP_DESK_DATA_DIR": folder}
