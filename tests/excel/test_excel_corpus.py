@@ -103,8 +103,7 @@ def test_marked_up_copy_opens_in_libreoffice(
 
 def test_hostile_files_refused_by_import(tmp_path: Path, helpers: Any) -> None:
     hostile = sorted((DATA / "workbooks").glob("hostile_*"))
-    if not hostile:
-        pytest.skip("hostile corpus not built yet (tests/data/build_hostile.py)")
+    assert hostile, "the hostile corpus is missing: run tests/data/build_hostile.py"
     store = helpers.province_store()
     before = store.content_hash()
     report = import_files(store, hostile, markup_dir=tmp_path)
