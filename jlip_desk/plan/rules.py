@@ -106,7 +106,7 @@ def _tokenize(text: str) -> list[_Token]:
 
 # ---------------------------------------------------------------------- values
 
-Value = int | float | str | dt.date | bool | None
+RuleValue = int | float | str | dt.date | bool | None
 """What a sub-expression evaluates to; None means empty or unknown."""
 
 
@@ -116,14 +116,14 @@ class _Env:
     prior: PriorLookup | None
 
 
-def _number(value: Value) -> int | float | None:
+def _number(value: RuleValue) -> int | float | None:
     # bool is an int subclass, but true + 1 is never what a plan author meant.
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return value
 
 
-def _normalize(value: object) -> Value:
+def _normalize(value: object) -> RuleValue:
     """Bring a stored value into the types the evaluator understands."""
     if value is None or isinstance(value, bool):
         return None if value is None else value
@@ -137,7 +137,7 @@ def _normalize(value: object) -> Value:
     return None
 
 
-def _as_date(value: Value) -> dt.date | None:
+def _as_date(value: RuleValue) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
@@ -180,7 +180,7 @@ class Expr:
     def _children(self) -> tuple[Expr, ...]:
         return ()
 
-    def _value(self, env: _Env) -> Value:
+    def _value(self, env: _Env) -> RuleValue:
         raise NotImplementedError
 
     def _truth(self, env: _Env) -> bool | None:
@@ -199,7 +199,7 @@ class Expr:
 class _Literal(Expr):
     value: int | float | str
 
-    def _value(self, env: _Env) -> Value:
+    def _value(self, env: _Env) -> RuleValue:
         return self.value
 
 
@@ -207,7 +207,7 @@ class _Literal(Expr):
 class _Name(Expr):
     name: str
 
-    def _value(self, env: _Env) -> Value:
+    def _value(self, env: _Env) -> RuleValue:
         return _normalize(env.values.get(self.name))
 
     def _truth(self, env: _Env) -> bool | None:
@@ -219,7 +219,7 @@ class _Name(Expr):
 class _Prior(Expr):
     name: str
 
-    def _value(self, env: _Env) -> Value:
+    def _value(self, env: _Env) -> RuleValue:
         if env.prior is None:
             return None
         return _number(env.prior(self.name))
@@ -234,7 +234,7 @@ class _Arith(Expr):
     def _children(self) -> tuple[Expr, ...]:
         return (self.left, self.right)
 
-    def _value(self, env: _Env) -> Value:
+    def _value(self, env: _Env) -> RuleValue:
         left = self.left._value(env)
         right = self.right._value(env)
         a, b = _number(left), _number(right)
@@ -246,7 +246,7 @@ class _Arith(Expr):
         return None
 
 
-def _compare(op: str, left: Value, right: Value) -> bool | None:
+def _compare(op: str, left: RuleValue, right: RuleValue) -> bool | None:
     if left is None or right is None:
         return None
     if isinstance(left, bool) or isinstance(right, bool):
@@ -275,7 +275,7 @@ class _Compare(Expr):
     def _children(self) -> tuple[Expr, ...]:
         return (self.left, self.right)
 
-    def _value(self, env: _Env) -> Value:
+    def _value(self, env: _Env) -> RuleValue:
         return _compare(self.op, self.left._value(env), self.right._value(env))
 
 
@@ -287,7 +287,7 @@ class _In(Expr):
     def _children(self) -> tuple[Expr, ...]:
         return (self.operand,)
 
-    def _value(self, env: _Env) -> Value:
+    def _value(self, env: _Env) -> RuleValue:
         value = self.operand._value(env)
         if not isinstance(value, str):
             return None
@@ -301,7 +301,7 @@ class _Not(Expr):
     def _children(self) -> tuple[Expr, ...]:
         return (self.operand,)
 
-    def _value(self, env: _Env) -> Value:
+    def _value(self, env: _Env) -> RuleValue:
         truth = self.operand._truth(env)
         return None if truth is None else not truth
 
@@ -313,7 +313,7 @@ class _And(Expr):
     def _children(self) -> tuple[Expr, ...]:
         return self.operands
 
-    def _value(self, env: _Env) -> Value:
+    def _value(self, env: _Env) -> RuleValue:
         # Kleene: one False decides; otherwise any unknown makes the whole unknown.
         result: bool | None = True
         for operand in self.operands:
@@ -332,7 +332,7 @@ class _Or(Expr):
     def _children(self) -> tuple[Expr, ...]:
         return self.operands
 
-    def _value(self, env: _Env) -> Value:
+    def _value(self, env: _Env) -> RuleValue:
         result: bool | None = False
         for operand in self.operands:
             truth = operand._truth(env)

@@ -5,9 +5,32 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from jlip_desk.store.bulk import insert_rows
 from jlip_desk.store.database import Store
+from jlip_desk.validation.values import StoredValue
 
-Value = int | float | str | None
+__all__ = [
+    "CellKey",
+    "CellUpdate",
+    "NewCell",
+    "HistoryEntry",
+    "StoredValue",
+    "existing_cells",
+    "form_history",
+    "history",
+    "insert_cells",
+    "read_form",
+    "read_row",
+    "same_value",
+    "store_has_values",
+    "update_cells",
+    "write_values",
+]
+
+# A new cell: (form, period, subject, field, value) of one org unit.
+NewCell = tuple[str, str, str, str, StoredValue]
+# A changed cell: (new value, cell id).
+CellUpdate = tuple[StoredValue, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,8 +45,8 @@ class CellKey:
 @dataclass(frozen=True, slots=True)
 class HistoryEntry:
     field: str
-    old_value: Value
-    new_value: Value
+    old_value: StoredValue
+    new_value: StoredValue
     at: str
     action: str
     actor: str
@@ -33,7 +56,7 @@ class HistoryEntry:
 
 
 def write_values(
-    store: Store, key: CellKey, values: Mapping[str, Value], change_id: int, *, demo: bool = False
+    store: Store, key: CellKey, values: Mapping[str, StoredValue], change_id: int, *, demo: bool = False
 ) -> int:
     """Upsert ``values`` for one row; returns how many values actually changed.
 
@@ -66,7 +89,7 @@ def write_values(
                 ),
             )
             changed += 1
-        elif not _same(row[1], value):
+        elif not same_value(row[1], value):
             store.conn.execute(
                 "UPDATE cells SET value = ?, change_id = ?, demo = ? WHERE id = ?",
                 (value, change_id, int(demo), row[0]),
@@ -75,11 +98,72 @@ def write_values(
     return changed
 
 
-def _same(old: Value, new: Value) -> bool:
+def store_has_values(store: Store) -> bool:
+    return store.conn.execute("SELECT 1 FROM cells LIMIT 1").fetchone() is not None
+
+
+def same_value(old: StoredValue, new: StoredValue) -> bool:
+    """Whether a stored value is unchanged: 1 and 1.0 differ, as typed values do."""
     return type(old) is type(new) and old == new
 
 
-def read_row(store: Store, key: CellKey) -> dict[str, Value]:
+def existing_cells(
+    store: Store, plan_id: str, org_code: str, form: str, period: str
+) -> dict[tuple[str, str], tuple[int, StoredValue]]:
+    """``{(subject, field): (cell id, value)}`` of one org unit's form and period."""
+    return {
+        (subject, field_id): (cell_id, value)
+        for cell_id, subject, field_id, value in store.conn.execute(
+            "SELECT id, subject, field, value FROM cells WHERE plan_id = ? AND form = ? "
+            "AND org_code = ? AND period = ?",
+            (plan_id, form, org_code, period),
+        )
+    }
+
+
+def insert_cells(
+    store: Store, plan_id: str, org_code: str, cells: list[NewCell], change_id: int
+) -> None:
+    """Add new cells in bulk (history is written by the table's trigger)."""
+    insert_rows(
+        store,
+        "INSERT INTO cells (plan_id, form, org_code, period, subject, field, value, demo, "
+        "change_id)",
+        "(?, ?, ?, ?, ?, ?, ?, 0, ?)",
+        [
+            (plan_id, form, org_code, period, subject, field_id, value, change_id)
+            for form, period, subject, field_id, value in cells
+        ],
+    )
+
+
+def update_cells(store: Store, updates: list[CellUpdate], change_id: int) -> None:
+    store.conn.executemany(
+        "UPDATE cells SET value = ?, change_id = ?, demo = 0 WHERE id = ?",
+        [(value, change_id, cell_id) for value, cell_id in updates],
+    )
+
+
+def form_history(
+    store: Store, plan_id: str, form_id: str, org_codes: Iterable[str], subject: str | None = None
+) -> list[tuple[str, str, str, str, StoredValue]]:
+    """Every stored period value of a form: ``(org, subject, period, field, value)``."""
+    codes = list(org_codes)
+    if not codes:
+        return []
+    sql = (
+        "SELECT org_code, subject, period, field, value FROM cells "
+        "WHERE plan_id = ? AND form = ? AND period != '' "
+        f"AND org_code IN ({','.join('?' * len(codes))})"
+    )
+    params: list[object] = [plan_id, form_id, *codes]
+    if subject is not None:
+        sql += " AND subject = ?"
+        params.append(subject)
+    return store.conn.execute(sql, params).fetchall()
+
+
+def read_row(store: Store, key: CellKey) -> dict[str, StoredValue]:
     return {
         field: value
         for field, value in store.conn.execute(
@@ -92,7 +176,7 @@ def read_row(store: Store, key: CellKey) -> dict[str, Value]:
 
 def read_form(
     store: Store, plan_id: str, form: str, period: str, org_codes: Iterable[str] | None = None
-) -> dict[tuple[str, str], dict[str, Value]]:
+) -> dict[tuple[str, str], dict[str, StoredValue]]:
     """All rows of one form for one period: ``{(org_code, subject): {field: value}}``."""
     sql = (
         "SELECT org_code, subject, field, value FROM cells "
@@ -103,7 +187,7 @@ def read_form(
         codes = list(org_codes)
         sql += f" AND org_code IN ({','.join('?' * len(codes))})"
         params.extend(codes)
-    out: dict[tuple[str, str], dict[str, Value]] = {}
+    out: dict[tuple[str, str], dict[str, StoredValue]] = {}
     for org_code, subject, field, value in store.conn.execute(sql, params):
         out.setdefault((org_code, subject), {})[field] = value
     return out

@@ -5,29 +5,26 @@ from __future__ import annotations
 import csv
 import re
 from pathlib import Path
-from typing import NamedTuple
-
 from jlip_desk import paths
 from jlip_desk.errors import InputError, NotAllowedError
+from jlip_desk.orgs import LEVEL_LABELS, PROVINCE_CODE, OrgUnit
 from jlip_desk.store.database import Store, now_iso
 
-PROVINCE_CODE = "220000"
-LEVEL_LABELS = {"province": "省", "prefecture": "市(州)", "county": "县(市、区)"}
+__all__ = [
+    "LEVEL_LABELS",
+    "PROVINCE_CODE",
+    "OrgUnit",
+    "add_zone",
+    "all_orgs",
+    "children",
+    "counties_under",
+    "covers",
+    "get_org",
+    "seed_divisions",
+    "tree",
+]
+
 _CODE = re.compile(r"^\d{6}$")
-
-
-# A NamedTuple rather than a dataclass: the store's start-up path imports no
-# dataclasses (and so no inspect), which the window's first paint waits for.
-class OrgUnit(NamedTuple):
-    code: str
-    name: str
-    level: str  # province | prefecture | county
-    parent_code: str | None
-    official: bool = True
-
-    @property
-    def level_label(self) -> str:
-        return LEVEL_LABELS[self.level]
 
 
 def seed_divisions(store: Store, csv_path: Path | None = None) -> int:

@@ -2,56 +2,70 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
 from jlip_desk.errors import InputError
-from jlip_desk.periods import Period
 from jlip_desk.plan.model import Registry
 from jlip_desk.store.bulk import insert_rows
-from jlip_desk.store.cells import CellKey, Value, write_values
+from jlip_desk.store.cells import CellKey, StoredValue, write_values
 from jlip_desk.store.database import Store
+from jlip_desk.validation.records import (
+    Record,
+    active_during,
+    check_code,
+    counted_at,
+    format_code,
+)
+
+__all__ = [
+    "Record",
+    "active_during",
+    "counted_at",
+    "create_record",
+    "create_records_with_codes",
+    "format_code",
+    "get_record",
+    "list_records",
+    "next_seqs",
+    "record_key",
+    "record_owner",
+    "record_owners",
+    "record_rows",
+]
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
-    code: str
-    plan_id: str
-    registry: str
-    org_code: str
-    values: dict[str, Value]
-    demo: bool = False
-
-    def key(self) -> CellKey:
-        return CellKey(self.plan_id, self.registry, self.org_code, "", self.code)
+def record_key(record: Record) -> CellKey:
+    """Where a record's attributes are stored."""
+    return CellKey(record.plan_id, record.registry, record.org_code, "", record.code)
 
 
-def format_code(org_code: str, tag: str, seq: int) -> str:
-    """``220102-WS-003``: county code, registry tag, sequence. Never reused."""
-    return f"{org_code}-{tag}-{seq:03d}"
-
-
-_CODE = re.compile(r"^(\d{6})-([A-Z]{1,8})-(\d{1,6})$")
-
-
-def _check_code(code: str, registry: Registry, org_code: str) -> int:
-    """The sequence number of ``code``; InputError unless it is ``org_code``'s code in
-    ``registry``, written exactly as :func:`format_code` writes it."""
-    match = _CODE.match(code)
-    allowed = f"{format_code(org_code, registry.code_tag, 1)} 这样的编码"
-    if match is None or format_code(match[1], match[2], int(match[3])) != code:
-        raise InputError(f"编码“{code}”格式不正确", where="编码", allowed=allowed)
-    if match[1] != org_code:
-        raise InputError(
-            f"编码“{code}”属于其他单位({match[1]}),不能登记在 {org_code} 名下",
-            where="编码",
-            allowed=allowed,
+def record_owners(store: Store, plan_id: str) -> dict[str, tuple[str, str]]:
+    """Every record code of a plan: ``code -> (org code, registry id)``."""
+    return {
+        code: (org_code, registry)
+        for code, org_code, registry in store.conn.execute(
+            "SELECT code, org_code, registry FROM records WHERE plan_id = ?", (plan_id,)
         )
-    if match[2] != registry.code_tag:
-        raise InputError(f"编码“{code}”不是“{registry.name}”的编码", where="编码", allowed=allowed)
-    return int(match[3])
+    }
+
+
+def record_owner(store: Store, plan_id: str, code: str) -> tuple[str, str] | None:
+    """``(org code, registry id)`` of one record of a plan, or None."""
+    row = store.conn.execute(
+        "SELECT org_code, registry FROM records WHERE code = ? AND plan_id = ?", (code, plan_id)
+    ).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def next_seqs(store: Store, org_code: str) -> dict[str, int]:
+    """The next free sequence number of each registry of an org unit."""
+    return {
+        registry: seq + 1
+        for registry, seq in store.conn.execute(
+            "SELECT registry, MAX(seq) FROM records WHERE org_code = ? GROUP BY registry",
+            (org_code,),
+        )
+    }
 
 
 def create_records_with_codes(
@@ -59,7 +73,7 @@ def create_records_with_codes(
     plan_id: str,
     registry: Registry,
     org_code: str,
-    records: Sequence[tuple[str, Mapping[str, Value]]],
+    records: Sequence[tuple[str, Mapping[str, StoredValue]]],
     change_id: int,
     *,
     demo: bool = False,
@@ -70,7 +84,7 @@ def create_records_with_codes(
     when one is wrong. A code already in use fails on the table's primary key.
     """
     heads = [
-        (code, plan_id, registry.id, org_code, _check_code(code, registry, org_code),
+        (code, plan_id, registry.id, org_code, check_code(code, registry, org_code),
          int(demo), change_id)
         for code, _ in records
     ]  # fmt: skip
@@ -99,7 +113,7 @@ def create_record(
     plan_id: str,
     registry: Registry,
     org_code: str,
-    values: Mapping[str, Value],
+    values: Mapping[str, StoredValue],
     change_id: int,
     *,
     demo: bool = False,
@@ -151,7 +165,7 @@ def list_records(
     heads = store.conn.execute(
         f"SELECT code, org_code, demo FROM records {where} ORDER BY code", params
     ).fetchall()
-    attrs: dict[str, dict[str, Value]] = {code: {} for code, _, _ in heads}
+    attrs: dict[str, dict[str, StoredValue]] = {code: {} for code, _, _ in heads}
     cells = "SELECT subject, field, value FROM cells WHERE plan_id = ? AND form = ? AND period = ''"
     cell_params: list[object] = [plan_id, registry]
     if org_codes is not None:
@@ -167,40 +181,22 @@ def list_records(
     ]
 
 
-def _as_date(value: Value) -> dt.date | None:
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
-
-
-def active_during(record: Record, registry: Registry, period: Period) -> bool:
-    """Whether the record existed (established, not yet closed) at some time in ``period``."""
-    life = registry.lifecycle
-    established = _as_date(record.values.get(life.established_field))
-    if established is None or established > period.end:
-        return False
-    if record.values.get(life.status_field) == life.closed_status:
-        closed = _as_date(record.values.get(life.status_date_field))
-        if closed is None or closed < period.start:
-            return False
-    return True
-
-
-def counted_at(record: Record, registry: Registry, day: dt.date) -> bool:
-    """Whether the record counts towards the target on ``day``.
-
-    Established by then and in a counted status (running or suspended); a record
-    closed after ``day`` still counted then.
-    """
-    life = registry.lifecycle
-    established = _as_date(record.values.get(life.established_field))
-    if established is None or established > day:
-        return False
-    status = record.values.get(life.status_field)
-    if status == life.closed_status:
-        closed = _as_date(record.values.get(life.status_date_field))
-        return closed is not None and closed > day
-    return status in life.counted_statuses
+def record_rows(
+    store: Store, plan_id: str, registry_id: str, org_codes: Iterable[str] | None = None
+) -> list[tuple[str, str, str, str | None, str | None, int, str | None, StoredValue]]:
+    """Records with their org unit, prefecture and attributes, one row per attribute:
+    ``(code, org, org name, prefecture code, prefecture name, demo, field, value)``."""
+    sql = (
+        "SELECT r.code, r.org_code, o.name, o.parent_code, p.name, r.demo, c.field, c.value "
+        "FROM records r JOIN org_units o ON o.code = r.org_code "
+        "LEFT JOIN org_units p ON p.code = o.parent_code "
+        "LEFT JOIN cells c ON c.plan_id = r.plan_id AND c.form = r.registry "
+        "AND c.org_code = r.org_code AND c.period = '' AND c.subject = r.code "
+        "WHERE r.plan_id = ? AND r.registry = ?"
+    )
+    params: list[object] = [plan_id, registry_id]
+    if org_codes is not None:
+        codes = list(org_codes)
+        sql += f" AND r.org_code IN ({','.join('?' * len(codes))})"
+        params.extend(codes)
+    return store.conn.execute(sql + " ORDER BY r.code", params).fetchall()

@@ -15,15 +15,30 @@ from jlip_desk.validation.formats import credit_code_problem, phone_problem
 __all__ = [
     "REQUIRED_MESSAGE",
     "Parsed",
-    "Value",
+    "ParsedValue",
     "allowed_text",
     "check_value",
     "format_number",
     "parse_value",
+    "stored_value",
 ]
 
-Value = int | float | str | dt.date | None
+ParsedValue = int | float | str | dt.date | None
 """A parsed field value: int (integer), float (decimal), str (text, choice), date, or empty."""
+
+StoredValue = int | float | str | None
+"""A value as the store keeps it: dates as ISO text, anything unparsable as the text typed."""
+
+
+def stored_value(value: object) -> StoredValue:
+    """A parsed (or raw) value in its stored form: the one conversion every writer uses."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if value is None or isinstance(value, int | float | str):
+        return value
+    return str(value)
 
 REQUIRED_MESSAGE = "必填项不能为空"
 
@@ -48,7 +63,7 @@ class Parsed:
     On a problem, ``value`` holds the raw input as text, so nothing typed is lost.
     """
 
-    value: Value
+    value: ParsedValue
     problem: str | None = None
 
     @property
