@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication, QTableView
 from jlip_desk import paths
 from jlip_desk.services import demo
 from jlip_desk.services.installation import bind, open_store
-from jlip_desk.services.period_status import unlock
+from jlip_desk.services.period_status import return_period
 
 TARGET_MS = 300.0
 RUNS = 7
@@ -100,7 +100,7 @@ def main() -> int:
     assert period is not None
     if model.state(org).locked:
         # The demo's latest quarter is submitted: reopen one county to time a real edit.
-        unlock(store, ctx.plan.id, org, period, "基准测试")
+        return_period(store, ctx.plan, org, period, "基准测试")
         page.reload()
     for i in range(RUNS):
         index = model.index(0, column)

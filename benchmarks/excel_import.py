@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from openpyxl import load_workbook
 
 from benchmarks._excel_common import paired_medians, province_store, show
-from jlip_desk.excel.importer import import_file
+from jlip_desk.services.importing import import_file
 from jlip_desk.periods import Period
 from jlip_desk.services.demo import generate
 from jlip_desk.services.excel import export_submission, import_options
@@ -35,7 +35,7 @@ def read_only_floor(path: Path) -> None:
 
 def run_import(path: Path) -> None:
     store = province_store()
-    result = import_file(store, path, import_options(store, markup=False))
+    result = import_file(store, path, import_options(markup=False))
     assert result.outcome == "applied", result.text()
     store.close()
 

@@ -44,7 +44,7 @@ def prepare() -> str:
     county = _busiest_county(store)
     bind(store, county)
     plan = active_plan(store)
-    unlock(store, plan.id, county, PERIOD, "补充修改第四季度数据")
+    unlock(store, plan, county, PERIOD, "补充修改第四季度数据")
     subjects = [
         r[0]
         for r in store.conn.execute(

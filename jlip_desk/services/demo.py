@@ -7,14 +7,13 @@ import math
 import random
 from dataclasses import dataclass
 
-from jlip_desk.errors import NotAllowedError
 from jlip_desk.periods import Period, quarters_between
 from jlip_desk.plan.model import Plan
-from jlip_desk.store.cells import CellKey, Value, write_values
+from jlip_desk.services import gate
+from jlip_desk.store.cells import CellKey, StoredValue
 from jlip_desk.store.database import Store
 from jlip_desk.store.orgs import PROVINCE_CODE, OrgUnit, counties_under
 from jlip_desk.store.plans import active_plan
-from jlip_desk.store.records import create_record
 from jlip_desk.validation.formats import credit_code_check_char
 
 FIRST_YEAR = 2021
@@ -74,19 +73,12 @@ def _date_between(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
 
 def generate(store: Store, seed: int = 2021) -> DemoResult:
     """Fill an empty store with demo data; the same seed gives the same data."""
-    if store.conn.execute("SELECT 1 FROM cells LIMIT 1").fetchone():
-        raise NotAllowedError(
-            "数据库中已有数据,演示数据只能写入空数据库",
-            where="演示数据",
-            allowed="使用 --data-dir 指定一个新的数据文件夹",
-        )
     plan = active_plan(store)
     rng = random.Random(seed)
     counties = counties_under(store, PROVINCE_CODE)
     builder = _Builder(store, plan, rng, counties)
-    with store.atomic():
-        change = store.new_change("demo", note=f"演示数据 seed={seed}")
-        builder.run(change)
+    with gate.begin_demo(store, f"演示数据 seed={seed}") as demo:
+        builder.run(demo)
     return DemoResult(len(counties), builder.records, builder.values, builder.missing)
 
 
@@ -103,8 +95,8 @@ class _Builder:
         # Some counties grow faster than the plan's path, some slower.
         self.pace = {c.code: rng.uniform(0.55, 1.45) for c in counties}
 
-    def run(self, change: int) -> None:
-        self.change = change
+    def run(self, demo: gate.DemoWrite) -> None:
+        self.demo = demo
         quarters = quarters_between(Period(FIRST_YEAR, 1), Period(LAST_YEAR, 4))
         missing = self._missing_periods(quarters)
         stations = self._registry("workstations", 62, WS_HOSTS, "知识产权维权援助工作站")
@@ -114,8 +106,8 @@ class _Builder:
         self._province(quarters)
         self._statuses(quarters, missing)
 
-    def _write(self, key: CellKey, values: dict[str, Value]) -> None:
-        self.values += write_values(self.store, key, values, self.change, demo=True)
+    def _write(self, key: CellKey, values: dict[str, StoredValue]) -> None:
+        self.values += gate.write_rows(self.store, {key: values}, demo=self.demo)
 
     def _missing_periods(self, quarters: list[Period]) -> set[tuple[str, str]]:
         """A few county-periods never reported; more of them in the latest quarter."""
@@ -165,7 +157,7 @@ class _Builder:
                     self.names.add((county.code, host))
                     break
             area = AREA_CODES.get(county.code[:4], "0431")
-            values: dict[str, Value] = {
+            values: dict[str, StoredValue] = {
                 "name": f"{host}{suffix}",
                 "host_org": host,
                 "host_credit_code": _credit_code(self.rng, county.code),
@@ -183,9 +175,9 @@ class _Builder:
                 values["tisc"] = "是" if index % 8 == 0 else "否"
             known = {f.id for f in registry.fields}
             values = {k: v for k, v in values.items() if k in known}
-            code = create_record(
-                self.store, self.plan.id, registry, county.code, values, self.change, demo=True
-            )
+            code = gate.write_record(
+                self.store, self.plan, registry, county.code, values, demo=self.demo
+            ).code
             self.records += 1
             self.values += sum(v is not None for v in values.values())
             made.append((code, county.code, established, changed if status == "撤销" else None))
@@ -221,7 +213,7 @@ class _Builder:
                 )
                 open_cases += accepted - closed_now
                 mediations = max(0, int(self.rng.gauss(3, 1.5) * ramp))
-                values: dict[str, Value] = {
+                values: dict[str, StoredValue] = {
                     "consultations": max(0, consultations),
                     "cases_accepted": accepted,
                     "cases_closed": closed_now,
@@ -255,7 +247,7 @@ class _Builder:
                     * (1 + 0.10 * pace) ** t
                     * self.rng.uniform(0.97, 1.03)
                 )
-                values: dict[str, Value] = {
+                values: dict[str, StoredValue] = {
                     "population": population,
                     "high_value_patents": hv,
                     "valid_invention_patents": round(hv / self.rng.uniform(0.30, 0.42)),
@@ -276,7 +268,7 @@ class _Builder:
         forms = {f.id: f for f in self.plan.forms}
         if "province_annual" in forms:
             for i, year in enumerate(range(FIRST_YEAR, LAST_YEAR + 1)):
-                values: dict[str, Value] = {
+                values: dict[str, StoredValue] = {
                     "satisfaction": round(80.69 + 0.55 * (i + 1) + self.rng.uniform(-0.2, 0.2), 2),
                     "national_satisfaction": round(80.05 + 0.45 * (i + 1), 2),
                     "protection_centres": (1, 2, 2, 3, 3)[i],
@@ -312,14 +304,10 @@ class _Builder:
     def _statuses(self, quarters: list[Period], missing: set[tuple[str, str]]) -> None:
         periods = [*quarters, *(Period(y) for y in range(FIRST_YEAR, LAST_YEAR + 1))]
         latest = quarters[-1]
-        for county in self.counties:
-            for p in periods:
-                if (county.code, str(p)) in missing:
-                    continue
-                status = "submitted" if p in (latest, Period(LAST_YEAR)) else "accepted"
-                self.store.conn.execute(
-                    "INSERT INTO period_status "
-                    "(plan_id, org_code, period, status, demo, change_id) "
-                    "VALUES (?, ?, ?, ?, 1, ?)",
-                    (self.plan.id, county.code, str(p), status, self.change),
-                )
+        entries = [
+            (county.code, p, "submitted" if p in (latest, Period(LAST_YEAR)) else "accepted")
+            for county in self.counties
+            for p in periods
+            if (county.code, str(p)) not in missing
+        ]
+        gate.demo_status(self.store, self.plan, entries, self.demo)

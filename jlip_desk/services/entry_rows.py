@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from jlip_desk.errors import InputError
 from jlip_desk.periods import Period
 from jlip_desk.plan.model import Form, Frequency, OrgLevel, Plan, Registry, SubjectKind
-from jlip_desk.store.cells import CellKey, Value, read_form
+from jlip_desk.store.cells import CellKey, StoredValue, read_form
 from jlip_desk.store.database import Store
 from jlip_desk.store.orgs import PROVINCE_CODE, OrgUnit, children, counties_under, get_org
 from jlip_desk.store.records import Record, active_during, list_records
+from jlip_desk.store.status import read_statuses
+
+# States in which a period is handed in and read-only: submitted, accepted.
+LOCKED_STATES = frozenset({"submitted", "accepted"})
 
 __all__ = [
+    "LOCKED_STATES",
     "EntryRow",
     "build_rows",
     "check_frequency",
+    "registry_rows",
     "scope_orgs",
     "visible_forms",
 ]
@@ -32,8 +39,11 @@ class EntryRow:
     key: CellKey
     label: str
     org_name: str
-    values: dict[str, Value] = field(default_factory=dict)
+    values: dict[str, StoredValue] = field(default_factory=dict)
     inactive: str | None = None
+    # Whether the subject existed before this period (a record established earlier, an
+    # org unit): with no earlier figures in the store, prior() is then unknown, not 0.
+    existed_before: bool = True
 
 
 def visible_forms(plan: Plan, org: OrgUnit) -> list[Form]:
@@ -82,25 +92,44 @@ def _inactive_reason(record: Record, registry: Registry, period: Period) -> str 
     return f"“{name}”已{when}{life.closed_status},{period.label}不应填报数据"
 
 
-def _registry_rows(
-    store: Store,
+def _established_before(record: Record, registry: Registry, period: Period) -> bool:
+    established = record.values.get(registry.lifecycle.established_field)
+    return isinstance(established, str) and established < period.start.isoformat()
+
+
+def registry_rows(
     plan: Plan,
     form: Form,
-    orgs: dict[str, OrgUnit],
     period: Period,
-    values: dict[tuple[str, str], dict[str, Value]],
+    orgs: Mapping[str, OrgUnit],
+    records: Mapping[str, Sequence[Record]],
+    values: Mapping[tuple[str, str], Mapping[str, StoredValue]],
+    locked: Collection[str] = (),
 ) -> list[EntryRow]:
+    """The rows of a registry form: one per record that existed during ``period``.
+
+    ``records`` are by registry id, ``values`` by (org code, record code). A record
+    with values in a period it did not exist in is listed too (marked ``inactive``) so
+    they can be seen and cleared. In a period that is locked for an org unit
+    (``locked``), a record without values there is not due: it was registered or
+    back-dated after the period was handed in, and a handed-in period never gains
+    obligations silently (reopening the period brings them back).
+    """
     rows: list[tuple[tuple[str, int, str], EntryRow]] = []
     for order, registry_id in enumerate(form.registries):
         registry = plan.registry(registry_id)
-        for record in list_records(store, plan.id, registry_id, list(orgs)):
+        for record in records.get(registry_id, ()):
+            if record.org_code not in orgs:
+                continue
             stored = values.get((record.org_code, record.code), {})
+            has_values = any(v is not None for v in stored.values())
             reason = _inactive_reason(record, registry, period)
-            if reason is not None and not any(v is not None for v in stored.values()):
+            if not has_values and (reason is not None or record.org_code in locked):
                 continue
             key = CellKey(plan.id, form.id, record.org_code, str(period), record.code)
             label = str(record.values.get("name") or record.code)
-            row = EntryRow(key, label, orgs[record.org_code].name, dict(stored), reason)
+            before = _established_before(record, registry, period)
+            row = EntryRow(key, label, orgs[record.org_code].name, dict(stored), reason, before)
             rows.append(((record.org_code, order, record.code), row))
     rows.sort(key=lambda pair: pair[0])
     return [row for _, row in rows]
@@ -111,9 +140,8 @@ def build_rows(
 ) -> list[EntryRow]:
     """Every row of ``form_id`` for the org units in scope during ``period``, with values.
 
-    Registry forms: one row per record that existed during the period (and any other
-    record holding values there). Org forms: one row per org unit of the form's level.
-    Item forms: one row per plan item and org unit.
+    Registry forms: see :func:`registry_rows`. Org forms: one row per org unit of the
+    form's level. Item forms: one row per plan item and org unit.
     """
     form = plan.form(form_id)
     check_frequency(form, period)
@@ -122,7 +150,13 @@ def build_rows(
         return []
     values = read_form(store, plan.id, form.id, str(period), list(orgs))
     if form.subject == SubjectKind.REGISTRY:
-        return _registry_rows(store, plan, form, orgs, period, values)
+        records = {r: list_records(store, plan.id, r, list(orgs)) for r in form.registries}
+        locked = {
+            code
+            for code, row in read_statuses(store, plan.id, str(period)).items()
+            if row.status in LOCKED_STATES
+        }
+        return registry_rows(plan, form, period, orgs, records, values, locked)
     rows: list[EntryRow] = []
     for org in orgs.values():
         if form.subject == SubjectKind.ORG:

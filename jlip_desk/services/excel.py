@@ -6,13 +6,18 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from jlip_desk.excel.exporter import ExportResult, export_workbook
-from jlip_desk.excel.importer import ImportOptions, import_file
+from jlip_desk.excel.layout import sheets_for
 from jlip_desk.excel.report import ImportReport
+from jlip_desk.orgs import OrgUnit
 from jlip_desk.periods import Period
-from jlip_desk.services.installation import bound_org, can_edit
+from jlip_desk.services import period_status
+from jlip_desk.services.importing import ImportOptions, import_file
+from jlip_desk.services.installation import bound_org
+from jlip_desk.services.workbooks import collect
 from jlip_desk.store.database import Store
-from jlip_desk.store.orgs import PROVINCE_CODE, OrgUnit, counties_under, get_org
+from jlip_desk.store.orgs import PROVINCE_CODE, counties_under, get_org
 from jlip_desk.store.plans import active_plan
+from jlip_desk.store.submissions import latest_submission
 
 __all__ = [
     "ExportResult",
@@ -30,38 +35,56 @@ Progress = Callable[[int, int, str], None]
 """Called as ``progress(done, total, name)`` after each file; raise to cancel."""
 
 
+def _write(
+    store: Store, org: OrgUnit, period: Period, target: Path, *, blank: bool
+) -> ExportResult:
+    """Gather the org unit's rows and write its workbook (the excel layer never reads the store)."""
+    plan = active_plan(store)
+    specs = sheets_for(plan, org, period)
+    latest = latest_submission(store, plan.id, org.code, str(period))
+    state = period_status.status(store, plan.id, org.code, period)
+    return export_workbook(
+        plan,
+        org,
+        period,
+        collect(store, plan, org, specs, blank=blank),
+        target,
+        blank=blank,
+        base_revision=latest.revision if latest else 0,
+        returned_reason=(state.reason or "") if state.status == "returned" else None,
+    )
+
+
 def export_template(store: Store, org_code: str, period: Period, target: Path) -> ExportResult:
     """A blank template for one org unit (registry rows prefilled, figures empty).
 
     ``target`` is a ``.xlsx`` file or a folder (the file name is then deterministic).
     """
-    org = get_org(store, org_code)
-    return export_workbook(store, active_plan(store), org, period, target, blank=True)
+    return _write(store, get_org(store, org_code), period, target, blank=True)
 
 
 def export_submission(store: Store, org_code: str, period: Period, target: Path) -> ExportResult:
-    """The org unit's filled workbook; exporting one's own data marks the period submitted.
+    """The org unit's filled workbook; exporting one's own open period submits it.
 
-    Like submitting on the entry page, that is refused while the period has errors:
-    a county cannot send the province figures it has been told are wrong.
+    That goes through the period's life cycle like submitting on the entry page, so
+    it is refused (before anything is written) while the period has errors: a county
+    cannot send the province figures it has been told are wrong.
     """
-    from jlip_desk.services import period_status
-
     org = get_org(store, org_code)
     plan = active_plan(store)
-    submits = store.setting("installation_org") == org.code and not (
-        period_status.status(store, plan.id, org.code, period).locked
-    )
+    bound = bound_org(store)
+    state = period_status.status(store, plan.id, org.code, period)
+    submits = bound is not None and bound.code == org.code and not state.locked
     if submits:
-        problems = period_status.open_problems(store, plan, org.code, period)
-        errors = [p for p in problems if p.severity == "error"]
+        errors = [
+            p for p in period_status.open_problems(store, plan, org.code, period)
+            if p.severity == "error"
+        ]  # fmt: skip
         if errors:
             raise period_status.OpenProblemsError(errors)
-    result = export_workbook(store, plan, org, period, target, blank=False)
+    result = _write(store, org, period, target, blank=False)
     if submits:
-        with store.atomic():
-            change = store.new_change("system", note=f"导出报送文件 {result.path.name}")
-            _mark_submitted(store, plan.id, org.code, str(period), change)
+        period_status.submit(store, plan, org.code, period)
     return result
 
 
@@ -109,9 +132,7 @@ def export_submissions_all(
     """One filled workbook per county (a province or demo store) into ``folder``."""
 
     def export(store: Store, code: str, period: Period, target: Path) -> ExportResult:
-        return export_workbook(
-            store, active_plan(store), get_org(store, code), period, target, blank=False
-        )
+        return _write(store, get_org(store, code), period, target, blank=False)
 
     return _many(store, _counties(store, scope), export, period, folder, progress)
 
@@ -122,15 +143,19 @@ def import_files(
     *,
     markup_dir: Path | None = None,
     progress: Progress | None = None,
+    replace_newer: bool = False,
+    match_existing: bool = False,
 ) -> ImportReport:
     """Import each workbook on its own: all of a file or nothing of it.
 
     A refused file gets a marked-up copy (``*_问题标注.xlsx``) next to it or in
-    ``markup_dir``. An applied one marks its org unit's period as submitted.
+    ``markup_dir``. An applied one submits its org unit's period (see importing.py).
     """
     paths = [Path(f) for f in files]
     report = ImportReport()
-    options = import_options(store, markup_dir=markup_dir)
+    options = import_options(
+        markup_dir=markup_dir, replace_newer=replace_newer, match_existing=match_existing
+    )
     for done, path in enumerate(paths, start=1):
         report.files.append(import_file(store, path, options))
         if progress is not None:
@@ -139,28 +164,15 @@ def import_files(
 
 
 def import_options(
-    store: Store, *, markup_dir: Path | None = None, markup: bool = True
+    *,
+    markup_dir: Path | None = None,
+    markup: bool = True,
+    replace_newer: bool = False,
+    match_existing: bool = False,
 ) -> ImportOptions:
-    """Options for importing into ``store``: this installation's permissions, and an
-    applied file marks its org unit's period as submitted."""
-    bound = bound_org(store)
-    editor = f"本机绑定的单位为“{bound.name}”" if bound else "本机尚未绑定单位"
     return ImportOptions(
         markup_dir=markup_dir,
         markup=markup,
-        on_applied=_mark_submitted,
-        may_edit=lambda org_code: can_edit(store, org_code),
-        editor=editor,
-    )
-
-
-def _mark_submitted(store: Store, plan_id: str, org_code: str, period: str, change: int) -> None:
-    """Set the period's status to submitted (the province accepts or returns it later)."""
-    store.conn.execute(
-        "INSERT INTO period_status (plan_id, org_code, period, status, reason, demo, change_id) "
-        "VALUES (?, ?, ?, 'submitted', NULL, 0, ?) "
-        "ON CONFLICT (plan_id, org_code, period) DO UPDATE SET status = 'submitted', "
-        "reason = NULL, demo = 0, change_id = excluded.change_id "
-        "WHERE period_status.status != 'submitted'",
-        (plan_id, org_code, period, change),
+        replace_newer=replace_newer,
+        match_existing=match_existing,
     )

@@ -1,49 +1,93 @@
-"""Reporting status of an org unit's period: draft, submitted (locked), accepted, returned."""
+"""The period life cycle, one state machine: draft → submitted → accepted or returned → …
+
+Every step goes through :func:`transition`, which checks who may take it, from
+which state, and with what reason, then records it (the status table's trigger
+keeps the history). Editing, import, export and demo data ask this module
+whether a period is open (:func:`require_open`).
+
+========== ================================ ============== ==================
+step       from                             to             who
+========== ================================ ============== ==================
+submit     none, draft, returned            submitted      the unit (or one who may edit it)
+unlock     submitted                        draft          the unit itself, with a reason
+accept     submitted                        accepted       the unit's superior
+return     submitted, accepted              returned       the unit's superior, with a reason
+========== ================================ ============== ==================
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from jlip_desk.errors import InputError, NotAllowedError
 from jlip_desk.periods import Period, quarters_between
 from jlip_desk.plan.model import Form, Frequency, Plan
-from jlip_desk.services.entry_problems import (
+from jlip_desk.services.entry_rows import LOCKED_STATES, build_rows, scope_orgs
+from jlip_desk.services.installation import bound_org, can_edit, require_bound, require_edit
+from jlip_desk.services.validator import (
     FormHistory,
     RowProblem,
     check_rows,
     load_confirmations,
 )
-from jlip_desk.services.entry_rows import build_rows, scope_orgs
-from jlip_desk.services.installation import require_bound, require_edit
 from jlip_desk.store.database import Store
 from jlip_desk.store.orgs import OrgUnit, covers, get_org
+from jlip_desk.store.status import read_org_statuses, read_status, read_statuses, write_status
 
 __all__ = [
     "LOCKED",
     "STATUS_LABELS",
+    "STEPS",
     "OpenProblemsError",
+    "PeriodLockedError",
     "PeriodState",
     "PeriodSummary",
     "accept",
+    "locked_message",
     "open_problems",
     "period_list",
+    "require_open",
     "require_unlocked",
     "return_period",
     "status",
     "statuses",
     "submit",
+    "transition",
     "unlock",
 ]
 
-STATUS_LABELS = {"draft": "草稿", "submitted": "已报送", "accepted": "已接收", "returned": "已退回"}
-LOCKED = frozenset({"submitted", "accepted"})
+STATUS_LABELS = {
+    "none": "未报送",
+    "draft": "草稿",
+    "submitted": "已报送",
+    "accepted": "已接收",
+    "returned": "已退回",
+}
+LOCKED = LOCKED_STATES
 # How many problems a refusal spells out; the problem list shows all of them.
 _LISTED = 5
 
 
+class Step(NamedTuple):
+    name: str  # Chinese, for messages
+    sources: frozenset[str]
+    target: str
+    who: str  # "editor" | "owner" | "reviewer"
+    needs_reason: bool
+
+
+STEPS: dict[str, Step] = {
+    "submit": Step("报送", frozenset({"none", "draft", "returned"}), "submitted", "editor", False),
+    "unlock": Step("解锁", frozenset({"submitted"}), "draft", "owner", True),
+    "accept": Step("接收", frozenset({"submitted"}), "accepted", "reviewer", False),
+    "return": Step("退回", frozenset({"submitted", "accepted"}), "returned", "reviewer", True),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class PeriodState:
-    status: str = "draft"
+    status: str = "none"  # nothing recorded yet: never received, never submitted
     reason: str | None = None
 
     @property
@@ -78,37 +122,57 @@ class OpenProblemsError(NotAllowedError):
         self.problems = problems
 
 
+class PeriodLockedError(NotAllowedError):
+    """A change to a period that is handed in (submitted or accepted)."""
+
+
 def status(store: Store, plan_id: str, org_code: str, period: Period | str) -> PeriodState:
-    row = store.conn.execute(
-        "SELECT status, reason FROM period_status "
-        "WHERE plan_id = ? AND org_code = ? AND period = ?",
-        (plan_id, org_code, str(period)),
-    ).fetchone()
-    return PeriodState(row[0], row[1]) if row else PeriodState()
+    row = read_status(store, plan_id, org_code, str(period))
+    return PeriodState(row.status, row.reason) if row else PeriodState()
 
 
 def statuses(
     store: Store, plan_id: str, period: Period | str, org_codes: list[str]
 ) -> dict[str, PeriodState]:
-    """States of many org units in one period (draft for those with none recorded)."""
+    """States of many org units in one period (``none`` for those with nothing recorded)."""
     out = {code: PeriodState() for code in org_codes}
-    for code, state, reason in store.conn.execute(
-        "SELECT org_code, status, reason FROM period_status WHERE plan_id = ? AND period = ?",
-        (plan_id, str(period)),
-    ):
+    for code, row in read_statuses(store, plan_id, str(period)).items():
         if code in out:
-            out[code] = PeriodState(state, reason)
+            out[code] = PeriodState(row.status, row.reason)
     return out
 
 
-def require_unlocked(store: Store, plan_id: str, org_code: str, period: Period | str) -> None:
+def _label(period: Period | str) -> str:
+    return period.label if isinstance(period, Period) else str(period)
+
+
+def locked_message(
+    store: Store, org_code: str, period: Period | str, state: PeriodState
+) -> tuple[str, str]:
+    """What to say about a locked period, and the next step, for this installation."""
+    org = get_org(store, org_code)
+    bound = bound_org(store)
+    own = bound is not None and bound.code == org.code
+    what = f"{org.name}{_label(period)}{state.label}"
+    if state.status == "submitted":
+        if own:
+            return f"{what}并已锁定,不能修改", "如需修改,请先解锁本期(需填写原因)"
+        return f"{what}并已锁定,不能修改", "如需修改,请先退回该单位本期的报送(需填写原因)"
+    if own or bound is None or not covers(store, bound.code, org.code):
+        return f"{what},数据不能再修改", "如需修改,请联系上级单位退回本期的报送"
+    return f"{what},数据不能再修改", "如需修改,请先退回该单位本期的报送(需填写原因)"
+
+
+def require_open(store: Store, plan_id: str, org_code: str, period: Period | str) -> PeriodState:
+    """The period's state; PeriodLockedError when it is handed in (submitted, accepted)."""
     state = status(store, plan_id, org_code, period)
     if state.locked:
-        raise NotAllowedError(
-            f"{period}的数据已{state.label},不能修改",
-            where=f"单位 {org_code}",
-            allowed="如需修改,请先解锁本期(将记录解锁原因)",
-        )
+        message, allowed = locked_message(store, org_code, period, state)
+        raise PeriodLockedError(message, where=f"单位 {org_code}", allowed=allowed)
+    return state
+
+
+require_unlocked = require_open
 
 
 def _status_forms(plan: Plan, org: OrgUnit, period: Period) -> list[Form]:
@@ -117,7 +181,7 @@ def _status_forms(plan: Plan, org: OrgUnit, period: Period) -> list[Form]:
 
 
 def open_problems(store: Store, plan: Plan, org_code: str, period: Period) -> list[RowProblem]:
-    """Every open problem of the org unit's own forms in ``period``."""
+    """Every open problem of the org unit's own forms in ``period`` (the one validator)."""
     org = get_org(store, org_code)
     out: list[RowProblem] = []
     for form in _status_forms(plan, org, period):
@@ -129,21 +193,6 @@ def open_problems(store: Store, plan: Plan, org_code: str, period: Period) -> li
     return out
 
 
-def _set(
-    store: Store, plan_id: str, org_code: str, period: Period, new: str, reason: str | None
-) -> PeriodState:
-    """Record the new status; the table's trigger writes period_status_history."""
-    with store.atomic():
-        change = store.new_change("typed", note=reason)
-        store.conn.execute(
-            "INSERT INTO period_status (plan_id, org_code, period, status, reason, change_id) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (plan_id, org_code, period) DO UPDATE SET "
-            "status = excluded.status, reason = excluded.reason, change_id = excluded.change_id",
-            (plan_id, org_code, str(period), new, reason, change),
-        )
-    return PeriodState(new, reason)
-
-
 def _reason(text: str | None, what: str) -> str:
     reason = (text or "").strip()
     if not reason:
@@ -151,59 +200,88 @@ def _reason(text: str | None, what: str) -> str:
     return reason
 
 
+def _require_actor(store: Store, step: Step, org_code: str) -> None:
+    if step.who == "editor":
+        require_edit(store, org_code)
+        return
+    bound = require_bound(store)
+    if step.who == "owner":
+        if bound.code != org_code:
+            if can_edit(store, org_code):
+                raise NotAllowedError(
+                    f"只有本单位可以{step.name}自己的报送",
+                    where=f"单位 {org_code}",
+                    allowed="上级单位请使用“退回”(需填写原因)",
+                )
+            require_edit(store, org_code)
+        return
+    if bound.code == org_code or not covers(store, bound.code, org_code):
+        raise NotAllowedError(
+            f"只有上级单位可以{step.name}报送", where=f"单位 {org_code}", allowed="本单位的下级单位"
+        )
+
+
+def transition(
+    store: Store,
+    plan: Plan,
+    org_code: str,
+    period: Period,
+    step_id: str,
+    reason: str | None = None,
+    *,
+    change_id: int | None = None,
+    checked: bool = False,
+) -> PeriodState:
+    """Take one step of the life cycle for an org unit's period, and record it.
+
+    ``change_id``: the step is part of a larger write (an import) that already opened
+    the transaction and its change record. ``checked``: the caller has just validated
+    the period's data with the one validator (an import), so submit does not again.
+    """
+    step = STEPS[step_id]
+    _require_actor(store, step, org_code)
+    why = _reason(reason, step.name) if step.needs_reason else None
+    with store.atomic():
+        state = status(store, plan.id, org_code, period)
+        if state.status not in step.sources:
+            raise NotAllowedError(
+                f"{period.label}当前为“{state.label}”,不能{step.name}",
+                where=f"单位 {org_code}",
+                allowed="可以" + step.name + "的状态:"
+                + "、".join(STATUS_LABELS[s] for s in sorted(step.sources)),
+            )
+        if step_id == "submit" and not checked:
+            errors = [
+                p for p in open_problems(store, plan, org_code, period) if p.severity == "error"
+            ]
+            if errors:
+                raise OpenProblemsError(errors)
+        if change_id is None:
+            change_id = store.new_change("typed", note=f"{step.name}{':' + why if why else ''}")
+        write_status(store, plan.id, org_code, str(period), step.target, why, change_id)
+    return PeriodState(step.target, why)
+
+
 def submit(store: Store, plan: Plan, org_code: str, period: Period) -> PeriodState:
     """Mark the period submitted (locked); refused while errors remain."""
-    require_edit(store, org_code)
-    state = status(store, plan.id, org_code, period)
-    if state.locked:
-        raise NotAllowedError(f"{period.label}已{state.label},无需再次报送", where="报送")
-    errors = [p for p in open_problems(store, plan, org_code, period) if p.severity == "error"]
-    if errors:
-        raise OpenProblemsError(errors)
-    return _set(store, plan.id, org_code, period, "submitted", None)
+    return transition(store, plan, org_code, period, "submit")
 
 
-def unlock(store: Store, plan_id: str, org_code: str, period: Period, reason: str) -> PeriodState:
-    """Reopen a submitted period for editing; the reason is kept in the status history."""
-    require_edit(store, org_code)
-    why = _reason(reason, "解锁")
-    state = status(store, plan_id, org_code, period)
-    if state.status != "submitted":
-        raise NotAllowedError(
-            f"{period.label}当前为“{state.label}”,只有已报送的报告期可以解锁",
-            where="解锁",
-            allowed="已接收的报告期须由上级退回",
-        )
-    return _set(store, plan_id, org_code, period, "draft", why)
+def unlock(store: Store, plan: Plan, org_code: str, period: Period, reason: str) -> PeriodState:
+    """Reopen one's own submitted period for editing; the reason is kept in the history."""
+    return transition(store, plan, org_code, period, "unlock", reason)
 
 
-def _require_reviewer(store: Store, org_code: str) -> None:
-    bound = require_bound(store)
-    if bound.code == org_code or not covers(store, bound.code, org_code):
-        raise NotAllowedError("只有上级单位可以接收或退回报送", where=f"单位 {org_code}")
-
-
-def _require_submitted(store: Store, plan_id: str, org_code: str, period: Period) -> None:
-    state = status(store, plan_id, org_code, period)
-    if state.status != "submitted":
-        raise NotAllowedError(f"{period.label}当前为“{state.label}”,尚未报送", where="审核")
-
-
-def accept(store: Store, plan_id: str, org_code: str, period: Period) -> PeriodState:
-    """Province (or prefecture) side: accept a submitted period."""
-    _require_reviewer(store, org_code)
-    _require_submitted(store, plan_id, org_code, period)
-    return _set(store, plan_id, org_code, period, "accepted", None)
+def accept(store: Store, plan: Plan, org_code: str, period: Period) -> PeriodState:
+    """Superior's side: accept a submitted period."""
+    return transition(store, plan, org_code, period, "accept")
 
 
 def return_period(
-    store: Store, plan_id: str, org_code: str, period: Period, reason: str
+    store: Store, plan: Plan, org_code: str, period: Period, reason: str
 ) -> PeriodState:
-    """Province (or prefecture) side: send a submitted period back with a reason."""
-    _require_reviewer(store, org_code)
-    why = _reason(reason, "退回")
-    _require_submitted(store, plan_id, org_code, period)
-    return _set(store, plan_id, org_code, period, "returned", why)
+    """Superior's side: send a submitted or accepted period back with a reason."""
+    return transition(store, plan, org_code, period, "return", reason)
 
 
 def plan_periods(plan: Plan, frequencies: set[Frequency]) -> list[Period]:
@@ -235,11 +313,8 @@ def period_list(store: Store, plan: Plan, org_code: str) -> list[PeriodSummary]:
                 if p.open:
                     tally[0 if p.severity == "error" else 1] += 1
     states = {
-        text: PeriodState(s, r)
-        for text, s, r in store.conn.execute(
-            "SELECT period, status, reason FROM period_status WHERE plan_id = ? AND org_code = ?",
-            (plan.id, org_code),
-        )
+        text: PeriodState(row.status, row.reason)
+        for text, row in read_org_statuses(store, plan.id, org_code).items()
     }
     return [
         PeriodSummary(p, states.get(str(p), PeriodState()), c[0], c[1])

@@ -7,16 +7,23 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from jlip_desk.errors import InputError, NotAllowedError
+from jlip_desk.periods import Period, parse_period
 from jlip_desk.plan.model import Plan, Registry
+from jlip_desk.services import gate
+from jlip_desk.services.entry_rows import LOCKED_STATES
 from jlip_desk.services.installation import require_edit
-from jlip_desk.store.cells import HistoryEntry, Value, history, write_values
+from jlip_desk.services.validator import check_record
+from jlip_desk.store.cells import HistoryEntry, StoredValue, history, read_form
 from jlip_desk.store.database import Store
 from jlip_desk.store.orgs import get_org
-from jlip_desk.store.records import Record, create_record, get_record
-from jlip_desk.validation.rows import Problem, check_row
+from jlip_desk.store.records import Record, active_during, get_record, record_key, record_rows
+from jlip_desk.store.status import read_org_statuses
+from jlip_desk.validation.rows import Problem
 from jlip_desk.validation.values import allowed_text
 
 __all__ = [
+    "locked_periods_not_due",
+    "not_due_notice",
     "RecordError",
     "RecordRow",
     "add_record",
@@ -45,16 +52,8 @@ class RecordRow:
     org_name: str
     prefecture_code: str | None
     prefecture_name: str | None
-    values: dict[str, Value]
+    values: dict[str, StoredValue]
     demo: bool
-
-
-def _stored(value: object) -> Value:
-    # Dates are kept as ISO text, like the importer and the demo data write them.
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    assert value is None or isinstance(value, int | float | str)
-    return value
 
 
 def _describe(registry: Registry, problem: Problem) -> str:
@@ -66,16 +65,7 @@ def _describe(registry: Registry, problem: Problem) -> str:
     return f"{field.label}:{problem.message}(允许:{allowed_text(field)})"
 
 
-def check_record(
-    registry: Registry, raw_values: Mapping[str, object]
-) -> tuple[dict[str, Value], list[Problem]]:
-    """Parse and check a whole record: every field and the registry's rules."""
-    values, problems = check_row(registry.fields, registry.rules, (), raw_values)
-    errors = [p for p in problems if p.severity == "error"]
-    return {k: _stored(v) for k, v in values.items()}, errors
-
-
-def _valid(registry: Registry, raw_values: Mapping[str, object], where: str) -> dict[str, Value]:
+def _valid(registry: Registry, raw_values: Mapping[str, object], where: str) -> dict[str, StoredValue]:
     values, problems = check_record(registry, raw_values)
     if problems:
         lines = "\n".join(f"{n}. {_describe(registry, p)}" for n, p in enumerate(problems, 1))
@@ -110,9 +100,7 @@ def add_record(
             f"{registry.name}只能登记在县级单位下,“{org.name}”不是县级单位", where="所属单位"
         )
     values = _valid(registry, raw_values, f"新增{registry.name}")
-    with store.atomic():
-        change = store.new_change("typed")
-        return create_record(store, plan.id, registry, org.code, values, change)
+    return gate.write_record(store, plan, registry, org.code, values).code
 
 
 def _editable(store: Store, plan: Plan, code: str) -> tuple[Registry, Record]:
@@ -132,9 +120,7 @@ def update_record(store: Store, plan: Plan, code: str, raw_values: Mapping[str, 
     if unknown:
         raise InputError(f"{registry.name}没有字段:{'、'.join(sorted(unknown))}", where=code)
     values = _valid(registry, {**record.values, **raw_values}, code)
-    with store.atomic():
-        change = store.new_change("typed")
-        write_values(store, record.key(), values, change)
+    gate.write_record(store, plan, registry, record.org_code, values, code=code)
 
 
 def close_record(store: Store, plan: Plan, code: str, closed_on: dt.date | str) -> None:
@@ -149,37 +135,24 @@ def close_record(store: Store, plan: Plan, code: str, closed_on: dt.date | str) 
         life.status_date_field: closed_on,
     }
     values = _valid(registry, raw, code)
-    with store.atomic():
-        change = store.new_change("typed", note=life.closed_status)
-        write_values(store, record.key(), values, change)
+    gate.write_record(
+        store, plan, registry, record.org_code, values, code=code, note=life.closed_status
+    )
 
 
 def record_history(store: Store, plan: Plan, code: str) -> list[HistoryEntry]:
     """Every change of every field of a record, oldest first."""
     del plan  # the record knows its plan; kept in the signature for symmetry
-    return history(store, get_record(store, code).key())
+    return history(store, record_key(get_record(store, code)))
 
 
 def list_rows(
     store: Store, plan: Plan, registry_id: str, org_codes: Iterable[str] | None = None
 ) -> list[RecordRow]:
     """Records of one registry within some org units (None: all), by code, in one query."""
-    sql = (
-        "SELECT r.code, r.org_code, o.name, o.parent_code, p.name, r.demo, c.field, c.value "
-        "FROM records r JOIN org_units o ON o.code = r.org_code "
-        "LEFT JOIN org_units p ON p.code = o.parent_code "
-        "LEFT JOIN cells c ON c.plan_id = r.plan_id AND c.form = r.registry "
-        "AND c.org_code = r.org_code AND c.period = '' AND c.subject = r.code "
-        "WHERE r.plan_id = ? AND r.registry = ?"
-    )
-    params: list[object] = [plan.id, registry_id]
-    if org_codes is not None:
-        codes = list(org_codes)
-        sql += f" AND r.org_code IN ({','.join('?' * len(codes))})"
-        params.extend(codes)
     rows: dict[str, RecordRow] = {}
-    for code, org, org_name, parent, parent_name, demo, field, value in store.conn.execute(
-        sql + " ORDER BY r.code", params
+    for code, org, org_name, parent, parent_name, demo, field, value in record_rows(
+        store, plan.id, registry_id, org_codes
     ):
         row = rows.get(code)
         if row is None:
@@ -187,3 +160,48 @@ def list_rows(
         if field is not None:
             row.values[field] = value
     return list(rows.values())
+
+
+def locked_periods_not_due(store: Store, plan: Plan, code: str) -> list[Period]:
+    """Handed-in periods the record existed in but has no figures for, newest first.
+
+    A record added or back-dated after a period was submitted does not make that
+    period incomplete: the period's data is what was handed in. The registry page
+    tells the user which periods these are, so they can ask for one to be reopened
+    (unlocked or returned) and report the record there.
+    """
+    record = get_record(store, code)
+    registry = plan.registry(record.registry)
+    forms = [f for f in plan.forms if record.registry in f.registries]
+    out: set[Period] = set()
+    for text, row in read_org_statuses(store, plan.id, record.org_code).items():
+        if row.status not in LOCKED_STATES:
+            continue
+        period = parse_period(text)
+        if not active_during(record, registry, period):
+            continue
+        for form in forms:
+            if (form.frequency.value == "quarter") != period.is_quarter:
+                continue
+            stored = read_form(store, plan.id, form.id, text, [record.org_code])
+            values = stored.get((record.org_code, code), {})
+            if not any(v is not None for v in values.values()):
+                out.add(period)
+    return sorted(out, reverse=True)
+
+
+def not_due_notice(store: Store, plan: Plan, code: str) -> str | None:
+    """A sentence about :func:`locked_periods_not_due`, or None when there are none."""
+    periods = locked_periods_not_due(store, plan, code)
+    if not periods:
+        return None
+    record = get_record(store, code)
+    name = record.values.get("name") or code
+    shown = "、".join(p.label for p in periods[:8]) + (
+        f"等 {len(periods)} 个报告期" if len(periods) > 8 else ""
+    )
+    return (
+        f"“{name}”在以下已报送(锁定)的报告期内已设立:{shown}。"
+        "这些报告期按报送时的数据保持不变,不要求补报该记录;"
+        "如需补报,请先解锁本单位的报告期,或请上级退回。"
+    )

@@ -1,21 +1,44 @@
-"""Problems of a form in a period: field checks, cross-field rules, life cycle and outliers."""
+"""The one validator: a form's rows for a period, checked against their history.
+
+The entry grid, submit, export and import all call :func:`check_rows` (through
+:func:`period_problems` or directly on the rows an import would leave), so each
+gives the same verdict on the same data. Registry records are checked by
+:func:`check_record`, likewise for the registry form and the import.
+
+``prior(x)`` is the sum of ``x`` over the same row's earlier periods in the store.
+A row new in its period (a station established during it) has nothing before it:
+``prior(x)`` is 0. A row that existed before but has no earlier figures in this
+store (they were never received here) cannot tell: ``prior()`` is unknown and a
+rule that uses it is not checked. Decided here once, for every caller
+(documented in the README's plan section).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from jlip_desk.periods import Period, parse_period
-from jlip_desk.plan.model import Form, Plan
+from jlip_desk.plan.model import Form, Plan, Registry
 from jlip_desk.services.entry_rows import EntryRow, build_rows
-from jlip_desk.store.cells import CellKey, Value
+from jlip_desk.store.cells import CellKey, StoredValue, form_history
+from jlip_desk.store.confirmations import read_confirmations
 from jlip_desk.store.database import Store
-from jlip_desk.validation.rows import Severity, check_row, outlier_warning
+from jlip_desk.validation.rows import Problem, Severity, check_row, outlier_warning
+from jlip_desk.validation.values import stored_value
 
-__all__ = ["Confirmations", "FormHistory", "RowProblem", "check_rows", "period_problems"]
+__all__ = [
+    "Confirmations",
+    "FormHistory",
+    "RowProblem",
+    "check_record",
+    "check_rows",
+    "load_confirmations",
+    "period_problems",
+]
 
 ConfirmKey = tuple[str, str, str, str, str]  # org_code, period, subject, field, form
-Confirmations = dict[ConfirmKey, tuple[Value, str]]
+Confirmations = dict[ConfirmKey, tuple[StoredValue, str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +59,7 @@ class RowProblem:
         return not self.confirmed
 
 
-def _number(value: Value) -> float | None:
+def _number(value: StoredValue) -> float | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
     return None
@@ -46,27 +69,29 @@ class FormHistory:
     """Every stored period of a form's rows in some org units, read in one query.
 
     Feeds ``prior()`` (sums over a row's earlier periods) and the outlier check
-    (a row's own history), so a whole period list costs one read.
+    (a row's own history), so a whole period list costs one read. ``subject``
+    narrows the read to one row (an edit re-checks only what it can affect).
     """
 
-    def __init__(self, store: Store, plan_id: str, form_id: str, org_codes: Iterable[str]):
-        codes = list(org_codes)
-        self.rows: dict[tuple[str, str], dict[Period, dict[str, Value]]] = {}
-        if not codes:
-            return
+    def __init__(
+        self,
+        store: Store,
+        plan_id: str,
+        form_id: str,
+        org_codes: Iterable[str],
+        subject: str | None = None,
+    ):
+        self.rows: dict[tuple[str, str], dict[Period, dict[str, StoredValue]]] = {}
         parsed: dict[str, Period] = {}
-        sql = (
-            "SELECT org_code, subject, period, field, value FROM cells "
-            "WHERE plan_id = ? AND form = ? AND period != '' "
-            f"AND org_code IN ({','.join('?' * len(codes))})"
-        )
-        for org, subject, text, field, value in store.conn.execute(sql, [plan_id, form_id, *codes]):
+        for org, subj, text, field, value in form_history(
+            store, plan_id, form_id, org_codes, subject
+        ):
             period = parsed.get(text)
             if period is None:
                 period = parsed[text] = parse_period(text)
-            self.rows.setdefault((org, subject), {}).setdefault(period, {})[field] = value
+            self.rows.setdefault((org, subj), {}).setdefault(period, {})[field] = value
 
-    def earlier(self, org_code: str, subject: str, period: Period) -> list[dict[str, Value]]:
+    def earlier(self, org_code: str, subject: str, period: Period) -> list[dict[str, StoredValue]]:
         by_period = self.rows.get((org_code, subject), {})
         return [values for p, values in by_period.items() if p < period]
 
@@ -74,37 +99,30 @@ class FormHistory:
 def load_confirmations(
     store: Store, plan_id: str, form_id: str, org_codes: Iterable[str]
 ) -> Confirmations:
-    codes = list(org_codes)
     out: Confirmations = {}
-    if not codes:
-        return out
-    sql = (
-        "SELECT org_code, period, subject, field, value, comment FROM outlier_confirmations "
-        f"WHERE plan_id = ? AND form = ? AND org_code IN ({','.join('?' * len(codes))}) "
-        "ORDER BY id"
-    )
-    for org, period, subject, field, value, comment in store.conn.execute(
-        sql, [plan_id, form_id, *codes]
+    for org, period, subject, field, value, comment in read_confirmations(
+        store, plan_id, form_id, org_codes
     ):
         out[(org, period, subject, field, form_id)] = (value, comment)  # newest wins
     return out
 
 
 def _row_problems(
-    form: Form, row: EntryRow, earlier: Sequence[dict[str, Value]], confirmations: Confirmations
+    form: Form, row: EntryRow, earlier: Sequence[dict[str, StoredValue]], confirmations: Confirmations
 ) -> list[RowProblem]:
     def prior(name: str) -> float:
-        # No earlier period means nothing was open before: 0, not "unknown".
         return sum(n for values in earlier if (n := _number(values.get(name))) is not None)
 
     key = row.key
-    parsed, problems = check_row(form.fields, form.rules, form.derived, row.values, prior)
+    known = bool(earlier) or not row.existed_before
+    lookup = prior if known else None
+    parsed, problems = check_row(form.fields, form.rules, form.derived, row.values, lookup)
     out = [RowProblem(key, row.label, p.field_id, p.message, p.severity, p.rule) for p in problems]
     if row.inactive is not None:
         out.append(RowProblem(key, row.label, None, row.inactive))
     bad = {p.field_id for p in problems}
     for field in form.fields:
-        value = _number(parsed.get(field.id))  # type: ignore[arg-type]
+        value = _number(stored_value(parsed.get(field.id)))
         if value is None or field.id in bad:
             continue
         history = [n for values in earlier if (n := _number(values.get(field.id))) is not None]
@@ -154,3 +172,16 @@ def period_problems(
     return check_rows(
         form, rows, period, history, load_confirmations(store, plan.id, form_id, codes)
     )
+
+
+def check_record(
+    registry: Registry, raw_values: Mapping[str, object]
+) -> tuple[dict[str, StoredValue], list[Problem]]:
+    """Parse and check a whole record: every field and the registry's rules.
+
+    Returns the values in their stored form (text kept as typed where it does not
+    parse) and the errors.
+    """
+    values, problems = check_row(registry.fields, registry.rules, (), raw_values)
+    errors = [p for p in problems if p.severity == "error"]
+    return {k: stored_value(v) for k, v in values.items()}, errors

@@ -11,8 +11,8 @@ from PySide6.QtGui import QUndoCommand
 
 from jlip_desk.periods import Period
 from jlip_desk.plan.model import Plan
-from jlip_desk.services.entry import SaveResult, save_values
-from jlip_desk.store.cells import CellKey, Value
+from jlip_desk.services.entry import SaveResult, save_rows
+from jlip_desk.store.cells import CellKey, StoredValue
 from jlip_desk.store.database import Store
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ class CellChange:
 
     key: CellKey
     field_id: str
-    old: Value
+    old: StoredValue
     new: str
 
 
@@ -35,11 +35,7 @@ def save_job(
     """A writer job saving every row of one edit in a single transaction."""
 
     def job(store: Store) -> list[SaveResult]:
-        with store.atomic():
-            return [
-                save_values(store, plan, form_id, key.org_code, period, key.subject, raw)
-                for key, raw in rows.items()
-            ]
+        return save_rows(store, plan, form_id, period, rows)
 
     return job
 

@@ -13,10 +13,10 @@ from jlip_desk.errors import JlipError
 from jlip_desk.periods import Period
 from jlip_desk.plan.model import Field, Form, SubjectKind
 from jlip_desk.services.entry import EntryRow, RowProblem, build_rows, period_problems
-from jlip_desk.services.entry_problems import FormHistory, check_rows, load_confirmations
+from jlip_desk.services.validator import FormHistory, check_rows, load_confirmations
 from jlip_desk.services.installation import can_edit
 from jlip_desk.services.period_status import PeriodState, statuses
-from jlip_desk.store.cells import CellKey, Value, read_row
+from jlip_desk.store.cells import CellKey, StoredValue, read_row
 from jlip_desk.ui import changes
 from jlip_desk.ui.context import AppContext
 from jlip_desk.ui.entry_commands import CellChange, EditCellsCommand, save_job
@@ -37,7 +37,7 @@ FETCH_BATCH = 40
 EDIT_KIND = changes.ENTRY_CELLS
 
 
-def display(value: Value) -> str:
+def display(value: StoredValue) -> str:
     if value is None:
         return ""
     if isinstance(value, int | float):

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QPushButton, QW
 
 from jlip_desk.errors import JlipError
 from jlip_desk.periods import Period
-from jlip_desk.services.period_status import STATUS_LABELS, PeriodState, submit, unlock
+from jlip_desk.services.period_status import STATUS_LABELS, STEPS, PeriodState, submit, unlock
 from jlip_desk.store.database import Store
 from jlip_desk.ui import changes
 from jlip_desk.ui.context import AppContext
@@ -62,7 +62,7 @@ class StatusBar(QWidget):
         if state.reason:
             text += f"  原因:{state.reason}"
         self.label.setText(text)
-        self.submit_button.setEnabled(state.status in ("draft", "returned"))
+        self.submit_button.setEnabled(state.status in STEPS["submit"].sources)
         self.unlock_button.setEnabled(state.status == "submitted")
 
     def submit(self) -> None:
@@ -85,12 +85,12 @@ class StatusBar(QWidget):
         dialog.open()
 
     def unlock(self, reason: str) -> None:
-        org, period, plan_id = self.org_code, self.period, self.ctx.plan.id
+        org, period, plan = self.org_code, self.period, self.ctx.plan
         if org is None or period is None:
             return
 
         def job(store: Store) -> PeriodState:
-            return unlock(store, plan_id, org, period, reason)
+            return unlock(store, plan, org, period, reason)
 
         self._run(job, "无法解锁")
 

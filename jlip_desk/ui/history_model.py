@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
-from jlip_desk.store.cells import HistoryEntry, Value
+from jlip_desk.store.cells import HistoryEntry, StoredValue
 from jlip_desk.ui.rows_model import RowsTableModel
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1  # the HistoryEntry of the row
@@ -35,7 +35,7 @@ def action_text(entry: HistoryEntry) -> str:
     return text
 
 
-def value_text(value: Value) -> str:
+def value_text(value: StoredValue) -> str:
     if value is None or value == "":
         return EMPTY
     if isinstance(value, float) and value.is_integer():

@@ -16,9 +16,10 @@ from jlip_desk.ui.rows_model import RowsTableModel
 Index = QModelIndex | QPersistentModelIndex
 
 PERIOD_ROLE = Qt.ItemDataRole.UserRole + 1  # the period as text ("2025Q4", "2025")
-STATUS_ROLE = Qt.ItemDataRole.UserRole + 2  # "draft" | "submitted" | "accepted" | "returned"
+STATUS_ROLE = Qt.ItemDataRole.UserRole + 2  # "none" | "draft" | "submitted" | "accepted" | "returned"
 
 STATUS_COLOURS = {
+    "none": None,
     "draft": None,
     "submitted": QColor("#d6e6fa"),
     "accepted": QColor("#dff2dc"),

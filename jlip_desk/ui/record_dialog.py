@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from jlip_desk.errors import JlipError
 from jlip_desk.plan.model import Field, FieldType, Registry
 from jlip_desk.services.registry import check_record
-from jlip_desk.store.cells import Value
+from jlip_desk.store.cells import StoredValue
 from jlip_desk.store.orgs import OrgUnit
 from jlip_desk.ui.date_edit import DateEdit
 from jlip_desk.ui.errors import show_error
@@ -33,7 +33,7 @@ PROBLEM_STYLE = "color: #b3261e;"
 MULTILINE_LENGTH = 200
 
 
-def make_editor(field: Field, value: Value, *, omit: tuple[str, ...] = ()) -> QWidget:
+def make_editor(field: Field, value: StoredValue, *, omit: tuple[str, ...] = ()) -> QWidget:
     """The editor for one field, holding ``value``."""
     text = "" if value is None else str(value)
     editor: QWidget
@@ -110,7 +110,7 @@ class RecordDialog(_SavingDialog):
         counties: list[OrgUnit],
         *,
         code: str | None = None,
-        values: dict[str, Value] | None = None,
+        values: dict[str, StoredValue] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)

@@ -51,29 +51,42 @@ def test_rows_follow_the_life_cycle(store: Store, plan14: Plan) -> None:
     assert any(p.field_id is None and "设立于2024-05-01" in p.message for p in problems)
 
 
-def test_prior_counts_open_cases_and_is_zero_without_history(store: Store, plan14: Plan) -> None:
+def test_prior_is_zero_for_a_new_station_and_unknown_without_its_history(
+    store: Store, plan14: Plan
+) -> None:
+    """prior() as decided once in the validator (and so for import and submit too)."""
     bind(store, COUNTY)
-    code = _station(store, plan14, "2021-01-01")
-    first = {**FULL, "cases_accepted": "0", "cases_closed": "2"}
-    save_values(store, plan14, "activity", COUNTY, Period(2025, 1), code, first)
     rule = "办结案件数不能大于"
-    assert any(
-        rule in p.message
-        for p in period_problems(store, plan14, "activity", COUNTY, Period(2025, 1))
-    )
+    bad = {**FULL, "cases_accepted": "0", "cases_closed": "2"}
+
+    def flagged(period: Period) -> bool:
+        problems = period_problems(store, plan14, "activity", COUNTY, period)
+        return any(rule in p.message for p in problems)
+
+    # Established during 2025Q1: nothing was open before, so prior() is 0.
+    new = _station(store, plan14, "2025-02-01")
+    save_values(store, plan14, "activity", COUNTY, Period(2025, 1), new, bad)
+    assert flagged(Period(2025, 1))
+    save_values(store, plan14, "activity", COUNTY, Period(2025, 1), new, FULL)
+    # Established in 2021 but its earlier quarters were never entered here: cannot tell.
+    old = _station(store, plan14, "2021-01-01")
+    save_values(store, plan14, "activity", COUNTY, Period(2025, 1), old, bad)
+    assert not flagged(Period(2025, 1))
+    # With 2024Q4 entered, prior() is that quarter's open cases: 3 accepted, 0 closed.
     save_values(
         store,
         plan14,
         "activity",
         COUNTY,
         Period(2024, 4),
-        code,
+        old,
         {**FULL, "cases_accepted": "3", "cases_closed": "0"},
     )
-    assert not any(
-        rule in p.message
-        for p in period_problems(store, plan14, "activity", COUNTY, Period(2025, 1))
+    assert not flagged(Period(2025, 1))
+    save_values(
+        store, plan14, "activity", COUNTY, Period(2025, 1), old, {**bad, "cases_closed": "4"}
     )
+    assert flagged(Period(2025, 1))
 
 
 def test_locked_period_refuses_edits(store: Store, plan14: Plan) -> None:

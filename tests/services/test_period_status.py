@@ -37,7 +37,7 @@ def test_submit_refused_while_errors_remain(store: Store, plan14: Plan) -> None:
     with pytest.raises(OpenProblemsError) as refused:
         submit(store, plan14, COUNTY, Period(2025))
     assert "高价值发明专利拥有量不能大于" in refused.value.message
-    assert status(store, plan14.id, COUNTY, Period(2025)).status == "draft"
+    assert status(store, plan14.id, COUNTY, Period(2025)).status == "none"
     _annual(store, plan14, {"valid_invention_patents": 300})
     assert submit(store, plan14, COUNTY, Period(2025)).locked
 
@@ -46,8 +46,8 @@ def test_unlock_needs_a_reason_and_is_recorded(store: Store, plan14: Plan) -> No
     bind(store, COUNTY)
     submit(store, plan14, COUNTY, Q1)  # a county without stations has nothing to fix
     with pytest.raises(InputError):
-        unlock(store, plan14.id, COUNTY, Q1, "  ")
-    unlock(store, plan14.id, COUNTY, Q1, "补报数据")
+        unlock(store, plan14, COUNTY, Q1, "  ")
+    unlock(store, plan14, COUNTY, Q1, "补报数据")
     rows = store.conn.execute(
         "SELECT old_status, new_status, reason FROM period_status_history ORDER BY id"
     ).fetchall()
@@ -58,14 +58,14 @@ def test_province_accepts_or_returns(store: Store, plan14: Plan) -> None:
     bind(store, COUNTY)
     submit(store, plan14, COUNTY, Q1)
     with pytest.raises(NotAllowedError):
-        accept(store, plan14.id, COUNTY, Q1)  # a county cannot accept its own report
+        accept(store, plan14, COUNTY, Q1)  # a county cannot accept its own report
     bind(store, "220000")
-    return_period(store, plan14.id, COUNTY, Q1, "数据不全")
+    return_period(store, plan14, COUNTY, Q1, "数据不全")
     assert status(store, plan14.id, COUNTY, Q1).reason == "数据不全"
     submit(store, plan14, COUNTY, Q1)
-    assert accept(store, plan14.id, COUNTY, Q1).status == "accepted"
+    assert accept(store, plan14, COUNTY, Q1).status == "accepted"
     with pytest.raises(NotAllowedError):
-        unlock(store, plan14.id, COUNTY, Q1, "改")
+        unlock(store, plan14, COUNTY, Q1, "改")
 
 
 @pytest.mark.parametrize("plan_name", ["plan14", "plan15"])
@@ -79,4 +79,4 @@ def test_period_list_covers_every_period(store: Store, plan_name: str, request) 
     years = len(plan.years())
     assert len(listed) == years * 5
     assert listed[0].period == Period(plan.end_year)
-    assert all(s.state.status == "draft" for s in listed)
+    assert all(s.state.status == "none" for s in listed)

@@ -14,7 +14,7 @@ from jlip_desk.periods import Period
 from jlip_desk.plan.model import Plan
 from jlip_desk.services.installation import bind
 from jlip_desk.services.period_status import status
-from jlip_desk.store.cells import CellKey, Value, read_row
+from jlip_desk.store.cells import CellKey, StoredValue, read_row
 from jlip_desk.store.database import Store
 from jlip_desk.store.plans import save_plan
 from jlip_desk.store.records import create_record
@@ -130,7 +130,7 @@ def settle(qtbot, page: EntryPage, check) -> None:
     qtbot.waitUntil(check)
 
 
-def stored(page: EntryPage, case: Case) -> dict[str, Value]:
+def stored(page: EntryPage, case: Case) -> dict[str, StoredValue]:
     return read_row(page.ctx.store, case.key)
 
 
@@ -230,7 +230,7 @@ def test_rule_blocks_submit_until_fixed_then_lock_and_unlock(
     qtbot.mouseClick(page.status.submit_button, Qt.MouseButton.LeftButton)
     settle(qtbot, page, lambda: bool(seen))
     assert case.rule_message in seen[0]
-    assert status(page.ctx.store, case.plan.id, COUNTY, case.period).status == "draft"
+    assert status(page.ctx.store, case.plan.id, COUNTY, case.period).status == "none"
 
     # Jump from the problem list to the cell, fix it there.
     page.grid.setCurrentIndex(cell(page, case.big))

@@ -21,7 +21,7 @@ from jlip_desk.periods import Period
 from jlip_desk.services.demo import generate
 from jlip_desk.services.excel import export_submission
 from jlip_desk.services.installation import bind, prepare
-from jlip_desk.services.period_status import status
+from jlip_desk.services.period_status import return_period, status
 from jlip_desk.store.database import Store
 from jlip_desk.store.orgs import counties_under
 from jlip_desk.ui import app as ui_app
@@ -164,7 +164,7 @@ def test_county_submission_asks_then_marks_submitted(
     qtbot.mouseClick(panel.submission_button, LEFT)
     assert "锁定" in seen[0]
     assert not list(tmp_path.glob("*.xlsx"))
-    assert status(county_ctx.store, plan_id, "220102", Q).status == "draft"
+    assert status(county_ctx.store, plan_id, "220102", Q).status == "none"
 
     click_confirm(page, "导出并报送", seen)
     with qtbot.waitSignal(county_ctx.data_changed, timeout=10_000) as changed:
@@ -264,6 +264,10 @@ def test_import_applied_then_unchanged_then_revision(
     assert outcome_text(page) == "内容未变化"
     assert "未作任何改动" in panel.files_model.index(0, 4).data()
 
+    # A submitted period takes a correction only after the province returns it.
+    run_import(qtbot, page, [submissions["corrected"]])
+    assert outcome_text(page) == "拒绝导入"
+    return_period(province_ctx.store, province_ctx.plan, "220102", Q, "请改正咨询数")
     run_import(qtbot, page, [submissions["corrected"]])
     assert outcome_text(page) == "已导入(取代第 1 版)"
     assert panel.problems_model.rowCount() == 0

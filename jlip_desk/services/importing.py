@@ -1,0 +1,502 @@
+"""Import one submitted workbook through the gate: the grid's verdict, all or nothing.
+
+The workbook is read and converted by ``excel/`` (no store there). This service
+builds the rows the org unit's period would hold after the import (the store's
+records and figures with the file's laid over them, a missing row counted as a
+blank one) and checks them with the one validator the entry grid and submit use,
+so an import accepts exactly what the grid would show without errors. Then it
+decides the revision (same file, older workbook, locked period) and hands the
+write to :func:`gate.apply_import`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from jlip_desk.errors import JlipError
+from jlip_desk.excel import safety
+from jlip_desk.excel.data import fingerprint
+from jlip_desk.excel.importer import Refused, issue_of, read_submitted
+from jlip_desk.excel.layout import SheetKind, sheets_for
+from jlip_desk.excel.markup import markup_name, write_markup
+from jlip_desk.excel.meta import Meta
+from jlip_desk.excel.report import FileResult, Issue
+from jlip_desk.excel.rows import FileData, FileRecord, FileRow, Place, convert
+from jlip_desk.excel.sheets import locate
+from jlip_desk.orgs import OrgUnit
+from jlip_desk.periods import Period, parse_period
+from jlip_desk.plan.model import Form, Plan, Registry, SubjectKind
+from jlip_desk.plan.rules import describe
+from jlip_desk.services import gate, period_status
+from jlip_desk.services.entry_rows import EntryRow, registry_rows
+from jlip_desk.services.installation import bound_org, can_edit
+from jlip_desk.services.validator import (
+    FormHistory,
+    RowProblem,
+    check_record,
+    check_rows,
+    load_confirmations,
+)
+from jlip_desk.store.cells import CellKey, CellUpdate, NewCell, StoredValue, existing_cells
+from jlip_desk.store.database import Store
+from jlip_desk.store.orgs import get_org
+from jlip_desk.store.plans import get_plan
+from jlip_desk.store.records import list_records, next_seqs, record_owners
+from jlip_desk.store.submissions import latest_submission, submission_of_file
+from jlip_desk.validation.records import Record, format_code, record_name
+from jlip_desk.validation.values import REQUIRED_MESSAGE, allowed_text
+
+__all__ = ["ImportOptions", "import_file"]
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOptions:
+    markup_dir: Path | None = None  # None: next to the submitted file
+    markup: bool = True
+    max_cells: int = safety.DEFAULT_MAX_CELLS
+    # Replace a newer revision with a workbook exported before it (an explicit choice).
+    replace_newer: bool = False
+    # A registry row without a code that matches an existing record is that record
+    # (an explicit choice; otherwise it is refused, never added as a second record).
+    match_existing: bool = False
+
+
+def import_file(store: Store, path: Path, options: ImportOptions | None = None) -> FileResult:
+    """Check ``path`` completely; apply it in one transaction only if nothing is wrong."""
+    options = options or ImportOptions()
+    result = FileResult(file=str(path))
+    try:
+        _import(store, path, options, result)
+    except Refused as refused:
+        result.outcome = "refused"
+        result.issues = refused.issues + [i for i in result.issues if i.severity == "note"]
+    if result.outcome == "refused" and options.markup and any(i.cell for i in result.issues):
+        folder = options.markup_dir or path.parent
+        try:
+            result.markup = str(write_markup(path, result.issues, folder / markup_name(path)))
+        except JlipError as exc:
+            result.issues.append(Issue(f"未能生成标注副本:{exc.message}", severity="note"))
+    return result
+
+
+def _import(store: Store, path: Path, options: ImportOptions, result: FileResult) -> None:
+    submitted = read_submitted(path, max_cells=options.max_cells)
+    meta, content = submitted.meta, submitted.content
+    result.sha256 = submitted.sha256
+    result.plan_id, result.plan_version = meta.plan_id, meta.plan_version
+    result.org_code, result.org_name, result.period = meta.org_code, meta.org_name, meta.period
+    try:
+        plan = get_plan(store, meta.plan_id, meta.plan_version)
+    except JlipError:
+        raise Refused(
+            Issue(
+                f"本机没有载入计划“{meta.plan_id}”的 {meta.plan_version} 版,无法核对此工作簿",
+                rule="计划版本",
+                allowed="本机已载入的计划;如需此版本,请先用 jlip-desk plan load 载入其定义文件",
+            )
+        ) from None
+    try:
+        org = get_org(store, meta.org_code)
+        period = parse_period(meta.period)
+        specs = sheets_for(plan, org, period)
+    except JlipError as exc:
+        raise Refused(issue_of(exc, "工作簿元数据")) from None
+    result.org_name = org.name
+    if not can_edit(store, org.code):
+        bound = bound_org(store)
+        editor = f"本机绑定的单位为“{bound.name}”" if bound else "本机尚未绑定单位"
+        raise Refused(
+            Issue(
+                f"本机无权导入“{org.name}”({org.code})的数据({editor})",
+                rule="单位权限",
+                allowed="本单位及下级单位的工作簿",
+            )
+        )
+    sheets, issues = locate(content, specs)
+    result.issues = issues
+    data = convert(plan, org, content, sheets, record_owners(store, plan.id))
+    errors = [i for i in [*issues, *data.issues] if i.severity == "error"]
+    if errors:
+        raise Refused(*errors)
+
+    state = _State(store, plan, org, period, options)
+    state.lay_records(data)
+    state.lay_rows(data)
+    state.check(data)
+    if state.issues:
+        raise Refused(*state.issues)
+    _decide_and_write(store, plan, org, period, path, options, result, data, state, meta)
+
+
+class _State:
+    """The org unit's records and the period's rows as they would be after the import."""
+
+    def __init__(
+        self, store: Store, plan: Plan, org: OrgUnit, period: Period, options: ImportOptions
+    ):
+        self.store, self.plan, self.org, self.period = store, plan, org, period
+        self.options = options
+        self.issues: list[Issue] = []
+        self.records: dict[str, list[Record]] = {}  # by registry, after the import
+        self.new_records: dict[str, list[tuple[str, dict[str, StoredValue]]]] = {}
+        self.record_updates: list[tuple[str, str, dict[str, StoredValue]]] = []
+        self.places: dict[tuple[str, str], Place] = {}  # (form or registry, subject)
+        self.values: dict[str, dict[tuple[str, str], dict[str, StoredValue]]] = {}
+        self.rows: dict[str, list[EntryRow]] = {}
+
+    # ------------------------------------------------------------- registries
+
+    def lay_records(self, data: FileData) -> None:
+        seqs = next_seqs(self.store, self.org.code)
+        for registry in self.plan.registries:
+            if registry.org_level.value != self.org.level:
+                continue
+            stored = {
+                r.code: r for r in list_records(self.store, self.plan.id, registry.id, [self.org.code])
+            }
+            in_file = [r for r in data.records if r.registry == registry.id]
+            used = [int(r.code.rsplit("-", 1)[1]) for r in in_file if r.code is not None]
+            next_seq = max([seqs.get(registry.id, 1) - 1, *used]) + 1
+            for file_record in in_file:
+                self._check_record(registry, file_record)
+                code = file_record.code
+                if code is None:
+                    match = self._identity_match(registry, file_record, stored, in_file)
+                    if match is not None and self.options.match_existing:
+                        code = match
+                    elif match is not None:
+                        continue  # refused with both rows named
+                if code is None:
+                    code = format_code(self.org.code, registry.code_tag, next_seq)
+                    next_seq += 1
+                    self.new_records.setdefault(registry.id, []).append(
+                        (code, file_record.values)
+                    )
+                    stored[code] = Record(code, self.plan.id, registry.id, self.org.code,
+                                          dict(file_record.values))  # fmt: skip
+                elif code in stored:
+                    self.record_updates.append((registry.id, code, file_record.values))
+                    stored[code] = replace(stored[code], values=dict(file_record.values))
+                else:  # a code this store does not know yet: the record travels with the file
+                    self.new_records.setdefault(registry.id, []).append(
+                        (code, file_record.values)
+                    )
+                    stored[code] = Record(code, self.plan.id, registry.id, self.org.code,
+                                          dict(file_record.values))  # fmt: skip
+                file_record.code = code
+                self.places[(registry.id, code)] = file_record.place
+            self.records[registry.id] = sorted(stored.values(), key=lambda r: r.code)
+
+    def _check_record(self, registry: Registry, file_record: FileRecord) -> None:
+        _values, problems = check_record(registry, file_record.values)
+        labels = {f.id: f.label for f in registry.fields}
+        for p in problems:
+            self.issues.append(_cell_issue(file_record.place, registry.fields, labels, p.field_id,
+                                           p.message, p.rule))  # fmt: skip
+
+    def _identity_match(
+        self,
+        registry: Registry,
+        file_record: FileRecord,
+        stored: dict[str, Record],
+        in_file: list[FileRecord],
+    ) -> str | None:
+        """An existing record this code-less row is, by credit code or by name and host."""
+        keys = _identity(registry, file_record.values)
+        if not keys:
+            return None
+        listed = {r.code for r in in_file if r.code is not None}
+        for code, record in stored.items():
+            if keys & _identity(registry, record.values):
+                if self.options.match_existing:
+                    return code
+                cell, _value = file_record.place.cell(None)
+                where = "同一文件中" if code in listed else "本机已有"
+                self.issues.append(
+                    Issue(
+                        f"第 {file_record.place.row + 1} 行没有编码,但与{where}的记录 {code}"
+                        f"“{record_name(registry, record.values, code)}”是同一单位"
+                        "(统一社会信用代码相同,或名称与依托单位都相同);"
+                        "为避免重复登记,未导入",
+                        sheet=file_record.place.sheet,
+                        cell=cell,
+                        value="",
+                        rule="不得重复登记",
+                        allowed=f"在编码列填写 {code};确为新设立的另一记录时,请改正名称或信用代码",
+                    )
+                )
+                return code
+        return None
+
+    # ------------------------------------------------------------------ forms
+
+    def lay_rows(self, data: FileData) -> None:
+        new_by_name: dict[str, dict[str, str]] = {}  # registry -> name -> code
+        for registry_id, new in self.new_records.items():
+            registry = self.plan.registry(registry_id)
+            names = new_by_name.setdefault(registry_id, {})
+            for code, values in new:
+                names[record_name(registry, values, code)] = code
+        for row in data.rows:
+            if row.new_name is not None:
+                form = self.plan.form(row.form)
+                code = next(
+                    (new_by_name.get(r, {}).get(row.new_name) for r in form.registries
+                     if row.new_name in new_by_name.get(r, {})),
+                    None,
+                )  # fmt: skip
+                if code is None:
+                    cell, value = row.place.cell(None)
+                    self.issues.append(
+                        Issue(
+                            f"第 {row.place.row + 1} 行没有编码,名称“{row.new_name}”"
+                            "也不是本文件登记表中新增的记录",
+                            sheet=row.place.sheet, cell=cell, value=value, rule="编码引用",
+                            allowed="已登记记录填写其编码;新增记录编码留空,名称与登记表中一致",
+                        )
+                    )  # fmt: skip
+                    continue
+                row.subject = code
+            key = (row.form, row.subject)
+            if key in self.places:
+                cell, value = row.place.cell(None)
+                self.issues.append(
+                    Issue(
+                        f"“{row.new_name or row.subject}”在本表中出现了两次",
+                        sheet=row.place.sheet, cell=cell, value=value, rule="编码引用",
+                        allowed="每个对象只填一行",
+                    )
+                )  # fmt: skip
+                continue
+            self.places[key] = row.place
+            self.values.setdefault(row.form, {})[(self.org.code, row.subject)] = row.values
+
+    def check(self, data: FileData) -> None:
+        """The one validator over the rows each form sheet would leave, as the grid does."""
+        orgs = {self.org.code: self.org}
+        for spec_id, sheet in data.located.items():
+            if sheet.spec.kind is not SheetKind.FORM:
+                continue
+            form = self.plan.form(spec_id)
+            values = self.values.get(form.id, {})
+            if form.subject is SubjectKind.REGISTRY:
+                # Every record of the period is due, in the file or not: a row left out is
+                # a row left blank (locked periods never reach here).
+                rows = registry_rows(self.plan, form, self.period, orgs, self.records, values)
+            else:
+                rows = [
+                    EntryRow(CellKey(self.plan.id, form.id, org_code, str(self.period), subject),
+                             subject, self.org.name, dict(vals))
+                    for (org_code, subject), vals in values.items()
+                ]  # fmt: skip
+            self.rows[form.id] = rows
+            history = FormHistory(self.store, self.plan.id, form.id, [self.org.code])
+            confirmations = load_confirmations(self.store, self.plan.id, form.id, [self.org.code])
+            problems = check_rows(form, rows, self.period, history, confirmations)
+            self._report(form, sheet.name, rows, [p for p in problems if p.severity == "error"])
+
+    def _report(
+        self, form: Form, sheet: str, rows: list[EntryRow], problems: list[RowProblem]
+    ) -> None:
+        labels = {f.id: f.label for f in form.fields} | {d.id: d.label for d in form.derived}
+        missing: dict[str, list[RowProblem]] = {}
+        for p in problems:
+            place = self.places.get((form.id, p.key.subject))
+            if place is None:
+                missing.setdefault(p.key.subject, []).append(p)
+                continue
+            self.issues.append(
+                _cell_issue(place, form.fields, labels, p.field_id, p.message, p.rule)
+            )
+        new_codes = {code for new in self.new_records.values() for code, _ in new}
+        for subject, found in missing.items():
+            row = next(r for r in rows if r.key.subject == subject)
+            if subject in new_codes:
+                what = f"本文件登记表中新增的“{row.label}”"
+                how = f"在“{sheet}”末尾添加一行:编码留空,名称填“{row.label}”,并填写本期数据"
+            else:
+                what = f"“{row.label}”(编码 {subject})"
+                how = f"在“{sheet}”末尾添加一行:编码填 {subject},并填写本期数据"
+            blank = sorted(
+                {labels.get(p.field_id or "", "") for p in found if p.message == REQUIRED_MESSAGE}
+                - {""}
+            )
+            self.issues.append(
+                Issue(
+                    f"工作表“{sheet}”缺少{what}的行:"
+                    f"该记录在{self.period.label}已设立,每期都须填报"
+                    + (f"({'、'.join(blank)} 不能为空)" if blank else ""),
+                    sheet=sheet,
+                    rule="每条在期记录都须填报",
+                    allowed=how,
+                )
+            )
+
+
+def _identity(registry: Registry, values: dict[str, StoredValue]) -> set[tuple[str, str]]:
+    """What makes two records the same: a credit code, or the name with the host."""
+    keys: set[tuple[str, str]] = set()
+    for f in registry.fields:
+        value = values.get(f.id)
+        if f.format == "credit_code" and isinstance(value, str) and value.strip():
+            keys.add(("credit", value.strip().upper()))
+    texts = [f for f in registry.fields if f.type.value == "text" and f.format is None][:2]
+    named = [values.get(f.id) for f in texts]
+    if len(named) == 2 and all(isinstance(v, str) and v.strip() for v in named):
+        keys.add(("name", "\x00".join(str(v).strip() for v in named)))
+    return keys
+
+
+def _cell_issue(
+    place: Place,
+    fields: tuple[object, ...],
+    labels: dict[str, str],
+    field_id: str | None,
+    message: str,
+    rule: str | None,
+) -> Issue:
+    cell, value = place.cell(field_id)
+    if rule is not None:
+        # Said with the sheet's own column labels, never the plan's field ids.
+        return Issue(message, sheet=place.sheet, cell=cell, value=value, rule=message,
+                     allowed=f"满足 {describe(rule, labels)}")  # fmt: skip
+    field = next((f for f in fields if getattr(f, "id", None) == field_id), None)
+    if field is None:
+        return Issue(message, sheet=place.sheet, cell=cell, value=value, rule="记录有效")
+    kind = "必填" if message == REQUIRED_MESSAGE else f"“{labels.get(field_id or '', '')}”的取值要求"
+    return Issue(message, sheet=place.sheet, cell=cell, value=value, rule=kind,
+                 allowed=allowed_text(field))  # type: ignore[arg-type]  # fmt: skip
+
+
+# -------------------------------------------------------------- the decision
+
+
+def _earlier(exported_at: str | None, than: str | None) -> bool:
+    """Whether one export time is before another (ISO times, with their offsets)."""
+    import datetime as dt
+
+    if not exported_at or not than:
+        return False
+    try:
+        return dt.datetime.fromisoformat(exported_at) < dt.datetime.fromisoformat(than)
+    except (TypeError, ValueError):  # naive against aware, or not a time: cannot tell
+        return False
+
+
+def _diff(
+    store: Store, plan: Plan, org: OrgUnit, period: Period, state: _State
+) -> tuple[list[NewCell], list[CellUpdate]]:
+    inserts: list[NewCell] = []
+    updates: list[CellUpdate] = []
+
+    def lay(form: str, period_text: str, subject: str, values: dict[str, StoredValue],
+            stored: dict[tuple[str, str], tuple[int, StoredValue]]) -> None:  # fmt: skip
+        from jlip_desk.store.cells import same_value
+
+        for field_id, value in values.items():
+            old = stored.get((subject, field_id))
+            if old is None:
+                if value is not None:
+                    inserts.append((form, period_text, subject, field_id, value))
+            elif not same_value(old[1], value):
+                updates.append((value, old[0]))
+
+    by_registry: dict[str, dict[tuple[str, str], tuple[int, StoredValue]]] = {}
+    for registry_id, code, values in state.record_updates:
+        if registry_id not in by_registry:
+            by_registry[registry_id] = existing_cells(store, plan.id, org.code, registry_id, "")
+        lay(registry_id, "", code, values, by_registry[registry_id])
+    for form_id, rows in state.rows.items():
+        stored = existing_cells(store, plan.id, org.code, form_id, str(period))
+        fields = [f.id for f in plan.form(form_id).fields]
+        for row in rows:
+            full = {f: row.values.get(f) for f in fields}  # a missing value clears it
+            lay(form_id, str(period), row.key.subject, full, stored)
+    return inserts, updates
+
+
+def _decide_and_write(
+    store: Store,
+    plan: Plan,
+    org: OrgUnit,
+    period: Period,
+    path: Path,
+    options: ImportOptions,
+    result: FileResult,
+    data: FileData,
+    state: _State,
+    meta: Meta,
+) -> None:
+    inserts, updates = _diff(store, plan, org, period, state)
+    new_values = sum(
+        1 for new in state.new_records.values() for _, values in new for v in values.values()
+        if v is not None
+    )  # fmt: skip
+    changed = new_values + len(inserts) + len(updates)
+    current = period_status.status(store, plan.id, org.code, period)
+    same_file = submission_of_file(store, plan.id, org.code, str(period), result.sha256)
+    if same_file is not None and changed == 0:
+        result.outcome = "unchanged"
+        result.summary = (
+            f"此文件已于 {same_file.imported_at} 作为第 {same_file.revision} 版导入,"
+            "数据没有变化,未作任何改动。"
+        )
+        return
+    if current.locked:
+        if changed == 0:
+            result.outcome = "unchanged"
+            result.summary = (
+                f"工作簿中的数据与本机已有数据完全一致,{period.label}已{current.label},"
+                "未作任何改动。"
+            )
+            return
+        message, allowed = period_status.locked_message(store, org.code, period, current)
+        raise Refused(Issue(f"{message};此工作簿有 {changed} 个数值与本机不同,未导入",
+                            rule="报告期状态", allowed=allowed))  # fmt: skip
+    latest = latest_submission(store, plan.id, org.code, str(period))
+    exported_at = meta.exported_at or None
+    if latest is not None and _earlier(exported_at, latest.exported_at) and not options.replace_newer:
+        raise Refused(
+            Issue(
+                f"此工作簿导出于 {exported_at},早于本机已导入的第 {latest.revision} 版"
+                f"(导出于 {latest.exported_at},文件 {latest.file_name});"
+                f"用旧文件替换会混入过时的数据({changed} 个数值不同),未导入",
+                rule="不得以旧换新",
+                allowed="导入最新导出的工作簿;确需用此文件替换时,在导入时选择“仍用此文件替换”"
+                "(命令行:--replace-newer)",
+            )
+        )
+    base = meta.base_revision
+    kind = "首次报送" if latest is None else f"修订版,取代第 {latest.revision} 版"
+    revision = gate.apply_import(
+        store,
+        gate.ImportWrite(
+            plan=plan,
+            org_code=org.code,
+            period=period,
+            new_records=state.new_records,
+            inserts=inserts,
+            updates=updates,
+            file_name=path.name,
+            file_sha256=result.sha256,
+            data_sha256=fingerprint(data.sheets),
+            export_sha256=meta.fingerprint or None,
+            exported_at=exported_at,
+            base_revision=int(base) if base.isdigit() else None,
+            values_changed=changed,
+            note=f"{org.name} {period.label} 导入",
+        ),
+    )
+    result.outcome = "applied"
+    result.revision = revision
+    result.values_changed = changed
+    result.records_created = sum(len(new) for new in state.new_records.values())
+    if changed == 0:
+        detail = "数据与本机已有数据一致,记为本期报送"
+    else:
+        detail = f"{changed} 个数值有变化,新增 {result.records_created} 条登记记录"
+    result.summary = f"已作为第 {revision} 版导入({kind}):{detail}。"
