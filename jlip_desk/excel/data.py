@@ -1,20 +1,15 @@
-"""The rows a workbook carries, gathered from the store, and their data fingerprint."""
+"""The rows a workbook carries (gathered by the export service) and their data fingerprint."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from jlip_desk.excel.layout import CODE, ITEM, NAME, ORG, REGISTRY, SheetKind, SheetSpec
-from jlip_desk.periods import parse_period
-from jlip_desk.plan.model import Field, FieldType, Plan, Registry, SubjectKind
-from jlip_desk.store.cells import read_form
-from jlip_desk.store.database import Store
-from jlip_desk.store.orgs import OrgUnit
-from jlip_desk.store.records import Record, active_during, list_records
+from jlip_desk.excel.layout import SheetSpec
+from jlip_desk.plan.model import Field, FieldType
 
 CellValue = int | float | str | dt.date | None
 Row = dict[str, CellValue]
@@ -26,60 +21,7 @@ class SheetData:
     rows: list[Row] = field(default_factory=list)
 
 
-def record_name(registry: Registry, record: Record) -> str:
-    value = record.values.get("name", record.values.get(registry.fields[0].id))
-    return "" if value is None else str(value)
-
-
-def collect(
-    store: Store, plan: Plan, org: OrgUnit, specs: Iterable[SheetSpec], *, blank: bool
-) -> list[SheetData]:
-    """Rows for every sheet; a blank template keeps registry rows but no figures."""
-    out: list[SheetData] = []
-    records: dict[str, list[Record]] = {}  # by registry id: read once per workbook
-
-    def records_of(registry_id: str) -> list[Record]:
-        if registry_id not in records:
-            records[registry_id] = list_records(store, plan.id, registry_id, [org.code])
-        return records[registry_id]
-
-    for spec in specs:
-        data = SheetData(spec)
-        if spec.kind is SheetKind.REGISTRY:
-            for record in records_of(spec.id):
-                data.rows.append({CODE: record.code, **_typed(spec.fields, record.values)})
-        else:
-            stored = {} if blank else read_form(store, plan.id, spec.id, spec.period, [org.code])
-            for key, lead in _subjects(plan, org, spec, records_of):
-                values = stored.get((org.code, key), {})
-                data.rows.append({**lead, **_typed(spec.fields, values)})
-        out.append(data)
-    return out
-
-
-def _subjects(
-    plan: Plan, org: OrgUnit, spec: SheetSpec, records_of: Callable[[str], list[Record]]
-) -> list[tuple[str, Row]]:
-    if spec.subject is SubjectKind.ORG:
-        return [("", {ORG: org.code, NAME: org.name})]
-    if spec.subject is SubjectKind.ITEMS:
-        return [(i.id, {ITEM: i.id, NAME: i.name}) for i in plan.form(spec.id).items]
-    period = parse_period(spec.period)
-    subjects: list[tuple[str, Row]] = []
-    for registry_id in spec.registries:
-        registry = plan.registry(registry_id)
-        for record in records_of(registry_id):
-            if active_during(record, registry, period):
-                lead: Row = {
-                    CODE: record.code,
-                    REGISTRY: registry.name,
-                    NAME: record_name(registry, record),
-                }
-                subjects.append((record.code, lead))
-    return subjects
-
-
-def _typed(fields: Iterable[Field], values: Mapping[str, object]) -> Row:
+def typed_row(fields: Iterable[Field], values: Mapping[str, object]) -> Row:
     """Stored values as cells show them: ISO dates become real dates."""
     row: Row = {}
     for f in fields:

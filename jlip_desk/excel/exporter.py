@@ -7,14 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jlip_desk import __version__
-from jlip_desk.excel.data import collect, fingerprint
-from jlip_desk.excel.layout import FORMAT_VERSION, SheetKind, file_name, sheets_for
+from jlip_desk.excel.data import SheetData, fingerprint
+from jlip_desk.excel.layout import FORMAT_VERSION, SheetKind, file_name
 from jlip_desk.excel.meta import Meta
 from jlip_desk.excel.writer import Instructions, build_workbook, save_atomic
 from jlip_desk.periods import Period
+from jlip_desk.orgs import OrgUnit
 from jlip_desk.plan.model import Plan
-from jlip_desk.store.database import Store
-from jlip_desk.store.orgs import OrgUnit
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,19 +25,14 @@ class ExportResult:
     fingerprint: str
 
 
-def _status(
-    store: Store, plan: Plan, org: OrgUnit, period: Period
-) -> tuple[str | None, str | None]:
-    row = store.conn.execute(
-        "SELECT status, reason FROM period_status "
-        "WHERE plan_id = ? AND org_code = ? AND period = ?",
-        (plan.id, org.code, str(period)),
-    ).fetchone()
-    return (row[0], row[1]) if row else (None, None)
-
-
 def _instructions(
-    store: Store, plan: Plan, org: OrgUnit, period: Period, sheet_names: list[str], *, blank: bool
+    plan: Plan,
+    org: OrgUnit,
+    period: Period,
+    sheet_names: list[str],
+    *,
+    blank: bool,
+    returned_reason: str | None,
 ) -> Instructions:
     due = period.end + dt.timedelta(days=plan.due_days)
     lines: list[tuple[str, str]] = [
@@ -50,30 +44,40 @@ def _instructions(
         ("包含工作表", "、".join(sheet_names)),
         ("填写方法", "只在黄色单元格中填写;每个单元格的要求见列标题的批注和输入提示。"),
         ("新增记录", "新设立的工作站或网点请填在登记表末尾的空行中,编码留空,导入时自动分配。"),
+        (
+            "新增记录的活动",
+            "本期已设立的新记录也要填报本期活动:在活动表末尾添加一行,编码留空,"
+            "名称与登记表中填写的完全一致。",
+        ),
         ("数字与日期", "数字不要带单位;日期写作 2024-03-05 或 2024年3月5日。"),
         ("注意", "请勿修改工作表名称、标题行和灰色单元格;填好后保存为 .xlsx 文件报送。"),
         ("黄色", "需要填写的单元格"),
         ("灰色", "由程序填写的单元格(编码、名称),请勿修改"),
         ("蓝色", "列标题,括号内为计量单位"),
     ]
-    status, reason = _status(store, plan, org, period)
-    if status == "returned":
-        lines.append(("退回原因", reason or "省级退回了上次报送,请修改后重新报送。"))
+    if returned_reason is not None:
+        lines.append(("退回原因", returned_reason or "上级退回了上次报送,请修改后重新报送。"))
     return Instructions(tuple(lines))
 
 
 def export_workbook(
-    store: Store,
     plan: Plan,
     org: OrgUnit,
     period: Period,
+    sheets: list[SheetData],
     target: Path,
     *,
     blank: bool,
+    base_revision: int = 0,
+    returned_reason: str | None = None,
+    exported_at: str | None = None,
 ) -> ExportResult:
-    """Write the workbook of ``org`` for ``period``; ``target`` may be a folder."""
-    specs = sheets_for(plan, org, period)
-    sheets = collect(store, plan, org, specs, blank=blank)
+    """Write the workbook of ``org`` for ``period`` from ``sheets`` (see ``sheets_for``).
+
+    ``target`` may be a folder. ``base_revision`` is the revision of the org unit's
+    period the exporting store holds, ``returned_reason`` the reason it was returned
+    (shown on the instructions sheet and kept in the metadata).
+    """
     meta = Meta(
         format_version=FORMAT_VERSION,
         kind="template" if blank else "submission",
@@ -83,12 +87,18 @@ def export_workbook(
         org_name=org.name,
         period=str(period),
         app_version=__version__,
-        exported_at=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        exported_at=exported_at
+        or dt.datetime.now().astimezone().isoformat(timespec="microseconds"),
         fingerprint=fingerprint(sheets),
+        base_revision=str(base_revision),
+        returned_reason=returned_reason or "",
         sheets={s.spec.sheet: f"{s.spec.kind}:{s.spec.id}" for s in sheets},
     )
     names = [s.spec.sheet for s in sheets]
-    wb = build_workbook(meta, _instructions(store, plan, org, period, names, blank=blank), sheets)
+    instructions = _instructions(
+        plan, org, period, names, blank=blank, returned_reason=returned_reason
+    )
+    wb = build_workbook(meta, instructions, sheets)
     if target.suffix.lower() != ".xlsx":
         target = target / file_name(org, period, template=blank)
     save_atomic(wb, target)

@@ -15,6 +15,7 @@ PROP_PREFIX = "jlip_"
 _SHEET_PREFIX = "sheet."
 _CUSTOM_PROPS = "docProps/custom.xml"
 _MAX_CUSTOM_PROPS_BYTES = 1_000_000
+_OPTIONAL = ("base_revision", "returned_reason")
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,11 @@ class Meta:
     app_version: str
     exported_at: str
     fingerprint: str
+    # The revision of this org unit's period the exporting store held (0: none yet).
+    # Optional, so workbooks of earlier versions still read.
+    base_revision: str = ""
+    # The reason the period was returned, when it was: the org unit sees it here.
+    returned_reason: str = ""
     # sheet name -> "registry:<id>" or "form:<id>", in workbook order
     sheets: dict[str, str] = field(default_factory=dict)
 
@@ -39,7 +45,7 @@ class Meta:
 
     @classmethod
     def from_pairs(cls, pairs: Mapping[str, str], where: str) -> Meta:
-        names = [f.name for f in fields(cls) if f.name != "sheets"]
+        names = [f.name for f in fields(cls) if f.name not in ("sheets", *_OPTIONAL)]
         missing = [n for n in names if not pairs.get(n)]
         if missing:
             raise InputError(
@@ -50,7 +56,8 @@ class Meta:
         sheets = {
             k[len(_SHEET_PREFIX) :]: v for k, v in pairs.items() if k.startswith(_SHEET_PREFIX)
         }
-        return cls(**{n: str(pairs[n]).strip() for n in names}, sheets=sheets)
+        optional = {n: str(pairs[n]).strip() for n in _OPTIONAL if pairs.get(n)}
+        return cls(**{n: str(pairs[n]).strip() for n in names}, **optional, sheets=sheets)
 
 
 def pairs_from_rows(rows: Sequence[Sequence[object]]) -> dict[str, str]:

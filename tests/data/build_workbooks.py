@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from jlip_desk.excel.exporter import export_workbook  # noqa: E402
+from jlip_desk.services.excel import export_submission  # noqa: E402
 from jlip_desk.periods import Period  # noqa: E402
 from jlip_desk.services.installation import prepare  # noqa: E402
 from jlip_desk.store.cells import CellKey, write_values  # noqa: E402
@@ -70,6 +70,7 @@ CASES: dict[str, Expect] = {
     "mistake_sheet_missing": Expect("refused", ()),
     "mistake_annual_other_org": Expect("refused", (f"{ANNUAL}!A3",)),
     "mistake_unknown_plan_version": Expect("refused", ()),
+    "mistake_new_station_no_activity": Expect("refused", (), note="no activity row for it"),
 }
 
 
@@ -153,8 +154,8 @@ def build(folder: Path) -> dict[str, Path]:
 
     plan, org = active_plan(store), get_org(store, ORG)
     with tempfile.TemporaryDirectory() as tmp:
-        q = export_workbook(store, plan, org, QUARTER, Path(tmp) / "q.xlsx", blank=False).path
-        y = export_workbook(store, plan, org, YEAR, Path(tmp) / "y.xlsx", blank=False).path
+        q = export_submission(store, org.code, QUARTER, Path(tmp) / "q.xlsx").path
+        y = export_submission(store, org.code, YEAR, Path(tmp) / "y.xlsx").path
         files = {name: folder / f"{name}.xlsx" for name in CASES}
         act_index = 1 + load_workbook(q, read_only=True).sheetnames.index(ACTIVITY)
 
@@ -207,14 +208,23 @@ def build(folder: Path) -> dict[str, Path]:
 
         _edit(q, files["tolerate_meta_sheet_dropped"], drop_meta)
 
-        def new_row(wb: Any) -> None:
+        def new_station(wb: Any) -> None:
             ws = wb[STATIONS]
             ws.append([None, "南关区新设工作站", "南关区新服务中心",
                        make_credit_code("91220102000000009"), "众创空间",
                        dt.date(2024, 6, 1), "运行", None, "张强", "13812345678"])  # fmt: skip
             ws.move_range(f"A{ws.max_row}:L{ws.max_row}", rows=5 - ws.max_row)
 
+        def new_row(wb: Any) -> None:
+            new_station(wb)
+            # Its figures of the quarter: a row without a code, named as in the registry.
+            act = wb[ACTIVITY]
+            last = act.max_row
+            act.append([None, STATIONS, "南关区新设工作站",
+                        *(act.cell(last, c).value for c in range(4, act.max_column + 1))])  # fmt: skip
+
         _edit(q, files["tolerate_new_station_row"], new_row)
+        _edit(q, files["mistake_new_station_no_activity"], new_station)
 
         _edit(q, files["mistake_formula_uncached"], lambda wb: None)
         _patch(files["mistake_formula_uncached"], act_index,

@@ -60,6 +60,9 @@ def test_corpus_case(name: str, corpus: dict[str, Path], tmp_path: Path, helpers
         if name == "tolerate_new_station_row":
             new = got["workstations"].pop("220102-WS-003")
             assert new["name"] == "南关区新设工作站" and new["established_on"] == "2024-06-01"
+            # Its row of the quarter, named in the file, carries the new code.
+            figures = got["activity:2024Q4"].pop(("220102", "220102-WS-003"))
+            assert figures == want["activity:2024Q4"][("220102", "220102-SP-001")]
         assert got == want
         source.close()
     store.close()

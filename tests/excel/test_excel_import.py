@@ -8,7 +8,9 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from jlip_desk.excel.importer import ImportOptions, import_file
+from jlip_desk.services.importing import ImportOptions, import_file
+from jlip_desk.services.period_status import return_period
+from jlip_desk.store.plans import active_plan
 from jlip_desk.periods import Period
 from jlip_desk.services.excel import export_submission, import_files
 from jlip_desk.services.installation import bind, prepare
@@ -62,6 +64,10 @@ def test_corrected_resubmission_is_a_new_revision(
     ws["D3"] = 999
     corrected = tmp_path / "corrected.xlsx"
     wb.save(corrected)
+    # A submitted period takes no other data until the province returns it.
+    locked = import_files(target, [corrected]).files[0]
+    assert locked.outcome == "refused" and "退回" in locked.text()
+    return_period(target, active_plan(target), "220102", Q, "请核对咨询数")
     report = import_files(target, [corrected])
     result = report.files[0]
     assert result.outcome == "applied" and result.revision == 2 and result.values_changed == 1
@@ -86,25 +92,21 @@ def test_refusals_leave_store_unchanged(demo_store: Store, tmp_path: Path) -> No
     store.close()
 
 
-def test_core_import_asks_the_callers_permission(
-    demo_store: Store, target: Store, tmp_path: Path
-) -> None:
+def test_import_permission_is_the_installations(demo_store: Store, tmp_path: Path) -> None:
+    """The gate decides: an unbound store imports nothing, the province everything."""
+    from jlip_desk.services.installation import bind, prepare
+
     path = export_submission(demo_store, "220102", Q, tmp_path).path
-    before = target.content_hash()
-    # Without a permission rule nothing is imported, whatever the store is bound to.
-    refused = import_file(target, path, ImportOptions(markup=False))
-    assert refused.outcome == "refused" and "无权导入" in refused.text()
-    asked: list[str] = []
-
-    def may_edit(code: str) -> bool:
-        asked.append(code)
-        return False
-
-    denied = import_file(target, path, ImportOptions(markup=False, may_edit=may_edit))
-    assert denied.outcome == "refused" and asked == ["220102"]
-    assert target.content_hash() == before
-    allowed = import_file(target, path, ImportOptions(markup=False, may_edit=lambda c: True))
+    unbound = Store.memory()
+    prepare(unbound)
+    before = unbound.content_hash()
+    refused = import_file(unbound, path, ImportOptions(markup=False))
+    assert refused.outcome == "refused" and "本机尚未绑定单位" in refused.text()
+    assert unbound.content_hash() == before
+    bind(unbound, "220000")
+    allowed = import_file(unbound, path, ImportOptions(markup=False))
     assert allowed.outcome == "applied", allowed.text()
+    unbound.close()
 
 
 def test_report_json(demo_store: Store, target: Store, tmp_path: Path) -> None:
