@@ -221,23 +221,39 @@ _KEPT_DATAS = {
 _SAMPLE_PURE = ["numpy", "numpy._core", "numpy._core.tests.test_api", "numpy.lib.tests", "pydoc"]
 
 
+def _real_versioninfo(monkeypatch: pytest.MonkeyPatch) -> types.ModuleType:
+    """PyInstaller's own version resource module, bound the way the spec will find it.
+
+    On Windows importing PyInstaller.utils.hooks already imports it; elsewhere it is
+    loaded here. At the top it imports pefile and PyInstaller.compat.win32api, which
+    only Windows installs have and which serve only to read and write executables, not
+    to build the structures the spec makes: stand-ins do.
+    """
+    name = "PyInstaller.utils.win32.versioninfo"
+    if name in sys.modules:
+        return sys.modules[name]
+    if importlib.util.find_spec("pefile") is None:
+        monkeypatch.setitem(sys.modules, "pefile", types.ModuleType("pefile"))
+    compat = importlib.import_module("PyInstaller.compat")
+    if not hasattr(compat, "win32api"):
+        monkeypatch.setattr(compat, "win32api", None, raising=False)
+    package = importlib.import_module("PyInstaller.utils.win32")
+    spec = importlib.util.find_spec(name)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, name, module)
+    monkeypatch.setattr(package, "versioninfo", module, raising=False)
+    spec.loader.exec_module(module)
+    return module
+
+
 def _run_spec(monkeypatch: pytest.MonkeyPatch, platform: str) -> dict[str, _Recorder]:
     """Execute the spec the way PyInstaller does, with recorders for its build classes."""
     hooks = pytest.importorskip("PyInstaller.utils.hooks")
     monkeypatch.setattr(hooks, "collect_submodules", lambda package, **_: [f"{package}.cli"])
-    # The Windows version resource module needs pefile, which only Windows installs have.
-    fake_vi = types.ModuleType("PyInstaller.utils.win32.versioninfo")
-    for name in (
-        "VSVersionInfo",
-        "FixedFileInfo",
-        "StringFileInfo",
-        "StringTable",
-        "StringStruct",
-        "VarFileInfo",
-        "VarStruct",
-    ):
-        setattr(fake_vi, name, type(name, (_Recorder,), {}))
-    monkeypatch.setitem(sys.modules, "PyInstaller.utils.win32.versioninfo", fake_vi)
+    # The real module, imported first as on Windows: a stand-in put in sys.modules would
+    # be ignored there ("from package import module" takes the package's attribute).
+    _real_versioninfo(monkeypatch)
     monkeypatch.setattr(sys, "platform", platform)
 
     calls: dict[str, _Recorder] = {}
@@ -322,11 +338,25 @@ def test_spec_is_windowed_with_icon_and_version_on_windows(
     assert Path(exe.kwargs["icon"]) == ICO
     from jlip_desk import __version__
 
-    version_info = exe.kwargs["version"]
-    fixed = version_info.kwargs["ffi"].kwargs["filevers"]
-    assert ".".join(map(str, fixed)).startswith(__version__)
-    strings = version_info.kwargs["kids"][0].args[0][0].args[1]
-    assert ("ProductVersion", __version__) in {s.args for s in strings}
+    # PyInstaller's own structures (not stand-ins that accept anything), which serialise.
+    resource = exe.kwargs["version"]
+    assert type(resource) is sys.modules["PyInstaller.utils.win32.versioninfo"].VSVersionInfo
+    assert resource.toRaw()
+    build = _load_script("build")
+    numbers = [int(n) for n in build.windows_version(__version__).split(".")]
+    ffi = resource.ffi
+    assert (ffi.fileVersionMS, ffi.fileVersionLS) == (
+        numbers[0] << 16 | numbers[1],
+        numbers[2] << 16 | numbers[3],
+    )
+    assert (ffi.productVersionMS, ffi.productVersionLS) == (
+        ffi.fileVersionMS,
+        ffi.fileVersionLS,
+    )
+    string_table = resource.kids[0].kids[0]
+    strings = {s.name: s.val for s in string_table.kids}
+    assert strings["ProductVersion"] == strings["FileVersion"] == __version__
+    assert strings["OriginalFilename"] == "jlip-desk.exe"
 
     linux_exe = _run_spec(monkeypatch, "linux")["EXE"]
     assert linux_exe.kwargs["console"] is True
