@@ -363,6 +363,16 @@ def test_spec_is_windowed_with_icon_and_version_on_windows(
     assert linux_exe.kwargs["version"] is None
 
 
+@pytest.mark.parametrize("platform", ["linux", "win32"])
+def test_spec_runs_python_in_utf8_mode(monkeypatch: pytest.MonkeyPatch, platform: str) -> None:
+    """PyInstaller's bootloader ignores PYTHONUTF8; only this option turns UTF-8 mode on."""
+    exe = _run_spec(monkeypatch, platform)["EXE"]
+    options = exe.args[2]
+    assert ("X utf8", None, "OPTION") in options
+    # The spelling many specs use, which the bootloader silently ignores.
+    assert not [name for name, _, _ in options if "utf8_mode" in name]
+
+
 # --- build.py's own checks ---------------------------------------------------------------
 
 
