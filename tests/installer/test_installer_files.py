@@ -401,6 +401,70 @@ def test_build_script_recognises_what_must_not_be_bundled() -> None:
     assert not build.DROPPED_LIBRARY.match("libQt6OpenGL.so.6")
 
 
+# A stand-in for the frozen program: leaves a log in its data folder, prints a line,
+# then hangs (like a windowed build stuck on a dialog) or exits with a status.
+_FAKE_PROGRAM = """
+import sys
+from pathlib import Path
+
+data_dir = Path(sys.argv[sys.argv.index("--data-dir") + 1])
+(data_dir / "logs").mkdir(parents=True, exist_ok=True)
+(data_dir / "logs" / "jlip_desk.log").write_text("ERROR what the log says", encoding="utf-8")
+print("started", flush=True)
+print("on stderr: 出错", file=sys.stderr, flush=True)
+if sys.argv[-1] == "hang":
+    import time
+
+    time.sleep(60)
+sys.exit(3)
+"""
+
+
+@pytest.mark.parametrize("behaviour", ["hang", "fail"])
+def test_build_shows_output_and_logs_when_the_program_hangs_or_fails(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    behaviour: str,
+) -> None:
+    build = _load_script("build")
+    monkeypatch.setattr(build, "SELF_TEST_TIMEOUT", 3)
+    script = tmp_path / "fake_program.py"
+    script.write_text(_FAKE_PROGRAM, encoding="utf-8")
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    expected = "did not finish within 3 s" if behaviour == "hang" else "exited with status 3"
+    with pytest.raises(build.BuildError, match=expected):
+        build.run_frozen(
+            [sys.executable, str(script)],
+            [behaviour],
+            data_dir=tmp_path / "data",
+            env=env,
+            what="--self-test",
+        )
+    shown = capsys.readouterr().out
+    assert "| started" in shown
+    assert "| on stderr: 出错" in shown
+    assert "logs/jlip_desk.log" in shown and "ERROR what the log says" in shown
+
+
+def test_build_runs_the_program_without_utf8_crutches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The frozen program is tried without PYTHONIOENCODING/PYTHONUTF8, as users run it."""
+    build = _load_script("build")
+    for name, value in {
+        "PYTHONIOENCODING": "utf-8",
+        "PYTHONUTF8": "1",
+        "LANG": "C.UTF-8",
+        "LC_CTYPE": "C.UTF-8",
+        "JLIP_DESK_DATA_DIR": "/somewhere",
+    }.items():
+        monkeypatch.setenv(name, value)
+    env = build._frozen_env({"LC_ALL": "C"})
+    assert env["LC_ALL"] == "C"
+    assert env["QT_QPA_PLATFORM"] == "offscreen"
+    for name in ("PYTHONIOENCODING", "PYTHONUTF8", "LANG", "LC_CTYPE", "JLIP_DESK_DATA_DIR"):
+        assert name not in env
+
+
 # --- The workflow ------------------------------------------------------------------------
 
 
