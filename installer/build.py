@@ -6,9 +6,12 @@ Usage, from the repository root (Linux or Windows):
     uv run python installer/build.py --installer   # ... and dist/JLIP-Desk-<version>-setup.exe
     uv run python installer/build.py --xz          # ... and measure the bundle packed with xz -6
     uv run python installer/build.py --nsis-only DIR   # only compile the installer from DIR
+    uv run python installer/build.py --nsis-only DIR --version 0.1.1 --output FILE
+                                                   # ... as another version, elsewhere
 
 Every step prints what it does; any failure ends the build with exit status 1 and a
-one-line reason. The figures of the last run are written to dist/build-report.json.
+one-line reason. The figures of the last run are written to dist/build-report.json
+(not by a build with --output, which is a side build: the workflow's upgrade test).
 """
 
 from __future__ import annotations
@@ -85,8 +88,20 @@ def app_version() -> str:
 
 
 def windows_version(version: str) -> str:
-    """Four numbers for Windows version resources: 0.1.0 -> 0.1.0.0, 1.2rc1 -> 1.2.1.0."""
-    numbers = re.findall(r"\d+", version.split("+", maxsplit=1)[0])[:4]
+    """Four numbers for Windows version resources: 0.1.0 -> 0.1.0.0, 2.0.1.7+ci -> 2.0.1.7.
+
+    The spec's _windows_numbers() has the same rule. A pre-release or dev version is
+    refused: its numbers alone would sort above the release (1.2rc1 -> 1.2.1.0 > 1.2).
+    """
+    release = version.split("+", maxsplit=1)[0]  # a local label is not part of the order
+    if not re.fullmatch(r"\d+(\.\d+){0,3}", release):
+        raise BuildError(
+            f"version {version!r} cannot be a Windows file version: "
+            "use one to four numbers, no pre-release or dev suffix"
+        )
+    numbers = release.split(".")
+    if any(int(n) > 0xFFFF for n in numbers):
+        raise BuildError(f"version {version!r}: a Windows version number is at most 65535")
     return ".".join(numbers + ["0"] * (4 - len(numbers)))
 
 
@@ -435,15 +450,15 @@ def find_makensis() -> str:
     )
 
 
-def build_installer(bundle: Path, version: str) -> tuple[Path, float]:
-    step("Compiling the Windows installer with makensis (LZMA, solid)")
+def build_installer(bundle: Path, version: str, out: Path | None = None) -> tuple[Path, float]:
+    step(f"Compiling the Windows installer {version} with makensis (LZMA, solid)")
     if not (bundle / CONTENTS).is_dir():
         raise BuildError(f"{bundle} does not look like a PyInstaller one-folder bundle")
     if not (bundle / f"{APP_NAME}.exe").is_file():
         info(f"note: {bundle} has no {APP_NAME}.exe (not a Windows build): fine for proving")
         info("that the script compiles, but that installer cannot run the program")
-    DIST.mkdir(parents=True, exist_ok=True)
-    out = DIST / f"JLIP-Desk-{version}-setup.exe"
+    out = (out or DIST / f"JLIP-Desk-{version}-setup.exe").resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.unlink(missing_ok=True)
     command = [
         find_makensis(),
@@ -480,9 +495,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="only compile the installer from an existing one-folder bundle DIR",
     )
     parser.add_argument(
+        "--version",
+        help="with --nsis-only: the installer's version instead of jlip_desk.__version__ "
+        "(the workflow's upgrade test builds a higher one)",
+    )
+    parser.add_argument(
+        "--output",
+        metavar="FILE",
+        type=Path,
+        help="with --nsis-only: write the installer here instead of dist/",
+    )
+    parser.add_argument(
         "--xz", action="store_true", help="also measure the bundle packed with tar | xz -6"
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.nsis_only is None and (args.version or args.output):
+        parser.error("--version and --output go with --nsis-only")
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -493,11 +522,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
     try:
-        version = app_version()
+        version = args.version or app_version()
         print(f"JLIP Desk {version}: build on {sys.platform}, Python {sys.version.split()[0]}")
         report: dict[str, object] = {"version": version, "platform": sys.platform}
         if args.nsis_only is not None:
-            installer, seconds = build_installer(args.nsis_only, version)
+            installer, seconds = build_installer(args.nsis_only, version, args.output)
             report |= {
                 "installer": installer.name,
                 "installer_bytes": installer.stat().st_size,
@@ -523,6 +552,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nBUILD FAILED: {exc}", file=sys.stderr, flush=True)
         return 1
     report["total_seconds"] = round(time.perf_counter() - started, 1)
+    if args.output is not None:
+        step(f"Done in {report['total_seconds']:.0f} s")
+        return 0
     DIST.mkdir(parents=True, exist_ok=True)
     REPORT.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     step(f"Done in {report['total_seconds']:.0f} s; figures in {REPORT.relative_to(ROOT)}")

@@ -122,11 +122,44 @@ def test_nsi_takes_its_version_from_the_build_script() -> None:
     assert not re.search(r"!define VERSION\s", text)
     build = _load_script("build")
     assert build.windows_version("0.1.0") == "0.1.0.0"
-    assert build.windows_version("1.2rc1") == "1.2.1.0"
     assert build.windows_version("2.0.1.7+local") == "2.0.1.7"
     from jlip_desk import __version__
 
     assert build.app_version() == __version__
+
+
+@pytest.mark.parametrize(
+    ("version", "expected"),
+    [
+        ("0.1.0", "0.1.0.0"),
+        ("1.2", "1.2.0.0"),
+        ("3", "3.0.0.0"),
+        ("2.0.1.7", "2.0.1.7"),
+        ("2.0.1.7+ci.5", "2.0.1.7"),
+        # No four numbers order these right: 1.2rc1 would become 1.2.1.0, above 1.2.
+        ("1.2rc1", None),
+        ("1.2.0a1", None),
+        ("1.2.dev3", None),
+        ("1.2.post1", None),
+        ("1.2.3.4.5", None),
+        ("1.70000", None),
+        ("", None),
+    ],
+)
+def test_windows_version_numbers_sort_like_the_releases(
+    monkeypatch: pytest.MonkeyPatch, version: str, expected: str | None
+) -> None:
+    """build.py (for the installer) and the spec (for the program) agree, or both refuse."""
+    build = _load_script("build")
+    numbers = _exec_spec(monkeypatch, "linux")[1]["_windows_numbers"]
+    if expected is None:
+        with pytest.raises(build.BuildError):
+            build.windows_version(version)
+        with pytest.raises(SystemExit):
+            numbers(version)
+    else:
+        assert build.windows_version(version) == expected
+        assert ".".join(map(str, numbers(version))) == expected
 
 
 # --- The PyInstaller spec ----------------------------------------------------------------
@@ -249,6 +282,13 @@ def _real_versioninfo(monkeypatch: pytest.MonkeyPatch) -> types.ModuleType:
 
 def _run_spec(monkeypatch: pytest.MonkeyPatch, platform: str) -> dict[str, _Recorder]:
     """Execute the spec the way PyInstaller does, with recorders for its build classes."""
+    return _exec_spec(monkeypatch, platform)[0]
+
+
+def _exec_spec(
+    monkeypatch: pytest.MonkeyPatch, platform: str
+) -> tuple[dict[str, _Recorder], dict[str, Any]]:
+    """The recorded build calls, and the spec's own names."""
     hooks = pytest.importorskip("PyInstaller.utils.hooks")
     monkeypatch.setattr(hooks, "collect_submodules", lambda package, **_: [f"{package}.cli"])
     # The real module, imported first as on Windows: a stand-in put in sys.modules would
@@ -276,7 +316,7 @@ def _run_spec(monkeypatch: pytest.MonkeyPatch, platform: str) -> dict[str, _Reco
     }
     namespace |= {"SPECPATH": str(INSTALLER), "__name__": "__main__"}
     exec(compile(SPEC.read_text(encoding="utf-8"), str(SPEC), "exec"), namespace)
-    return calls
+    return calls, namespace
 
 
 def test_spec_is_valid_python_with_the_required_excludes() -> None:
