@@ -91,6 +91,43 @@ def test_nsi_upgrade_replaces_only_its_own_program() -> None:
     assert "taskkill /F" not in text
 
 
+def test_nsi_refuses_the_data_folder_on_the_page_and_when_silent() -> None:
+    text = NSI.read_text(encoding="utf-8")
+    check = text[text.index("Function InstDirInDataTree") :]
+    check = check[: check.index("FunctionEnd")]
+    assert 'StrLen $1 "$APPDATA\\JLIP"' in check
+    # %APPDATA%\JLIP itself and anything below it, not %APPDATA%\JLIP2.
+    assert '${If} $2 == ""' in check and '${OrIf} $2 == "\\"' in check
+    page = text[text.index("Function .onVerifyInstDir") :]
+    page = page[: page.index("FunctionEnd")]
+    assert "Call InstDirInDataTree" in page and "Abort" in page
+    # .onVerifyInstDir runs only on the directory page: a silent /D= reaches the section.
+    section = text[text.index('Section "!$(SecProgram)"') :]
+    section = section[: section.index("SectionEnd")]
+    refuse = section.index("Call InstDirInDataTree")
+    assert refuse < section.index("Call CloseRunningApp") < section.index("File /r")
+    guard = section[refuse : section.index("${EndIf}", refuse)]
+    assert '"$(BadInstDir)' in guard and "/SD IDOK" in guard
+    assert "SetErrorLevel 2" in guard and "Quit" in guard
+
+
+def test_nsi_compiles_without_warnings(tmp_path: Path) -> None:
+    """makensis -WX (a warning fails) through build.py, from a tiny stand-in bundle."""
+    build = _load_script("build")
+    try:
+        build.find_makensis()
+    except build.BuildError:
+        pytest.skip("makensis is not installed (Debian: apt install nsis)")
+    bundle = tmp_path / "jlip-desk"
+    (bundle / "_internal" / "resources").mkdir(parents=True)
+    (bundle / "_internal" / "resources" / "placeholder.txt").write_text("x", encoding="utf-8")
+    (bundle / "jlip-desk.exe").write_bytes(b"MZ stand-in")
+    out = tmp_path / "out" / "JLIP-Desk-0.1.1-setup.exe"
+    installer, _ = build.build_installer(bundle, "0.1.1", out)
+    assert installer == out.resolve()
+    assert out.read_bytes()[:2] == b"MZ"
+
+
 def test_nsi_uninstaller_says_the_data_is_kept() -> None:
     text = NSI.read_text(encoding="utf-8")
     assert '!define DATA_DIR "$APPDATA\\JLIP\\JLIP Desk"' in text
