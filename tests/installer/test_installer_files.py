@@ -583,9 +583,31 @@ def test_windows_workflow_is_well_formed_and_checks_the_installer() -> None:
         "'--self-test'",
         "ci-marker.txt",
         "data folder still exists",
+        # A silent /D= into the data folder is refused.
+        '"/D=$refusedDir"',
+        # The upgrade: a second installer with a higher version and one more migration,
+        # the data compared before and after, the migration and its backup checked.
+        "--nsis-only $bundleB --version $versionB --output $setupB",
+        "9000_ci_upgrade_probe.sql",
+        "Invoke-Program $setupB",
+        "'orgs', '--json'",
+        "'summary', '--json'",
+        "$script:out -ceq $orgsBefore",
+        "$script:out -ceq $summaryBefore",
+        "before-migration",
+        # The uninstaller: a copy run in place, so its exit status is its own.
+        "Invoke-Program $uninstallCopy @('/S', \"_?=$installDir\")",
+        # A windowed program gets real output streams only when they are redirected.
+        "RedirectStandardOutput",
     ):
         assert needed in commands, needed
-    assert "actions/upload-artifact@" in text
+    assert "Invoke-Program $uninstaller " not in commands
+    # Node 24 majors: older ones run on Node 20, which GitHub is retiring.
+    newest_node20 = {"checkout": 4, "setup-python": 5, "upload-artifact": 5}
+    used = re.findall(r"uses: actions/([\w-]+)@v(\d+)", text)
+    assert {name for name, _ in used} == set(newest_node20)
+    for name, major in used:
+        assert int(major) > newest_node20[name], f"actions/{name}@v{major} runs on Node 20"
     assert "dist/JLIP-Desk-*-setup.exe" in text
 
 
