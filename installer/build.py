@@ -6,9 +6,12 @@ Usage, from the repository root (Linux or Windows):
     uv run python installer/build.py --installer   # ... and dist/JLIP-Desk-<version>-setup.exe
     uv run python installer/build.py --xz          # ... and measure the bundle packed with xz -6
     uv run python installer/build.py --nsis-only DIR   # only compile the installer from DIR
+    uv run python installer/build.py --nsis-only DIR --version 0.1.1 --output FILE
+                                                   # ... as another version, elsewhere
 
 Every step prints what it does; any failure ends the build with exit status 1 and a
-one-line reason. The figures of the last run are written to dist/build-report.json.
+one-line reason. The figures of the last run are written to dist/build-report.json
+(not by a build with --output, which is a side build: the workflow's upgrade test).
 """
 
 from __future__ import annotations
@@ -85,8 +88,20 @@ def app_version() -> str:
 
 
 def windows_version(version: str) -> str:
-    """Four numbers for Windows version resources: 0.1.0 -> 0.1.0.0, 1.2rc1 -> 1.2.1.0."""
-    numbers = re.findall(r"\d+", version.split("+", maxsplit=1)[0])[:4]
+    """Four numbers for Windows version resources: 0.1.0 -> 0.1.0.0, 2.0.1.7+ci -> 2.0.1.7.
+
+    The spec's _windows_numbers() has the same rule. A pre-release or dev version is
+    refused: its numbers alone would sort above the release (1.2rc1 -> 1.2.1.0 > 1.2).
+    """
+    release = version.split("+", maxsplit=1)[0]  # a local label is not part of the order
+    if not re.fullmatch(r"\d+(\.\d+){0,3}", release):
+        raise BuildError(
+            f"version {version!r} cannot be a Windows file version: "
+            "use one to four numbers, no pre-release or dev suffix"
+        )
+    numbers = release.split(".")
+    if any(int(n) > 0xFFFF for n in numbers):
+        raise BuildError(f"version {version!r}: a Windows version number is at most 65535")
     return ".".join(numbers + ["0"] * (4 - len(numbers)))
 
 
@@ -261,33 +276,135 @@ def check_dependencies(bundle: Path) -> None:
     info(f"{checked} binaries checked, none needs a dropped library")
 
 
-def self_test(bundle: Path) -> float:
-    step("Running the frozen program's --self-test (offscreen, temporary data folder)")
-    exe = bundle / EXE_NAME
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+# --- The frozen program ----------------------------------------------------------------
+
+# What makes a Python program's output encoding look better than a user's. The frozen
+# program is run without them: PyInstaller's bootloader ignores PYTHONUTF8 anyway, and
+# a user's shortcut or pipe sets none of them.
+_ENCODING_VARIABLES = {"PYTHONIOENCODING", "PYTHONUTF8", "PYTHONLEGACYWINDOWSSTDIO", "LANG"}
+_CP1252_LOCALE = "en_US.CP1252"
+
+
+def _frozen_env(extra: dict[str, str]) -> dict[str, str]:
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in _ENCODING_VARIABLES and not name.startswith("LC_")
+    }
     env.pop("JLIP_DESK_DATA_DIR", None)
-    with tempfile.TemporaryDirectory(prefix="jlip-build-selftest-") as data_dir:
-        command = [str(exe), "--data-dir", data_dir, "--self-test"]
-        info("$ " + subprocess.list2cmdline(command))
-        started = time.perf_counter()
-        try:
-            result = subprocess.run(
-                command, env=env, capture_output=True, timeout=SELF_TEST_TIMEOUT, check=False
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    env.update(extra)
+    return env
+
+
+def encoding_cases(scratch: Path) -> list[tuple[str, dict[str, str]]]:
+    """The narrow output encodings the frozen program must print Chinese through.
+
+    On Windows that is simply a pipe (cp1252 on an English runner). On Linux, LC_ALL=C
+    is ASCII, but Python turns its UTF-8 mode on by itself in the C locale (PEP 540), so
+    a cp1252 locale, built into a scratch folder with localedef, is the case that proves
+    the spec's "X utf8" option: without it the program fails as it would on Windows.
+    """
+    if IS_WIN:
+        return [("a pipe in the Windows code page", {})]
+    cases = [("LC_ALL=C (ASCII)", {"LC_ALL": "C"})]
+    localedef = shutil.which("localedef")
+    if localedef is None:
+        info("note: no localedef, so no cp1252 locale: only LC_ALL=C is tried")
+        return cases
+    folder = scratch / "locales"
+    folder.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [localedef, "-i", "en_US", "-f", "CP1252", str(folder / _CP1252_LOCALE)],
+        capture_output=True,
+        check=False,
+    )
+    if (folder / _CP1252_LOCALE / "LC_CTYPE").is_file():
+        cases.append(
+            (
+                f"LC_ALL={_CP1252_LOCALE} (like a pipe on an English Windows)",
+                {"LOCPATH": str(folder), "LC_ALL": _CP1252_LOCALE},
             )
-        except subprocess.TimeoutExpired as exc:
-            raise BuildError(f"--self-test did not finish within {SELF_TEST_TIMEOUT} s") from exc
-        elapsed = time.perf_counter() - started
-        output = (result.stdout + result.stderr).decode("utf-8", errors="replace").strip()
-        for line in output.splitlines() or ["(no output)"]:
+        )
+    else:
+        info(f"note: localedef could not build {_CP1252_LOCALE}: only LC_ALL=C is tried")
+    return cases
+
+
+def _show_output(stdout: bytes | None, stderr: bytes | None, data_dir: Path) -> None:
+    """The program's output and every log file it left in its data folder."""
+    for name, data in (("stdout", stdout), ("stderr", stderr)):
+        text = (data or b"").decode("utf-8", errors="replace").rstrip()
+        info(f"--- {name} ---")
+        for line in text.splitlines() or ["(nothing)"]:
             info(f"| {line}")
-        if result.returncode != 0:
-            for log in sorted(Path(data_dir).rglob("*.log")):
-                info(f"--- {log.name} ---")
-                print(log.read_text(encoding="utf-8", errors="replace"), flush=True)
-            raise BuildError(f"--self-test exited with status {result.returncode}")
-        if "translation not found" in output:
-            raise BuildError("the frozen program could not find Qt's zh_CN translation")
-    info(f"passed in {elapsed:.1f} s")
+    for log in sorted(data_dir.rglob("*.log")):
+        info(f"--- {log.relative_to(data_dir).as_posix()} ---")
+        print(log.read_text(encoding="utf-8", errors="replace"), flush=True)
+
+
+def run_frozen(
+    program: list[str], arguments: list[str], *, data_dir: Path, env: dict[str, str], what: str
+) -> tuple[str, float]:
+    """Run the frozen program with its own data folder; its stdout (UTF-8) and the time.
+
+    A failure or a time-out prints the program's output and its logs: a windowed build
+    that hangs on a dialog leaves nothing else to go on.
+    """
+    command = [*program, "--data-dir", str(data_dir), *arguments]
+    info("$ " + subprocess.list2cmdline(command))
+    started = time.perf_counter()
+    try:
+        result = subprocess.run(
+            command, env=env, capture_output=True, timeout=SELF_TEST_TIMEOUT, check=False
+        )
+    except subprocess.TimeoutExpired as exc:
+        _show_output(exc.stdout, exc.stderr, data_dir)
+        raise BuildError(f"{what} did not finish within {SELF_TEST_TIMEOUT} s") from exc
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        _show_output(result.stdout, result.stderr, data_dir)
+        raise BuildError(f"{what} exited with status {result.returncode}")
+    try:
+        stdout = result.stdout.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        _show_output(result.stdout, result.stderr, data_dir)
+        raise BuildError(f"{what} did not write UTF-8: {exc}") from exc
+    for line in stdout.strip().splitlines()[:3]:
+        info(f"| {line}")
+    return stdout, elapsed
+
+
+def self_test(bundle: Path) -> float:
+    step("Running the frozen program: --self-test and orgs --json, in narrow encodings")
+    program = [str(bundle / EXE_NAME)]
+    elapsed = 0.0
+    # ignore_cleanup_errors: on Windows a program killed on time-out may still hold its
+    # files for a moment, and a PermissionError here would hide the real failure.
+    with tempfile.TemporaryDirectory(
+        prefix="jlip-build-selftest-", ignore_cleanup_errors=True
+    ) as scratch:
+        for index, (label, extra) in enumerate(encoding_cases(Path(scratch))):
+            info(f"with {label}, no PYTHONIOENCODING or PYTHONUTF8:")
+            env = _frozen_env(extra)
+            data_dir = Path(scratch) / f"data-{index}"
+            stdout, seconds = run_frozen(
+                program, ["--self-test"], data_dir=data_dir, env=env, what="--self-test"
+            )
+            if "自检通过" not in stdout:
+                raise BuildError(f"--self-test exited 0 without saying 自检通过: {stdout!r}")
+            elapsed = max(elapsed, seconds)
+            stdout, _ = run_frozen(
+                program, ["orgs", "--json"], data_dir=data_dir, env=env, what="orgs --json"
+            )
+            try:
+                tree = json.loads(stdout)
+            except ValueError as exc:
+                raise BuildError(f"orgs --json did not print JSON: {exc}") from exc
+            if not (isinstance(tree, list) and tree and tree[0].get("name") == "吉林省"):
+                raise BuildError(f"orgs --json did not print the org tree: {stdout[:200]!r}")
+            info(f"passed: 自检通过, and orgs --json printed 吉林省 with {len(stdout)} characters")
+    info(f"self-test passed in {elapsed:.1f} s at most")
     return elapsed
 
 
@@ -333,15 +450,15 @@ def find_makensis() -> str:
     )
 
 
-def build_installer(bundle: Path, version: str) -> tuple[Path, float]:
-    step("Compiling the Windows installer with makensis (LZMA, solid)")
+def build_installer(bundle: Path, version: str, out: Path | None = None) -> tuple[Path, float]:
+    step(f"Compiling the Windows installer {version} with makensis (LZMA, solid)")
     if not (bundle / CONTENTS).is_dir():
         raise BuildError(f"{bundle} does not look like a PyInstaller one-folder bundle")
     if not (bundle / f"{APP_NAME}.exe").is_file():
         info(f"note: {bundle} has no {APP_NAME}.exe (not a Windows build): fine for proving")
         info("that the script compiles, but that installer cannot run the program")
-    DIST.mkdir(parents=True, exist_ok=True)
-    out = DIST / f"JLIP-Desk-{version}-setup.exe"
+    out = (out or DIST / f"JLIP-Desk-{version}-setup.exe").resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.unlink(missing_ok=True)
     command = [
         find_makensis(),
@@ -378,9 +495,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="only compile the installer from an existing one-folder bundle DIR",
     )
     parser.add_argument(
+        "--version",
+        help="with --nsis-only: the installer's version instead of jlip_desk.__version__ "
+        "(the workflow's upgrade test builds a higher one)",
+    )
+    parser.add_argument(
+        "--output",
+        metavar="FILE",
+        type=Path,
+        help="with --nsis-only: write the installer here instead of dist/",
+    )
+    parser.add_argument(
         "--xz", action="store_true", help="also measure the bundle packed with tar | xz -6"
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.nsis_only is None and (args.version or args.output):
+        parser.error("--version and --output go with --nsis-only")
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -391,11 +522,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
     try:
-        version = app_version()
+        version = args.version or app_version()
         print(f"JLIP Desk {version}: build on {sys.platform}, Python {sys.version.split()[0]}")
         report: dict[str, object] = {"version": version, "platform": sys.platform}
         if args.nsis_only is not None:
-            installer, seconds = build_installer(args.nsis_only, version)
+            installer, seconds = build_installer(args.nsis_only, version, args.output)
             report |= {
                 "installer": installer.name,
                 "installer_bytes": installer.stat().st_size,
@@ -421,6 +552,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nBUILD FAILED: {exc}", file=sys.stderr, flush=True)
         return 1
     report["total_seconds"] = round(time.perf_counter() - started, 1)
+    if args.output is not None:
+        step(f"Done in {report['total_seconds']:.0f} s")
+        return 0
     DIST.mkdir(parents=True, exist_ok=True)
     REPORT.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     step(f"Done in {report['total_seconds']:.0f} s; figures in {REPORT.relative_to(ROOT)}")

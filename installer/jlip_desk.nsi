@@ -155,17 +155,44 @@ Function .onInit
   ${EndIf}
 FunctionEnd
 
+; Program files and data must never mix: $0 = 1 when $INSTDIR is %APPDATA%\JLIP or lies
+; inside it (where the data folder is), else 0. NSIS drops a trailing backslash from
+; $INSTDIR, and == ignores case, as Windows paths do.
+Function InstDirInDataTree
+  Push $1
+  Push $2
+  StrCpy $0 0
+  StrLen $1 "$APPDATA\JLIP"
+  StrCpy $2 "$INSTDIR" $1
+  ${If} $2 == "$APPDATA\JLIP"
+    StrCpy $2 "$INSTDIR" 1 $1  ; the character after the prefix: none, or a separator
+    ${If} $2 == ""
+    ${OrIf} $2 == "\"
+      StrCpy $0 1
+    ${EndIf}
+  ${EndIf}
+  Pop $2
+  Pop $1
+FunctionEnd
+
 Function .onVerifyInstDir
-  ; Refuse anything inside %APPDATA%\JLIP: program files and data must never mix.
-  StrLen $0 "$APPDATA\JLIP"
-  StrCpy $1 "$INSTDIR" $0
-  ${If} $1 == "$APPDATA\JLIP"
+  ; The directory page: the Next button stays disabled for a folder in the data tree.
+  Call InstDirInDataTree
+  ${If} $0 == 1
     Abort
   ${EndIf}
 FunctionEnd
 
 Section "!$(SecProgram)" SecMain
   SectionIn RO
+  ; Again here, before anything is written: .onVerifyInstDir runs only on the directory
+  ; page, so a silent "/S /D=..." into the data folder would otherwise go ahead.
+  Call InstDirInDataTree
+  ${If} $0 == 1
+    MessageBox MB_OK|MB_ICONSTOP "$(BadInstDir)$\r$\n$INSTDIR" /SD IDOK
+    SetErrorLevel 2
+    Quit
+  ${EndIf}
   Call CloseRunningApp
 
   ReadRegStr $0 HKCU "${UNINST_KEY}" "DisplayVersion"

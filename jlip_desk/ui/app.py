@@ -149,34 +149,69 @@ def _enable_faulthandler(log_path: Path | None) -> None:
 _fault_files: list[TextIO] = []
 
 
+class _WarningRecords(logging.Handler):
+    """Keeps the warnings and errors logged while the self-test runs."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(f"{record.name}: {record.getMessage()}")
+
+
 def self_test() -> int:
-    """Headless smoke test for the frozen app: temp store, migrations, main window offscreen."""
+    """Headless smoke test for the frozen app: temp store, migrations, main window offscreen.
+
+    Anything logged as a warning on the way fails it too: in a bundle, a missing Qt
+    translation (stock dialogs in English) or the like means a file did not make it in.
+    """
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     # The log stays in the real (or --data-dir) folder: a windowed build has no stderr,
     # so a failure must leave its traceback in a file someone can read.
     log_path = setup_logging()
     import tempfile
 
-    with tempfile.TemporaryDirectory(prefix="jlip-selftest-") as folder:
-        paths.set_data_dir(Path(folder))
-        try:
-            app = create_application()
-            store = open_store()
-            bind(store, "220000")
-            window = build_main_window(store)
-            window.show()
-            QTimer.singleShot(200, app.quit)
-            app.exec()
-            window.close()
-            QThreadPool.globalInstance().waitForDone(10_000)
-            window.ctx.close()
-        except Exception as exc:
-            log.exception("self-test failed")
-            if sys.stderr is not None:
-                traceback.print_exc()
-                print(f"自检失败:{exc!r}(详见日志 {log_path})", file=sys.stderr)
-            return 1
-        finally:
-            paths.set_data_dir(None)
+    warnings = _WarningRecords()
+    logging.getLogger().addHandler(warnings)
+    store: Store | None = None
+    try:
+        # ignore_cleanup_errors: on Windows a file left open (a SQLite handle, after a
+        # failure) makes the clean-up raise PermissionError, which would hide the outcome.
+        with tempfile.TemporaryDirectory(
+            prefix="jlip-selftest-", ignore_cleanup_errors=True
+        ) as folder:
+            paths.set_data_dir(Path(folder))
+            try:
+                app = create_application()
+                store = open_store()
+                bind(store, "220000")
+                window = build_main_window(store)
+                window.show()
+                QTimer.singleShot(200, app.quit)
+                app.exec()
+                window.close()
+                QThreadPool.globalInstance().waitForDone(10_000)
+                window.ctx.close()
+            finally:
+                if store is not None:
+                    store.close()  # already closed on success; a failure may have left it open
+                paths.set_data_dir(None)
+    except Exception as exc:
+        log.exception("self-test failed")
+        return _self_test_failed(repr(exc), log_path, traceback.format_exc())
+    finally:
+        logging.getLogger().removeHandler(warnings)
+    if warnings.messages:
+        return _self_test_failed(";".join(warnings.messages), log_path)
     print(f"JLIP Desk {__version__} 自检通过")
     return 0
+
+
+def _self_test_failed(reason: str, log_path: Path | None, details: str = "") -> int:
+    log.error("self-test failed: %s", reason)
+    if sys.stderr is not None:  # a windowed build has none; the log has it all
+        if details:
+            print(details, file=sys.stderr, end="")
+        print(f"自检失败:{reason}(详见日志 {log_path})", file=sys.stderr)
+    return 1

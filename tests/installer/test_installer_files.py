@@ -91,6 +91,43 @@ def test_nsi_upgrade_replaces_only_its_own_program() -> None:
     assert "taskkill /F" not in text
 
 
+def test_nsi_refuses_the_data_folder_on_the_page_and_when_silent() -> None:
+    text = NSI.read_text(encoding="utf-8")
+    check = text[text.index("Function InstDirInDataTree") :]
+    check = check[: check.index("FunctionEnd")]
+    assert 'StrLen $1 "$APPDATA\\JLIP"' in check
+    # %APPDATA%\JLIP itself and anything below it, not %APPDATA%\JLIP2.
+    assert '${If} $2 == ""' in check and '${OrIf} $2 == "\\"' in check
+    page = text[text.index("Function .onVerifyInstDir") :]
+    page = page[: page.index("FunctionEnd")]
+    assert "Call InstDirInDataTree" in page and "Abort" in page
+    # .onVerifyInstDir runs only on the directory page: a silent /D= reaches the section.
+    section = text[text.index('Section "!$(SecProgram)"') :]
+    section = section[: section.index("SectionEnd")]
+    refuse = section.index("Call InstDirInDataTree")
+    assert refuse < section.index("Call CloseRunningApp") < section.index("File /r")
+    guard = section[refuse : section.index("${EndIf}", refuse)]
+    assert '"$(BadInstDir)' in guard and "/SD IDOK" in guard
+    assert "SetErrorLevel 2" in guard and "Quit" in guard
+
+
+def test_nsi_compiles_without_warnings(tmp_path: Path) -> None:
+    """makensis -WX (a warning fails) through build.py, from a tiny stand-in bundle."""
+    build = _load_script("build")
+    try:
+        build.find_makensis()
+    except build.BuildError:
+        pytest.skip("makensis is not installed (Debian: apt install nsis)")
+    bundle = tmp_path / "jlip-desk"
+    (bundle / "_internal" / "resources").mkdir(parents=True)
+    (bundle / "_internal" / "resources" / "placeholder.txt").write_text("x", encoding="utf-8")
+    (bundle / "jlip-desk.exe").write_bytes(b"MZ stand-in")
+    out = tmp_path / "out" / "JLIP-Desk-0.1.1-setup.exe"
+    installer, _ = build.build_installer(bundle, "0.1.1", out)
+    assert installer == out.resolve()
+    assert out.read_bytes()[:2] == b"MZ"
+
+
 def test_nsi_uninstaller_says_the_data_is_kept() -> None:
     text = NSI.read_text(encoding="utf-8")
     assert '!define DATA_DIR "$APPDATA\\JLIP\\JLIP Desk"' in text
@@ -122,11 +159,44 @@ def test_nsi_takes_its_version_from_the_build_script() -> None:
     assert not re.search(r"!define VERSION\s", text)
     build = _load_script("build")
     assert build.windows_version("0.1.0") == "0.1.0.0"
-    assert build.windows_version("1.2rc1") == "1.2.1.0"
     assert build.windows_version("2.0.1.7+local") == "2.0.1.7"
     from jlip_desk import __version__
 
     assert build.app_version() == __version__
+
+
+@pytest.mark.parametrize(
+    ("version", "expected"),
+    [
+        ("0.1.0", "0.1.0.0"),
+        ("1.2", "1.2.0.0"),
+        ("3", "3.0.0.0"),
+        ("2.0.1.7", "2.0.1.7"),
+        ("2.0.1.7+ci.5", "2.0.1.7"),
+        # No four numbers order these right: 1.2rc1 would become 1.2.1.0, above 1.2.
+        ("1.2rc1", None),
+        ("1.2.0a1", None),
+        ("1.2.dev3", None),
+        ("1.2.post1", None),
+        ("1.2.3.4.5", None),
+        ("1.70000", None),
+        ("", None),
+    ],
+)
+def test_windows_version_numbers_sort_like_the_releases(
+    monkeypatch: pytest.MonkeyPatch, version: str, expected: str | None
+) -> None:
+    """build.py (for the installer) and the spec (for the program) agree, or both refuse."""
+    build = _load_script("build")
+    numbers = _exec_spec(monkeypatch, "linux")[1]["_windows_numbers"]
+    if expected is None:
+        with pytest.raises(build.BuildError):
+            build.windows_version(version)
+        with pytest.raises(SystemExit):
+            numbers(version)
+    else:
+        assert build.windows_version(version) == expected
+        assert ".".join(map(str, numbers(version))) == expected
 
 
 # --- The PyInstaller spec ----------------------------------------------------------------
@@ -221,23 +291,46 @@ _KEPT_DATAS = {
 _SAMPLE_PURE = ["numpy", "numpy._core", "numpy._core.tests.test_api", "numpy.lib.tests", "pydoc"]
 
 
+def _real_versioninfo(monkeypatch: pytest.MonkeyPatch) -> types.ModuleType:
+    """PyInstaller's own version resource module, bound the way the spec will find it.
+
+    On Windows importing PyInstaller.utils.hooks already imports it; elsewhere it is
+    loaded here. At the top it imports pefile and PyInstaller.compat.win32api, which
+    only Windows installs have and which serve only to read and write executables, not
+    to build the structures the spec makes: stand-ins do.
+    """
+    name = "PyInstaller.utils.win32.versioninfo"
+    if name in sys.modules:
+        return sys.modules[name]
+    if importlib.util.find_spec("pefile") is None:
+        monkeypatch.setitem(sys.modules, "pefile", types.ModuleType("pefile"))
+    compat = importlib.import_module("PyInstaller.compat")
+    if not hasattr(compat, "win32api"):
+        monkeypatch.setattr(compat, "win32api", None, raising=False)
+    package = importlib.import_module("PyInstaller.utils.win32")
+    spec = importlib.util.find_spec(name)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, name, module)
+    monkeypatch.setattr(package, "versioninfo", module, raising=False)
+    spec.loader.exec_module(module)
+    return module
+
+
 def _run_spec(monkeypatch: pytest.MonkeyPatch, platform: str) -> dict[str, _Recorder]:
     """Execute the spec the way PyInstaller does, with recorders for its build classes."""
+    return _exec_spec(monkeypatch, platform)[0]
+
+
+def _exec_spec(
+    monkeypatch: pytest.MonkeyPatch, platform: str
+) -> tuple[dict[str, _Recorder], dict[str, Any]]:
+    """The recorded build calls, and the spec's own names."""
     hooks = pytest.importorskip("PyInstaller.utils.hooks")
     monkeypatch.setattr(hooks, "collect_submodules", lambda package, **_: [f"{package}.cli"])
-    # The Windows version resource module needs pefile, which only Windows installs have.
-    fake_vi = types.ModuleType("PyInstaller.utils.win32.versioninfo")
-    for name in (
-        "VSVersionInfo",
-        "FixedFileInfo",
-        "StringFileInfo",
-        "StringTable",
-        "StringStruct",
-        "VarFileInfo",
-        "VarStruct",
-    ):
-        setattr(fake_vi, name, type(name, (_Recorder,), {}))
-    monkeypatch.setitem(sys.modules, "PyInstaller.utils.win32.versioninfo", fake_vi)
+    # The real module, imported first as on Windows: a stand-in put in sys.modules would
+    # be ignored there ("from package import module" takes the package's attribute).
+    _real_versioninfo(monkeypatch)
     monkeypatch.setattr(sys, "platform", platform)
 
     calls: dict[str, _Recorder] = {}
@@ -260,7 +353,7 @@ def _run_spec(monkeypatch: pytest.MonkeyPatch, platform: str) -> dict[str, _Reco
     }
     namespace |= {"SPECPATH": str(INSTALLER), "__name__": "__main__"}
     exec(compile(SPEC.read_text(encoding="utf-8"), str(SPEC), "exec"), namespace)
-    return calls
+    return calls, namespace
 
 
 def test_spec_is_valid_python_with_the_required_excludes() -> None:
@@ -322,15 +415,39 @@ def test_spec_is_windowed_with_icon_and_version_on_windows(
     assert Path(exe.kwargs["icon"]) == ICO
     from jlip_desk import __version__
 
-    version_info = exe.kwargs["version"]
-    fixed = version_info.kwargs["ffi"].kwargs["filevers"]
-    assert ".".join(map(str, fixed)).startswith(__version__)
-    strings = version_info.kwargs["kids"][0].args[0][0].args[1]
-    assert ("ProductVersion", __version__) in {s.args for s in strings}
+    # PyInstaller's own structures (not stand-ins that accept anything), which serialise.
+    resource = exe.kwargs["version"]
+    assert type(resource) is sys.modules["PyInstaller.utils.win32.versioninfo"].VSVersionInfo
+    assert resource.toRaw()
+    build = _load_script("build")
+    numbers = [int(n) for n in build.windows_version(__version__).split(".")]
+    ffi = resource.ffi
+    assert (ffi.fileVersionMS, ffi.fileVersionLS) == (
+        numbers[0] << 16 | numbers[1],
+        numbers[2] << 16 | numbers[3],
+    )
+    assert (ffi.productVersionMS, ffi.productVersionLS) == (
+        ffi.fileVersionMS,
+        ffi.fileVersionLS,
+    )
+    string_table = resource.kids[0].kids[0]
+    strings = {s.name: s.val for s in string_table.kids}
+    assert strings["ProductVersion"] == strings["FileVersion"] == __version__
+    assert strings["OriginalFilename"] == "jlip-desk.exe"
 
     linux_exe = _run_spec(monkeypatch, "linux")["EXE"]
     assert linux_exe.kwargs["console"] is True
     assert linux_exe.kwargs["version"] is None
+
+
+@pytest.mark.parametrize("platform", ["linux", "win32"])
+def test_spec_runs_python_in_utf8_mode(monkeypatch: pytest.MonkeyPatch, platform: str) -> None:
+    """PyInstaller's bootloader ignores PYTHONUTF8; only this option turns UTF-8 mode on."""
+    exe = _run_spec(monkeypatch, platform)["EXE"]
+    options = exe.args[2]
+    assert ("X utf8", None, "OPTION") in options
+    # The spelling many specs use, which the bootloader silently ignores.
+    assert not [name for name, _, _ in options if "utf8_mode" in name]
 
 
 # --- build.py's own checks ---------------------------------------------------------------
@@ -359,6 +476,70 @@ def test_build_script_recognises_what_must_not_be_bundled() -> None:
     assert build.DROPPED_LIBRARY.match("libQt6Network.so.6")
     assert build.DROPPED_LIBRARY.match("LIBCRYPTO-3-X64.DLL")
     assert not build.DROPPED_LIBRARY.match("libQt6OpenGL.so.6")
+
+
+# A stand-in for the frozen program: leaves a log in its data folder, prints a line,
+# then hangs (like a windowed build stuck on a dialog) or exits with a status.
+_FAKE_PROGRAM = """
+import sys
+from pathlib import Path
+
+data_dir = Path(sys.argv[sys.argv.index("--data-dir") + 1])
+(data_dir / "logs").mkdir(parents=True, exist_ok=True)
+(data_dir / "logs" / "jlip_desk.log").write_text("ERROR what the log says", encoding="utf-8")
+print("started", flush=True)
+print("on stderr: 出错", file=sys.stderr, flush=True)
+if sys.argv[-1] == "hang":
+    import time
+
+    time.sleep(60)
+sys.exit(3)
+"""
+
+
+@pytest.mark.parametrize("behaviour", ["hang", "fail"])
+def test_build_shows_output_and_logs_when_the_program_hangs_or_fails(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    behaviour: str,
+) -> None:
+    build = _load_script("build")
+    monkeypatch.setattr(build, "SELF_TEST_TIMEOUT", 3)
+    script = tmp_path / "fake_program.py"
+    script.write_text(_FAKE_PROGRAM, encoding="utf-8")
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    expected = "did not finish within 3 s" if behaviour == "hang" else "exited with status 3"
+    with pytest.raises(build.BuildError, match=expected):
+        build.run_frozen(
+            [sys.executable, str(script)],
+            [behaviour],
+            data_dir=tmp_path / "data",
+            env=env,
+            what="--self-test",
+        )
+    shown = capsys.readouterr().out
+    assert "| started" in shown
+    assert "| on stderr: 出错" in shown
+    assert "logs/jlip_desk.log" in shown and "ERROR what the log says" in shown
+
+
+def test_build_runs_the_program_without_utf8_crutches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The frozen program is tried without PYTHONIOENCODING/PYTHONUTF8, as users run it."""
+    build = _load_script("build")
+    for name, value in {
+        "PYTHONIOENCODING": "utf-8",
+        "PYTHONUTF8": "1",
+        "LANG": "C.UTF-8",
+        "LC_CTYPE": "C.UTF-8",
+        "JLIP_DESK_DATA_DIR": "/somewhere",
+    }.items():
+        monkeypatch.setenv(name, value)
+    env = build._frozen_env({"LC_ALL": "C"})
+    assert env["LC_ALL"] == "C"
+    assert env["QT_QPA_PLATFORM"] == "offscreen"
+    for name in ("PYTHONIOENCODING", "PYTHONUTF8", "LANG", "LC_CTYPE", "JLIP_DESK_DATA_DIR"):
+        assert name not in env
 
 
 # --- The workflow ------------------------------------------------------------------------
@@ -402,9 +583,31 @@ def test_windows_workflow_is_well_formed_and_checks_the_installer() -> None:
         "'--self-test'",
         "ci-marker.txt",
         "data folder still exists",
+        # A silent /D= into the data folder is refused.
+        '"/D=$refusedDir"',
+        # The upgrade: a second installer with a higher version and one more migration,
+        # the data compared before and after, the migration and its backup checked.
+        "--nsis-only $bundleB --version $versionB --output $setupB",
+        "9000_ci_upgrade_probe.sql",
+        "Invoke-Program $setupB",
+        "'orgs', '--json'",
+        "'summary', '--json'",
+        "$script:out -ceq $orgsBefore",
+        "$script:out -ceq $summaryBefore",
+        "before-migration",
+        # The uninstaller: a copy run in place, so its exit status is its own.
+        "Invoke-Program $uninstallCopy @('/S', \"_?=$installDir\")",
+        # A windowed program gets real output streams only when they are redirected.
+        "RedirectStandardOutput",
     ):
         assert needed in commands, needed
-    assert "actions/upload-artifact@" in text
+    assert "Invoke-Program $uninstaller " not in commands
+    # Node 24 majors: older ones run on Node 20, which GitHub is retiring.
+    newest_node20 = {"checkout": 4, "setup-python": 5, "upload-artifact": 5}
+    used = re.findall(r"uses: actions/([\w-]+)@v(\d+)", text)
+    assert {name for name, _ in used} == set(newest_node20)
+    for name, major in used:
+        assert int(major) > newest_node20[name], f"actions/{name}@v{major} runs on Node 20"
     assert "dist/JLIP-Desk-*-setup.exe" in text
 
 
