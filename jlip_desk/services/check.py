@@ -5,6 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from jlip_desk.store.database import Store
+from jlip_desk.store.integrity import (
+    fields_in_cells,
+    foreign_key_violations,
+    integrity_problems,
+    plan_ids_in_cells,
+    record_codes,
+    row_counts,
+    stored_plan_ids,
+    values_without_history,
+)
 from jlip_desk.store.plans import get_plan
 from jlip_desk.store.records import format_code
 
@@ -33,15 +43,15 @@ class CheckReport:
 
 def check_store(store: Store) -> CheckReport:
     report = CheckReport()
-    result = [row[0] for row in store.conn.execute("PRAGMA integrity_check")]
+    result = integrity_problems(store)
     report.add(
         "SQLite 完整性检查", result == ["ok"], "" if result == ["ok"] else "; ".join(result[:5])
     )
-    fk = store.conn.execute("PRAGMA foreign_key_check").fetchall()
+    fk = foreign_key_violations(store)
     report.add("外键引用", not fk, f"{len(fk)} 处引用无效" if fk else "")
 
-    plans = {(r[0]) for r in store.conn.execute("SELECT DISTINCT id FROM plans")}
-    used = {r[0] for r in store.conn.execute("SELECT DISTINCT plan_id FROM cells")}
+    plans = stored_plan_ids(store)
+    used = plan_ids_in_cells(store)
     unknown_plans = sorted(used - plans)
     report.add("数据所属计划均已载入", not unknown_plans, "、".join(unknown_plans))
 
@@ -51,9 +61,7 @@ def check_store(store: Store) -> CheckReport:
         known = {(f.id, fld.id) for f in plan.forms for fld in f.fields} | {
             (r.id, fld.id) for r in plan.registries for fld in r.fields
         }
-        for form, fld in store.conn.execute(
-            "SELECT DISTINCT form, field FROM cells WHERE plan_id = ?", (plan_id,)
-        ):
+        for form, fld in fields_in_cells(store, plan_id):
             if (form, fld) not in known:
                 bad_fields.append(f"{plan_id}:{form}.{fld}")
     # Not an error of the store: a revised plan may drop a field; the data stays readable.
@@ -74,28 +82,18 @@ def check_store(store: Store) -> CheckReport:
             tags[(plan_id, registry.id)] = registry.code_tag
     bad_codes = [
         code
-        for code, plan_id, registry, org_code, seq in store.conn.execute(
-            "SELECT code, plan_id, registry, org_code, seq FROM records"
-        )
+        for code, plan_id, registry, org_code, seq in record_codes(store)
         if (plan_id, registry) in tags
         and code != format_code(org_code, tags[(plan_id, registry)], seq)
     ]
     report.add("登记编码格式", not bad_codes, "、".join(bad_codes[:5]))
 
-    drift = store.conn.execute(
-        "SELECT COUNT(*) FROM cells c WHERE NOT EXISTS ("
-        " SELECT 1 FROM cell_history h WHERE h.cell_id = c.id"
-        " AND h.id = (SELECT MAX(id) FROM cell_history WHERE cell_id = c.id)"
-        " AND (h.new_value IS c.value))"
-    ).fetchone()[0]
+    drift = values_without_history(store)
     report.add(
         "修改历史与当前值一致", drift == 0, f"{drift} 个值缺少对应的历史记录" if drift else ""
     )
 
-    counts = {
-        name: store.conn.execute(f"SELECT COUNT(*) FROM {name}").fetchone()[0]
-        for name in ("org_units", "records", "cells", "cell_history", "changes")
-    }
+    counts = row_counts(store)
     report.add(
         "数据量",
         True,

@@ -8,10 +8,18 @@ from typing import Any
 from jlip_desk import __version__
 from jlip_desk.periods import Period, current_quarter, parse_period
 from jlip_desk.plan.model import Aggregation, Form, Frequency, Indicator, Plan, SubjectKind, Target
+from jlip_desk.store.aggregates import (
+    field_totals,
+    has_demo_values,
+    org_value,
+    quarters_with_data,
+    sums_by_org,
+)
 from jlip_desk.store.database import Store
 from jlip_desk.store.orgs import PROVINCE_CODE, OrgUnit, all_orgs, counties_under, get_org
 from jlip_desk.store.plans import active_plan
 from jlip_desk.store.records import counted_at, list_records
+from jlip_desk.store.statuses import recorded_statuses
 
 SUMMARY_FORMAT = 1
 REPORTED_STATUSES = ("submitted", "accepted")
@@ -20,14 +28,7 @@ REPORTED_STATUSES = ("submitted", "accepted")
 def latest_period(store: Store, plan: Plan) -> Period:
     """The latest quarter holding data, or the quarter being reported now."""
     quarterly = [f.id for f in plan.forms if f.frequency == Frequency.QUARTER]
-    periods = [
-        row[0]
-        for row in store.conn.execute(
-            f"SELECT DISTINCT period FROM cells WHERE plan_id = ? AND period LIKE '%Q%' "
-            f"AND form IN ({','.join('?' * len(quarterly))})",
-            [plan.id, *quarterly],
-        )
-    ]
+    periods = quarters_with_data(store, plan.id, quarterly)
     if not periods:
         return current_quarter()
     return max(parse_period(p) for p in periods)
@@ -42,7 +43,7 @@ def build_summary(
     scope = get_org(store, org_code or PROVINCE_CODE)
     counties = counties_under(store, scope.code)
     orgs = {o.code: o for o in all_orgs(store)}
-    demo = store.conn.execute("SELECT 1 FROM cells WHERE demo = 1 LIMIT 1").fetchone() is not None
+    demo = has_demo_values(store)
     return {
         "format": SUMMARY_FORMAT,
         "app_version": __version__,
@@ -73,26 +74,13 @@ def _org(org: OrgUnit) -> dict[str, Any]:
 
 def _province_value(store: Store, plan: Plan, ref: str, year: int) -> float | None:
     form, field = plan.resolve(ref)
-    row = store.conn.execute(
-        "SELECT value FROM cells WHERE plan_id = ? AND form = ? AND org_code = ? AND period = ? "
-        "AND subject = '' AND field = ? AND typeof(value) IN ('integer', 'real')",
-        (plan.id, form.id, PROVINCE_CODE, str(year), field.id),
-    ).fetchone()
-    return None if row is None else float(row[0])
+    return org_value(store, plan.id, form.id, PROVINCE_CODE, str(year), field.id)
 
 
 def _by_org(store: Store, plan: Plan, ref: str, period: str, codes: list[str]) -> dict[str, float]:
     """Numeric values of one field per org unit (summed over subjects) for one period."""
     form, field = plan.resolve(ref)
-    out: dict[str, float] = {}
-    for org_code, total in store.conn.execute(
-        f"SELECT org_code, SUM(value) FROM cells WHERE plan_id = ? AND form = ? AND period = ? "
-        f"AND field = ? AND typeof(value) IN ('integer', 'real') "
-        f"AND org_code IN ({','.join('?' * len(codes))}) GROUP BY org_code",
-        [plan.id, form.id, period, field.id, *codes],
-    ):
-        out[org_code] = float(total)
-    return out
+    return sums_by_org(store, plan.id, form.id, period, field.id, codes)
 
 
 def _rounded(value: float | None, decimals: int) -> float | None:
@@ -250,15 +238,9 @@ def _activity(
     out: dict[str, dict[str, float]] = {}
     for form in _quarterly_registry_forms(plan):
         totals = dict.fromkeys((f.id for f in form.fields if f.is_numeric), 0.0)
-        for field, total in store.conn.execute(
-            f"SELECT field, SUM(value) FROM cells WHERE plan_id = ? AND form = ? "
-            f"AND period IN ({','.join('?' * len(periods))}) "
-            f"AND org_code IN ({','.join('?' * len(codes))}) "
-            f"AND typeof(value) IN ('integer', 'real') GROUP BY field",
-            [plan.id, form.id, *periods, *codes],
-        ):
+        for field, total in field_totals(store, plan.id, form.id, periods, codes).items():
             if field in totals:
-                totals[field] = float(total)
+                totals[field] = total
         out[form.id] = {k: int(v) if v.is_integer() else v for k, v in totals.items()}
     return out
 
@@ -274,12 +256,7 @@ def _quarterly_registry_forms(plan: Plan) -> list[Form]:
 def _reporting(
     store: Store, plan: Plan, period: Period, counties: list[OrgUnit], orgs: dict[str, OrgUnit]
 ) -> dict[str, Any]:
-    statuses = dict(
-        store.conn.execute(
-            "SELECT org_code, status FROM period_status WHERE plan_id = ? AND period = ?",
-            (plan.id, str(period)),
-        ).fetchall()
-    )
+    statuses = recorded_statuses(store, plan.id, str(period))
     by_status: dict[str, int] = defaultdict(int)
     reported: list[dict[str, Any]] = []
     missing: list[dict[str, Any]] = []
