@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 from jlip_desk import __version__, paths
-from jlip_desk.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE
 from jlip_desk.errors import JlipError
+from jlip_desk.exit_codes import EXIT_OK, EXIT_REFUSED, EXIT_USAGE
 from jlip_desk.log import setup_logging
 
 log = logging.getLogger(__name__)
@@ -130,7 +132,10 @@ def build_parser() -> argparse.ArgumentParser:
 def run(arguments: Sequence[str]) -> int:
     """Parse ``arguments`` and run the command (or the window, for ``--data-dir`` alone)."""
     parser = build_parser()
-    args = parser.parse_args(arguments)
+    try:
+        args = parser.parse_args(arguments)
+    except SystemExit as exc:  # --help, --version and wrong usage
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     if args.data_dir:
         paths.set_data_dir(args.data_dir)
     if args.self_test:
@@ -143,12 +148,71 @@ def run(arguments: Sequence[str]) -> int:
         return run_gui()
     setup_logging()
     handler = COMMANDS[args.command]
-    try:
-        return handler(args)
-    except JlipError as exc:
-        log.info("refused: %s", exc)
-        print(f"错误:{exc}", file=sys.stderr)
+    with _console():
+        try:
+            return handler(args)
+        except JlipError as exc:
+            log.info("refused: %s", exc)
+            _error(str(exc))
+        except BrokenPipeError:
+            raise
+        except OSError as exc:  # a full disk, a folder without rights: not a bug
+            log.warning("refused: %s", exc, exc_info=True)
+            place = f"{exc.filename}:" if exc.filename else ""
+            _error(f"{place}{_os_reason(exc)}")
         return EXIT_REFUSED
+
+
+@contextlib.contextmanager
+def _console() -> Iterator[None]:
+    """Standard streams a command may always write to, and no stray tracebacks on them.
+
+    A windowed build has no stdout or stderr (they are None): output goes to the null
+    device then, and what matters is in the log. Exceptions Python can only report as
+    "ignored" (a half-written workbook's generators, closed late) go to the log too.
+    """
+    import os
+
+    saved = sys.stdout, sys.stderr, sys.unraisablehook
+    null = None
+    if sys.stdout is None or sys.stderr is None:
+        null = Path(os.devnull).open("w", encoding="utf-8")  # noqa: SIM115 - closed below
+        sys.stdout = sys.stdout or null
+        sys.stderr = sys.stderr or null
+
+    def unraisable(args: Any) -> None:
+        log.warning(
+            "ignored exception in %r", args.object, exc_info=(args.exc_type, args.exc_value, None)
+        )
+
+    sys.unraisablehook = unraisable
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr, sys.unraisablehook = saved
+        if null is not None:
+            null.close()
+
+
+def _error(message: str) -> None:
+    print(f"错误:{message}", file=sys.stderr)
+
+
+_OS_REASONS = {
+    errno.ENOENT: "文件或文件夹不存在",
+    errno.EPERM: "没有权限",
+    errno.EACCES: "没有权限,或文件正被其他程序(如 Excel)打开",
+    errno.EROFS: "磁盘是只读的",
+    errno.ENOSPC: "磁盘已满",
+    errno.EISDIR: "这是一个文件夹,不是文件",
+    errno.ENOTDIR: "路径中有一段不是文件夹",
+    errno.ENAMETOOLONG: "路径太长",
+    errno.EBUSY: "文件正被其他程序使用",
+}
+
+
+def _os_reason(exc: OSError) -> str:
+    return _OS_REASONS.get(exc.errno or 0, f"系统错误(代码 {exc.errno})")
 
 
 def _with_store(fn: Callable[[Any, Any], int]) -> Callable[[argparse.Namespace], int]:
