@@ -147,7 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(
             "--org",
             metavar="CODE",
-            help="单位代码;与 --all-counties 同用时为范围(默认全省)",
+            help="单位代码(县级安装默认为本单位);与 --all-counties 同用时为范围(默认全省)",
         )
         _add_period(p)
         if name == "template":
@@ -428,6 +428,13 @@ def _cmd_check(store: Any, args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_REFUSED
 
 
+def _bound_county(store: Any) -> str | None:
+    from jlip_desk.services.installation import bound_org
+
+    org = bound_org(store)
+    return org.code if org is not None and org.level == "county" else None
+
+
 def _export_many(store: Any, args: argparse.Namespace, *, blank: bool) -> int:
     from jlip_desk.services import excel
 
@@ -447,7 +454,7 @@ def _export_many(store: Any, args: argparse.Namespace, *, blank: bool) -> int:
 def _export_one(store: Any, args: argparse.Namespace, *, blank: bool) -> int:
     from jlip_desk.services import excel
 
-    code = args.org
+    code = args.org or _bound_county(store)
     if not code:
         raise InputError(
             "缺少单位代码", where="--org", allowed="如 --org 220102,或用 --all-counties"
