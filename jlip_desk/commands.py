@@ -107,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("init", help="将本机绑定到一个单位(县、市州或省)")
     p.add_argument("--org", required=True, metavar="CODE", help="单位代码,如 220102 或 220000")
+    p.add_argument(
+        "--force", action="store_true", help="改绑后原单位的数据将不能再修改,仍要改绑时使用"
+    )
 
     p = sub.add_parser("orgs", help="显示单位树;orgs add 新增开发区等单位")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
@@ -319,7 +322,7 @@ def _print_json(data: Any) -> None:
 def _cmd_init(store: Any, args: argparse.Namespace) -> int:
     from jlip_desk.services.installation import bind
 
-    org = bind(store, args.org)
+    org = bind(store, args.org, force=args.force)
     print(f"已将本机绑定到 {org.code} {org.name}({org.level_label})。")
     return EXIT_OK
 
