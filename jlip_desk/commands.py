@@ -60,6 +60,15 @@ def _nzh(singular: str, plural: str, n: int) -> str:
 argparse._ = _zh  # type: ignore[attr-defined]
 argparse.ngettext = _nzh  # type: ignore[attr-defined]
 
+# Reporting states as ``status`` shows them; "none": nothing recorded, never reported.
+_STATES = {
+    "none": "未报送",
+    "draft": "草稿",
+    "submitted": "已报送",
+    "accepted": "已接收",
+    "returned": "已退回",
+}
+
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
@@ -178,6 +187,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--report", type=Path, metavar="FILE", help="将导入报告另存为 JSON 文件")
     p.add_argument("--markup-dir", type=Path, metavar="DIR", help="标注问题的工作簿副本存放位置")
 
+    org_help = "单位代码(县级安装默认为本单位)"
+    p = sub.add_parser("submit", help="报送本期数据(报送后锁定,不能再修改)")
+    p.add_argument("--org", metavar="CODE", help=org_help)
+    _add_period(p)
+    p = sub.add_parser("unlock", help="解锁已报送的报告期以便修改(须填写原因)")
+    p.add_argument("--org", metavar="CODE", help=org_help)
+    _add_period(p)
+    p.add_argument("--reason", required=True, metavar="TEXT", help="解锁原因(记入修改历史)")
+    p = sub.add_parser("accept", help="上级单位接收下级的报送")
+    p.add_argument("--org", required=True, metavar="CODE", help="报送单位代码")
+    _add_period(p)
+    p = sub.add_parser("return", help="上级单位退回下级的报送(须填写原因)")
+    p.add_argument("--org", required=True, metavar="CODE", help="报送单位代码")
+    _add_period(p)
+    p.add_argument("--reason", required=True, metavar="TEXT", help="退回原因(下级单位可见)")
+    p = sub.add_parser("status", help="各县级单位本期的报送状态")
+    _add_period(p)
+    p.add_argument("--org", metavar="CODE", help="范围:单位代码(默认:本机单位,未绑定时为全省)")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
     return parser
 
 
@@ -501,6 +529,131 @@ def _cmd_import(store: Any, args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_REFUSED
 
 
+# -- the reporting workflow -----------------------------------------------------
+
+
+def _workflow_org(store: Any, args: argparse.Namespace) -> Any:
+    """The org unit a workflow command acts on (a county installation's own by default)."""
+    from jlip_desk.store.orgs import get_org
+
+    code = args.org or _bound_county(store)
+    if not code:
+        raise InputError("缺少单位代码", where="--org", allowed="如 --org 220102")
+    return get_org(store, code.strip())
+
+
+@_with_store
+def _cmd_submit(store: Any, args: argparse.Namespace) -> int:
+    from jlip_desk.services import period_status
+    from jlip_desk.store.plans import active_plan
+
+    org = _workflow_org(store, args)
+    period_status.submit(store, active_plan(store), org.code, args.period)
+    print(f"已报送:{org.name} {args.period.label}(已锁定)。")
+    return EXIT_OK
+
+
+@_with_store
+def _cmd_unlock(store: Any, args: argparse.Namespace) -> int:
+    from jlip_desk.services import period_status
+    from jlip_desk.store.plans import active_plan
+
+    org = _workflow_org(store, args)
+    state = period_status.unlock(store, active_plan(store).id, org.code, args.period, args.reason)
+    print(f"已解锁:{org.name} {args.period.label}(可以修改;原因:{state.reason})。")
+    return EXIT_OK
+
+
+@_with_store
+def _cmd_accept(store: Any, args: argparse.Namespace) -> int:
+    from jlip_desk.services import period_status
+    from jlip_desk.store.plans import active_plan
+
+    org = _workflow_org(store, args)
+    period_status.accept(store, active_plan(store).id, org.code, args.period)
+    print(f"已接收:{org.name} {args.period.label}。")
+    return EXIT_OK
+
+
+@_with_store
+def _cmd_return(store: Any, args: argparse.Namespace) -> int:
+    from jlip_desk.services import period_status
+    from jlip_desk.store.plans import active_plan
+
+    org = _workflow_org(store, args)
+    state = period_status.return_period(
+        store, active_plan(store).id, org.code, args.period, args.reason
+    )
+    print(f"已退回:{org.name} {args.period.label}(原因:{state.reason})。")
+    return EXIT_OK
+
+
+def _status_overview(store: Any, period: Any, scope_code: str | None) -> dict[str, Any]:
+    """Every county-level unit under the scope with its reporting state, as plain data."""
+    from jlip_desk.services import period_status
+    from jlip_desk.services.installation import bound_org
+    from jlip_desk.store import orgs
+    from jlip_desk.store.plans import active_plan
+    from jlip_desk.store.usage import orgs_with_status
+
+    bound = bound_org(store)
+    scope = orgs.get_org(store, scope_code or (bound.code if bound else orgs.PROVINCE_CODE))
+    plan_id = active_plan(store).id
+    counties = orgs.counties_under(store, scope.code)
+    states = period_status.statuses(store, plan_id, period, [c.code for c in counties])
+    recorded = orgs_with_status(store, plan_id, str(period))
+    counts = dict.fromkeys(_STATES, 0)
+    rows = []
+    for county in counties:
+        state = states[county.code]
+        key = state.status if county.code in recorded else "none"
+        counts[key] += 1
+        rows.append(
+            {
+                "code": county.code,
+                "name": county.name,
+                "prefecture": county.parent_code,
+                "status": key,
+                "label": _STATES[key],
+                "reason": state.reason if key != "none" else None,
+            }
+        )
+    return {
+        "period": str(period),
+        "scope": {"code": scope.code, "name": scope.name, "level": scope.level},
+        "counts": counts,
+        "orgs": rows,
+    }
+
+
+def _status_text(store: Any, overview: dict[str, Any], period: Any) -> str:
+    from jlip_desk.store.orgs import get_org
+
+    scope = overview["scope"]
+    lines = [f"{scope['name']} {period.label}报送状态({len(overview['orgs'])} 个县级单位)"]
+    prefecture = None
+    for row in overview["orgs"]:
+        if row["prefecture"] != prefecture:
+            prefecture = row["prefecture"]
+            lines.append(f"{get_org(store, prefecture).name}:")
+        why = "退回原因" if row["status"] == "returned" else "解锁原因"
+        reason = f"({why}:{row['reason']})" if row["reason"] else ""
+        lines.append(f"  {row['code']} {row['name']}  {row['label']}{reason}")
+    tally = ",".join(f"{_STATES[k]} {n}" for k, n in overview["counts"].items())
+    lines.append(f"合计:{tally}")
+    return "\n".join(lines)
+
+
+@_with_store
+def _cmd_status(store: Any, args: argparse.Namespace) -> int:
+    overview = _status_overview(store, args.period, args.org)
+    if args.json:
+        _print_json(overview)
+    else:
+        print(_status_text(store, overview, args.period))
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "init": _cmd_init,
     "orgs": _cmd_orgs,
@@ -511,4 +664,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "template": _cmd_template,
     "export": _cmd_export,
     "import": _cmd_import,
+    "submit": _cmd_submit,
+    "unlock": _cmd_unlock,
+    "accept": _cmd_accept,
+    "return": _cmd_return,
+    "status": _cmd_status,
 }

@@ -1,4 +1,4 @@
-"""What the store holds for some org units: how many records and values."""
+"""What the store holds for some org units: data counts and recorded reporting states."""
 
 from __future__ import annotations
 
@@ -41,3 +41,14 @@ def data_counts(store: Store, org_codes: Iterable[str]) -> DataCounts:
         (*codes, *codes),
     ).fetchone()
     return DataCounts(int(row[0]), int(row[1]), int(row[2]))
+
+
+def orgs_with_status(store: Store, plan_id: str, period: str) -> set[str]:
+    """Org units with a reporting state recorded for ``period`` (the others never reported)."""
+    return {
+        code
+        for (code,) in store.conn.execute(
+            "SELECT org_code FROM period_status WHERE plan_id = ? AND period = ?",
+            (plan_id, period),
+        )
+    }
