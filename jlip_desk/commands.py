@@ -3,35 +3,49 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 from jlip_desk import __version__, paths
-from jlip_desk.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE
-from jlip_desk.errors import JlipError
+from jlip_desk.errors import InputError, JlipError
+from jlip_desk.exit_codes import EXIT_OK, EXIT_REFUSED, EXIT_USAGE
 from jlip_desk.log import setup_logging
 
 log = logging.getLogger(__name__)
 
-# argparse builds its messages with a module-level gettext ``_``; these are the ones a
-# user can meet. Anything not listed stays in English rather than being lost.
+# argparse builds its messages with module-level gettext ``_`` and ``ngettext``; these
+# are the ones a user can meet. tests/cli checks that none of argparse's is missing.
 _ARGPARSE_ZH = {
     "usage: ": "用法:",
     "positional arguments": "位置参数",
     "options": "选项",
     "show this help message and exit": "显示此帮助并退出",
+    "show program's version number and exit": "显示版本号并退出",
     "the following arguments are required: %s": "缺少必需的参数:%s",
     "unrecognized arguments: %s": "无法识别的参数:%s",
     "expected one argument": "需要一个参数值",
+    "expected at least one argument": "至少需要一个参数值",
+    "expected at most one argument": "最多只能有一个参数值",
+    "expected %s argument": "需要 %s 个参数值",
+    "expected %s arguments": "需要 %s 个参数值",
+    "ignored explicit argument %r": "此选项不接受参数值:%r",
+    "ambiguous option: %(option)s could match %(matches)s": (
+        "选项 %(option)s 不明确,可能是:%(matches)s"
+    ),
     "invalid choice: %(value)r (choose from %(choices)s)": "无效的选项 %(value)r(可选:%(choices)s)",
     "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s:%(message)s",
-    "invalid %(type)s value: %(value)r": "无效的 %(type)s 值:%(value)r",
+    "invalid %(type)s value: %(value)r": "无效的值:%(value)r",
     "%(prog)s: error: %(message)s\n": "%(prog)s:用法错误:%(message)s\n",
-    "show program's version number and exit": "显示版本号并退出",
     "not allowed with argument %s": "不能与参数 %s 同时使用",
+    "one of the arguments %s is required": "必须给出以下参数之一:%s",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": (
+        "未知命令 %(parser_name)r(可选:%(choices)s)"
+    ),
 }
 
 
@@ -39,7 +53,21 @@ def _zh(message: str) -> str:
     return _ARGPARSE_ZH.get(message, message)
 
 
+def _nzh(singular: str, plural: str, n: int) -> str:
+    return _zh(singular if n == 1 else plural)
+
+
 argparse._ = _zh  # type: ignore[attr-defined]
+argparse.ngettext = _nzh  # type: ignore[attr-defined]
+
+# Reporting states as ``status`` shows them; "none": nothing recorded, never reported.
+_STATES = {
+    "none": "未报送",
+    "draft": "草稿",
+    "submitted": "已报送",
+    "accepted": "已接收",
+    "returned": "已退回",
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -57,12 +85,25 @@ def _period_arg(text: str) -> Any:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _int_arg(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}”不是整数") from None
+
+
+def _add_period(p: argparse.ArgumentParser, help_text: str = "报告期,如 2025Q4 或 2025") -> None:
+    p.add_argument("--period", required=True, type=_period_arg, metavar="PERIOD", help=help_text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="jlip-desk",
         description="JLIP Desk:吉林省知识产权规划填报与进度监测工具。不带命令时打开图形界面。",
     )
-    parser.add_argument("--version", action="version", version=f"JLIP Desk {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"JLIP Desk {__version__}", help="显示版本号并退出"
+    )
     parser.add_argument(
         "--data-dir",
         metavar="DIR",
@@ -75,21 +116,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("init", help="将本机绑定到一个单位(县、市州或省)")
     p.add_argument("--org", required=True, metavar="CODE", help="单位代码,如 220102 或 220000")
+    p.add_argument(
+        "--force", action="store_true", help="改绑后原单位的数据将不能再修改,仍要改绑时使用"
+    )
 
     p = sub.add_parser("orgs", help="显示单位树;orgs add 新增开发区等单位")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
     orgs_sub = p.add_subparsers(dest="orgs_command", metavar="子命令", parser_class=_Parser)
     add = orgs_sub.add_parser("add", help="在市(州)下新增单位(仅省级安装)")
-    add.add_argument("--code", required=True, help="6位单位代码")
-    add.add_argument("--name", required=True, help="单位名称")
-    add.add_argument("--parent", required=True, help="上级市(州)代码")
+    add.add_argument("--code", required=True, metavar="CODE", help="6位单位代码")
+    add.add_argument("--name", required=True, metavar="NAME", help="单位名称")
+    add.add_argument("--parent", required=True, metavar="CODE", help="上级市(州)代码")
 
     p = sub.add_parser("demo", help="写入可复现的演示数据(60个县,2021-2025年)")
-    p.add_argument("--seed", type=int, default=2021, help="随机种子(默认 2021)")
+    p.add_argument("--seed", type=_int_arg, default=2021, metavar="N", help="随机种子(默认 2021)")
 
     p = sub.add_parser("summary", help="进度报告")
     p.add_argument(
-        "--period", type=_period_arg, help="报告期,如 2025Q4 或 2025(默认:最近有数据的季度)"
+        "--period",
+        type=_period_arg,
+        metavar="PERIOD",
+        help="报告期,如 2025Q4 或 2025(默认:最近有数据的季度)",
     )
     p.add_argument("--org", metavar="CODE", help="单位代码(默认:全省)")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
@@ -100,37 +147,75 @@ def build_parser() -> argparse.ArgumentParser:
     show = plan_sub.add_parser("show", help="显示当前计划")
     show.add_argument("--json", action="store_true", help="以 JSON 输出")
     load = plan_sub.add_parser("load", help="载入新的或修订的计划定义文件")
-    load.add_argument("file", type=Path, help="计划定义文件(.toml)")
+    load.add_argument("file", type=Path, metavar="FILE", help="计划定义文件(.toml)")
 
     sub.add_parser("check", help="检查数据库完整性")
 
-    p = sub.add_parser("template", help="导出空白填报模板(可一次导出全部县级单位)")
-    p.add_argument(
-        "--org", metavar="CODE", help="单位代码;与 --all-counties 同用时为范围(默认全省)"
-    )
-    p.add_argument("--period", required=True, type=_period_arg, help="报告期,如 2025Q4 或 2025")
-    p.add_argument("-o", "--output", type=Path, default=Path(), help="输出文件(.xlsx)或文件夹")
-    p.add_argument("--all-counties", action="store_true", help="为每个县级单位各导出一份")
-
-    p = sub.add_parser("export", help="导出已填报数据的工作簿(报送文件)")
-    p.add_argument(
-        "--org", metavar="CODE", help="单位代码;与 --all-counties 同用时为范围(默认全省)"
-    )
-    p.add_argument("--period", required=True, type=_period_arg, help="报告期,如 2025Q4 或 2025")
-    p.add_argument("-o", "--output", type=Path, required=True, help="输出文件(.xlsx)或文件夹")
-    p.add_argument("--all-counties", action="store_true", help="为每个县级单位各导出一份")
+    for name, help_text in (
+        ("template", "导出空白填报模板(可一次导出全部县级单位)"),
+        ("export", "导出已填报数据的工作簿(报送文件)"),
+    ):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument(
+            "--org",
+            metavar="CODE",
+            help="单位代码(县级安装默认为本单位);与 --all-counties 同用时为范围(默认全省)",
+        )
+        _add_period(p)
+        if name == "template":
+            p.add_argument(
+                "-o",
+                "--output",
+                type=Path,
+                default=Path(),
+                metavar="PATH",
+                help="输出文件(.xlsx)或已存在的文件夹(默认:当前文件夹)",
+            )
+        else:
+            p.add_argument(
+                "-o",
+                "--output",
+                type=Path,
+                required=True,
+                metavar="PATH",
+                help="输出文件(.xlsx)或已存在的文件夹",
+            )
+        p.add_argument("--all-counties", action="store_true", help="为每个县级单位各导出一份")
 
     p = sub.add_parser("import", help="导入填报好的工作簿(全部通过才写入)")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="一个或多个 .xlsx 文件")
     p.add_argument("--report", type=Path, metavar="FILE", help="将导入报告另存为 JSON 文件")
     p.add_argument("--markup-dir", type=Path, metavar="DIR", help="标注问题的工作簿副本存放位置")
+
+    org_help = "单位代码(县级安装默认为本单位)"
+    p = sub.add_parser("submit", help="报送本期数据(报送后锁定,不能再修改)")
+    p.add_argument("--org", metavar="CODE", help=org_help)
+    _add_period(p)
+    p = sub.add_parser("unlock", help="解锁已报送的报告期以便修改(须填写原因)")
+    p.add_argument("--org", metavar="CODE", help=org_help)
+    _add_period(p)
+    p.add_argument("--reason", required=True, metavar="TEXT", help="解锁原因(记入修改历史)")
+    p = sub.add_parser("accept", help="上级单位接收下级的报送")
+    p.add_argument("--org", required=True, metavar="CODE", help="报送单位代码")
+    _add_period(p)
+    p = sub.add_parser("return", help="上级单位退回下级的报送(须填写原因)")
+    p.add_argument("--org", required=True, metavar="CODE", help="报送单位代码")
+    _add_period(p)
+    p.add_argument("--reason", required=True, metavar="TEXT", help="退回原因(下级单位可见)")
+    p = sub.add_parser("status", help="各县级单位本期的报送状态")
+    _add_period(p)
+    p.add_argument("--org", metavar="CODE", help="范围:单位代码(默认:本机单位,未绑定时为全省)")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
     return parser
 
 
 def run(arguments: Sequence[str]) -> int:
     """Parse ``arguments`` and run the command (or the window, for ``--data-dir`` alone)."""
     parser = build_parser()
-    args = parser.parse_args(arguments)
+    try:
+        args = parser.parse_args(arguments)
+    except SystemExit as exc:  # --help, --version and wrong usage
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     if args.data_dir:
         paths.set_data_dir(args.data_dir)
     if args.self_test:
@@ -143,12 +228,102 @@ def run(arguments: Sequence[str]) -> int:
         return run_gui()
     setup_logging()
     handler = COMMANDS[args.command]
-    try:
-        return handler(args)
-    except JlipError as exc:
-        log.info("refused: %s", exc)
-        print(f"错误:{exc}", file=sys.stderr)
+    with _console():
+        try:
+            return handler(args)
+        except JlipError as exc:
+            log.info("refused: %s", exc)
+            _error(str(exc))
+        except BrokenPipeError:
+            raise
+        except OSError as exc:  # a full disk, a folder without rights: not a bug
+            log.warning("refused: %s", exc, exc_info=True)
+            place = f"{exc.filename}:" if exc.filename else ""
+            _error(f"{place}{_os_reason(exc)}")
         return EXIT_REFUSED
+
+
+@contextlib.contextmanager
+def _console() -> Iterator[None]:
+    """Standard streams a command may always write to, and no stray tracebacks on them.
+
+    A windowed build has no stdout or stderr (they are None): output goes to the null
+    device then, and what matters is in the log. Exceptions Python can only report as
+    "ignored" (a half-written workbook's generators, closed late) go to the log too.
+    """
+    import os
+
+    saved = sys.stdout, sys.stderr, sys.unraisablehook
+    null = None
+    if sys.stdout is None or sys.stderr is None:
+        null = Path(os.devnull).open("w", encoding="utf-8")  # noqa: SIM115 - closed below
+        sys.stdout = sys.stdout or null
+        sys.stderr = sys.stderr or null
+
+    def unraisable(args: Any) -> None:
+        log.warning(
+            "ignored exception in %r", args.object, exc_info=(args.exc_type, args.exc_value, None)
+        )
+
+    sys.unraisablehook = unraisable
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr, sys.unraisablehook = saved
+        if null is not None:
+            null.close()
+
+
+def _error(message: str) -> None:
+    print(f"错误:{message}", file=sys.stderr)
+
+
+_OS_REASONS = {
+    errno.ENOENT: "文件或文件夹不存在",
+    errno.EPERM: "没有权限",
+    errno.EACCES: "没有权限,或文件正被其他程序(如 Excel)打开",
+    errno.EROFS: "磁盘是只读的",
+    errno.ENOSPC: "磁盘已满",
+    errno.EISDIR: "这是一个文件夹,不是文件",
+    errno.ENOTDIR: "路径中有一段不是文件夹",
+    errno.ENAMETOOLONG: "路径太长",
+    errno.EBUSY: "文件正被其他程序使用",
+}
+
+
+def _os_reason(exc: OSError) -> str:
+    return _OS_REASONS.get(exc.errno or 0, f"系统错误(代码 {exc.errno})")
+
+
+def _require_files(files: Sequence[Path]) -> None:
+    """Refuse at once, naming them, files that are missing or cannot be read."""
+    missing = [str(f) for f in files if not f.exists()]
+    if missing:
+        raise InputError("找不到文件", where="、".join(missing))
+    for f in files:
+        if f.is_dir():
+            raise InputError("这是一个文件夹,不是文件", where=str(f))
+        try:
+            f.open("rb").close()
+        except OSError as exc:
+            raise InputError(f"无法读取文件:{_os_reason(exc)}", where=str(f)) from None
+
+
+def _require_writable_folder(folder: Path, option: str) -> None:
+    """Refuse an output folder that is missing or where no file can be made, before any work."""
+    import os
+    import tempfile
+
+    if not folder.is_dir():
+        what = "不是文件夹" if folder.exists() else "文件夹不存在"
+        raise InputError(f"{what}:{folder}", where=option, allowed="一个已存在的文件夹")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".~jlip-", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        reason = "该位置不能创建文件" if exc.errno == errno.ENOENT else _os_reason(exc)
+        raise InputError(f"无法写入文件夹 {folder}:{reason}", where=option) from None
+    os.close(fd)
+    Path(probe).unlink()
 
 
 def _with_store(fn: Callable[[Any, Any], int]) -> Callable[[argparse.Namespace], int]:
@@ -175,7 +350,7 @@ def _print_json(data: Any) -> None:
 def _cmd_init(store: Any, args: argparse.Namespace) -> int:
     from jlip_desk.services.installation import bind
 
-    org = bind(store, args.org)
+    org = bind(store, args.org, force=args.force)
     print(f"已将本机绑定到 {org.code} {org.name}({org.level_label})。")
     return EXIT_OK
 
@@ -235,11 +410,32 @@ def _cmd_summary(store: Any, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _check_toml(path: Path) -> None:
+    """A TOML syntax error named in Chinese (the parser's own words are English)."""
+    import re
+    import tomllib
+
+    from jlip_desk.errors import PlanError
+
+    try:
+        tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        return  # the loader says this one in Chinese
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+), column (\d+)", str(exc))
+        where = f"{path},第 {match[1]} 行第 {match[2]} 列" if match else str(path)
+        raise PlanError(
+            "计划定义文件不是有效的 TOML", where=where, allowed="检查该处的等号、引号和括号"
+        ) from None
+
+
 @_with_store
 def _cmd_plan(store: Any, args: argparse.Namespace) -> int:
     from jlip_desk.services.plans import describe_plan, load_plan_file
 
     if args.plan_command == "load":
+        _require_files([args.file])
+        _check_toml(args.file)
         plan, changed = load_plan_file(store, args.file)
         state = "已载入并启用" if changed else "已是当前计划,无变化:"
         print(f"{state}{plan.name}(标识 {plan.id},版本 {plan.version})。")
@@ -263,12 +459,19 @@ def _cmd_check(store: Any, args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_REFUSED
 
 
+def _bound_county(store: Any) -> str | None:
+    from jlip_desk.services.installation import bound_org
+
+    org = bound_org(store)
+    return org.code if org is not None and org.level == "county" else None
+
+
 def _export_many(store: Any, args: argparse.Namespace, *, blank: bool) -> int:
-    from jlip_desk.errors import InputError
     from jlip_desk.services import excel
 
     if args.output.suffix.lower() == ".xlsx":
         raise InputError("--all-counties 需要输出到文件夹", where="-o", allowed="一个文件夹路径")
+    _require_writable_folder(args.output, "-o")
 
     def progress(done: int, total: int, name: str) -> None:
         print(f"[{done}/{total}] {name}")
@@ -280,15 +483,17 @@ def _export_many(store: Any, args: argparse.Namespace, *, blank: bool) -> int:
 
 
 def _export_one(store: Any, args: argparse.Namespace, *, blank: bool) -> int:
-    from jlip_desk.errors import InputError
     from jlip_desk.services import excel
 
-    if not args.org:
+    code = args.org or _bound_county(store)
+    if not code:
         raise InputError(
             "缺少单位代码", where="--org", allowed="如 --org 220102,或用 --all-counties"
         )
+    output: Path = args.output
+    _require_writable_folder(output.parent if output.suffix.lower() == ".xlsx" else output, "-o")
     export = excel.export_template if blank else excel.export_submission
-    result = export(store, args.org, args.period, args.output)
+    result = export(store, code, args.period, output)
     print(f"已导出:{result.path}")
     return EXIT_OK
 
@@ -311,12 +516,142 @@ def _cmd_export(store: Any, args: argparse.Namespace) -> int:
 def _cmd_import(store: Any, args: argparse.Namespace) -> int:
     from jlip_desk.services.excel import import_files
 
+    _require_files(args.files)
+    if args.report:
+        _require_writable_folder(args.report.parent, "--report")
+    if args.markup_dir:
+        _require_writable_folder(args.markup_dir, "--markup-dir")
     report = import_files(store, args.files, markup_dir=args.markup_dir)
     print(report.text())
     if args.report:
         report.write_json(args.report)
         print(f"导入报告已保存:{args.report}")
     return EXIT_OK if report.ok else EXIT_REFUSED
+
+
+# -- the reporting workflow -----------------------------------------------------
+
+
+def _workflow_org(store: Any, args: argparse.Namespace) -> Any:
+    """The org unit a workflow command acts on (a county installation's own by default)."""
+    from jlip_desk.store.orgs import get_org
+
+    code = args.org or _bound_county(store)
+    if not code:
+        raise InputError("缺少单位代码", where="--org", allowed="如 --org 220102")
+    return get_org(store, code.strip())
+
+
+@_with_store
+def _cmd_submit(store: Any, args: argparse.Namespace) -> int:
+    from jlip_desk.services import period_status
+    from jlip_desk.store.plans import active_plan
+
+    org = _workflow_org(store, args)
+    period_status.submit(store, active_plan(store), org.code, args.period)
+    print(f"已报送:{org.name} {args.period.label}(已锁定)。")
+    return EXIT_OK
+
+
+@_with_store
+def _cmd_unlock(store: Any, args: argparse.Namespace) -> int:
+    from jlip_desk.services import period_status
+    from jlip_desk.store.plans import active_plan
+
+    org = _workflow_org(store, args)
+    state = period_status.unlock(store, active_plan(store).id, org.code, args.period, args.reason)
+    print(f"已解锁:{org.name} {args.period.label}(可以修改;原因:{state.reason})。")
+    return EXIT_OK
+
+
+@_with_store
+def _cmd_accept(store: Any, args: argparse.Namespace) -> int:
+    from jlip_desk.services import period_status
+    from jlip_desk.store.plans import active_plan
+
+    org = _workflow_org(store, args)
+    period_status.accept(store, active_plan(store).id, org.code, args.period)
+    print(f"已接收:{org.name} {args.period.label}。")
+    return EXIT_OK
+
+
+@_with_store
+def _cmd_return(store: Any, args: argparse.Namespace) -> int:
+    from jlip_desk.services import period_status
+    from jlip_desk.store.plans import active_plan
+
+    org = _workflow_org(store, args)
+    state = period_status.return_period(
+        store, active_plan(store).id, org.code, args.period, args.reason
+    )
+    print(f"已退回:{org.name} {args.period.label}(原因:{state.reason})。")
+    return EXIT_OK
+
+
+def _status_overview(store: Any, period: Any, scope_code: str | None) -> dict[str, Any]:
+    """Every county-level unit under the scope with its reporting state, as plain data."""
+    from jlip_desk.services import period_status
+    from jlip_desk.services.installation import bound_org
+    from jlip_desk.store import orgs
+    from jlip_desk.store.plans import active_plan
+    from jlip_desk.store.usage import orgs_with_status
+
+    bound = bound_org(store)
+    scope = orgs.get_org(store, scope_code or (bound.code if bound else orgs.PROVINCE_CODE))
+    plan_id = active_plan(store).id
+    counties = orgs.counties_under(store, scope.code)
+    states = period_status.statuses(store, plan_id, period, [c.code for c in counties])
+    recorded = orgs_with_status(store, plan_id, str(period))
+    counts = dict.fromkeys(_STATES, 0)
+    rows = []
+    for county in counties:
+        state = states[county.code]
+        key = state.status if county.code in recorded else "none"
+        counts[key] += 1
+        rows.append(
+            {
+                "code": county.code,
+                "name": county.name,
+                "prefecture": county.parent_code,
+                "status": key,
+                "label": _STATES[key],
+                "reason": state.reason if key != "none" else None,
+            }
+        )
+    return {
+        "period": str(period),
+        "scope": {"code": scope.code, "name": scope.name, "level": scope.level},
+        "counts": counts,
+        "orgs": rows,
+    }
+
+
+def _status_text(store: Any, overview: dict[str, Any], period: Any) -> str:
+    from jlip_desk.store.orgs import get_org
+
+    scope = overview["scope"]
+    lines = [f"{scope['name']} {period.label}报送状态({len(overview['orgs'])} 个县级单位)"]
+    prefecture = None
+    for row in overview["orgs"]:
+        if row["prefecture"] != prefecture:
+            prefecture = row["prefecture"]
+            lines.append(f"{get_org(store, prefecture).name}:")
+        why = "退回原因" if row["status"] == "returned" else "解锁原因"
+        reason = f"({why}:{row['reason']})" if row["reason"] else ""
+        lines.append(f"  {row['code']} {row['name']}  {row['label']}{reason}")
+    tally = ",".join(f"{_STATES[k]} {n}" for k, n in overview["counts"].items())
+    lines.append(f"合计:{tally}")
+    return "\n".join(lines)
+
+
+@_with_store
+def _cmd_status(store: Any, args: argparse.Namespace) -> int:
+    overview = _status_overview(store, args.period, args.org)
+    if args.json:
+        _print_json(overview)
+    else:
+        print(_status_text(store, overview, args.period))
+    return EXIT_OK
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
@@ -329,4 +664,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "template": _cmd_template,
     "export": _cmd_export,
     "import": _cmd_import,
+    "submit": _cmd_submit,
+    "unlock": _cmd_unlock,
+    "accept": _cmd_accept,
+    "return": _cmd_return,
+    "status": _cmd_status,
 }

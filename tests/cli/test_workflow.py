@@ -1,0 +1,136 @@
+"""``submit``, ``unlock``, ``accept``, ``return`` and ``status``: the reporting workflow."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from jlip_desk.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE
+from jlip_desk.services.installation import open_store
+from jlip_desk.store.cells import CellKey, write_values
+from jlip_desk.store.plans import active_plan
+
+if TYPE_CHECKING:
+    from tests.cli.conftest import Cli
+
+Q4 = ("--period", "2025Q4")
+
+
+def test_a_county_submits_and_unlocks_its_own_period(cli: Cli) -> None:
+    cli("init", "--org", "220102")
+    result = cli("submit", *Q4)
+    assert (result.code, result.out) == (EXIT_OK, "已报送:南关区 2025年第4季度(已锁定)。\n")
+    result = cli("submit", "--org", "220102", *Q4)
+    assert result.code == EXIT_REFUSED and "已报送,无需再次报送" in result.err
+    result = cli("unlock", *Q4, "--reason", "  ")
+    assert result.code == EXIT_REFUSED and "解锁必须填写原因" in result.err
+    result = cli("unlock", *Q4, "--reason", "补报数据")
+    assert result.code == EXIT_OK
+    assert result.out == "已解锁:南关区 2025年第4季度(可以修改;原因:补报数据)。\n"
+    result = cli("unlock", *Q4, "--reason", "再次")
+    assert result.code == EXIT_REFUSED
+    assert "当前为“草稿”,只有已报送的报告期可以解锁" in result.err
+
+
+def test_submitting_with_errors_is_refused_with_the_problems(cli: Cli) -> None:
+    cli("init", "--org", "220102")
+    store = open_store()
+    with store.atomic():
+        change = store.new_change("typed")
+        key = CellKey(active_plan(store).id, "county_annual", "220102", "2025", "")
+        values = {"population": 50.0, "high_value_patents": 90, "valid_invention_patents": 10}
+        write_values(store, key, values, change)
+    store.close()
+    result = cli("submit", "--period", "2025")
+    assert result.code == EXIT_REFUSED and result.out == ""
+    assert result.err.startswith("错误:报送: 本期还有未解决的问题,不能报送")
+    assert "高价值发明专利拥有量不能大于" in result.err
+
+
+def test_a_county_cannot_review_and_the_province_can(cli: Cli) -> None:
+    cli("init", "--org", "220102")
+    cli("submit", *Q4)
+    result = cli("accept", "--org", "220102", *Q4)
+    assert result.code == EXIT_REFUSED and "只有上级单位可以接收或退回报送" in result.err
+    cli("init", "--org", "220000")
+    result = cli("return", "--org", "220102", *Q4, "--reason", "数据不全")
+    assert result.code == EXIT_OK
+    assert result.out == "已退回:南关区 2025年第4季度(原因:数据不全)。\n"
+    result = cli("accept", "--org", "220102", *Q4)
+    assert result.code == EXIT_REFUSED and "当前为“已退回”,尚未报送" in result.err
+    cli("submit", "--org", "220102", *Q4)
+    result = cli("accept", "--org", "220102", *Q4)
+    assert (result.code, result.out) == (EXIT_OK, "已接收:南关区 2025年第4季度。\n")
+
+
+def test_workflow_commands_check_the_org_and_need_one(cli: Cli) -> None:
+    cli("init", "--org", "220000")
+    result = cli("accept", "--org", "999999", *Q4)
+    assert result.code == EXIT_REFUSED and "“999999”不存在" in result.err
+    result = cli("submit", *Q4)  # a province installation has no default
+    assert result.code == EXIT_REFUSED and "缺少单位代码" in result.err
+    assert cli("return", "--org", "220102", *Q4).code == EXIT_USAGE  # no --reason
+
+
+def test_status_of_a_prefecture_groups_states_and_counts_them(cli: Cli) -> None:
+    cli("init", "--org", "220102")
+    cli("submit", *Q4)
+    cli("unlock", *Q4, "--reason", "补报")
+    cli("init", "--org", "220104")
+    cli("submit", *Q4)
+    cli("init", "--org", "220105")
+    cli("submit", *Q4)
+    cli("init", "--org", "220000")
+    cli("return", "--org", "220105", *Q4, "--reason", "数据不全")
+    cli("init", "--org", "220202")
+    cli("submit", *Q4)
+    cli("init", "--org", "220000")
+    cli("accept", "--org", "220202", *Q4)
+
+    result = cli("status", *Q4, "--json")
+    assert result.code == EXIT_OK
+    data = json.loads(result.out)
+    assert data["period"] == "2025Q4"
+    assert data["scope"] == {"code": "220000", "name": "吉林省", "level": "province"}
+    assert len(data["orgs"]) == 60
+    assert data["counts"] == {
+        "none": 56,
+        "draft": 1,
+        "submitted": 1,
+        "accepted": 1,
+        "returned": 1,
+    }
+    by_code = {o["code"]: o for o in data["orgs"]}
+    assert by_code["220102"] == {
+        "code": "220102",
+        "name": "南关区",
+        "prefecture": "220100",
+        "status": "draft",
+        "label": "草稿",
+        "reason": "补报",
+    }
+    assert by_code["220103"]["status"] == "none" and by_code["220103"]["label"] == "未报送"
+    assert by_code["220105"]["reason"] == "数据不全"
+
+    result = cli("status", *Q4, "--org", "220100")
+    assert result.code == EXIT_OK
+    lines = result.out.splitlines()
+    assert lines[0] == "长春市 2025年第4季度报送状态(11 个县级单位)"
+    assert lines[1] == "长春市:"
+    assert "  220102 南关区  草稿(解锁原因:补报)" in lines
+    assert "  220103 宽城区  未报送" in lines
+    assert "  220104 朝阳区  已报送" in lines
+    assert "  220105 二道区  已退回(退回原因:数据不全)" in lines
+    assert lines[-1] == "合计:未报送 8,草稿 1,已报送 1,已接收 0,已退回 1"
+
+
+def test_status_defaults_to_the_bound_unit_and_groups_by_prefecture(cli: Cli) -> None:
+    cli("init", "--org", "220104")
+    data = json.loads(cli("status", *Q4, "--json").out)
+    assert data["scope"]["code"] == "220104" and [o["code"] for o in data["orgs"]] == ["220104"]
+    cli("init", "--org", "220000")
+    lines = cli("status", "--period", "2025").out.splitlines()
+    assert lines[0] == "吉林省 2025年度报送状态(60 个县级单位)"
+    headers = [line for line in lines if line.endswith(":") and not line.startswith(" ")]
+    assert headers[:2] == ["长春市:", "吉林市:"] and len(headers) == 9
+    assert lines[-1] == "合计:未报送 60,草稿 0,已报送 0,已接收 0,已退回 0"
