@@ -10,7 +10,7 @@ from jlip_desk import __version__
 from jlip_desk.excel.data import collect, fingerprint
 from jlip_desk.excel.layout import FORMAT_VERSION, SheetKind, file_name, sheets_for
 from jlip_desk.excel.meta import Meta
-from jlip_desk.excel.writer import Instructions, build_workbook, save_atomic
+from jlip_desk.excel.writer import Instructions, write_workbook
 from jlip_desk.periods import Period
 from jlip_desk.plan.model import Plan
 from jlip_desk.store.database import Store
@@ -88,9 +88,9 @@ def export_workbook(
         sheets={s.spec.sheet: f"{s.spec.kind}:{s.spec.id}" for s in sheets},
     )
     names = [s.spec.sheet for s in sheets]
-    wb = build_workbook(meta, _instructions(store, plan, org, period, names, blank=blank), sheets)
+    instructions = _instructions(store, plan, org, period, names, blank=blank)
     if target.suffix.lower() != ".xlsx":
         target = target / file_name(org, period, template=blank)
-    save_atomic(wb, target)
+    write_workbook(meta, instructions, sheets, target)
     rows = sum(len(s.rows) for s in sheets if s.spec.kind is SheetKind.FORM)
     return ExportResult(target, org.code, str(period), rows, meta.fingerprint)
