@@ -10,7 +10,7 @@ from jlip_desk import __version__
 from jlip_desk.excel.data import SheetData, fingerprint
 from jlip_desk.excel.layout import FORMAT_VERSION, SheetKind, file_name
 from jlip_desk.excel.meta import Meta
-from jlip_desk.excel.writer import Instructions, build_workbook, save_atomic
+from jlip_desk.excel.writer import Instructions, write_workbook
 from jlip_desk.periods import Period
 from jlip_desk.orgs import OrgUnit
 from jlip_desk.plan.model import Plan
@@ -98,9 +98,8 @@ def export_workbook(
     instructions = _instructions(
         plan, org, period, names, blank=blank, returned_reason=returned_reason
     )
-    wb = build_workbook(meta, instructions, sheets)
     if target.suffix.lower() != ".xlsx":
         target = target / file_name(org, period, template=blank)
-    save_atomic(wb, target)
+    write_workbook(meta, instructions, sheets, target)
     rows = sum(len(s.rows) for s in sheets if s.spec.kind is SheetKind.FORM)
     return ExportResult(target, org.code, str(period), rows, meta.fingerprint)

@@ -10,8 +10,8 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font
 
 from jlip_desk.excel import styles
+from jlip_desk.excel.atomic import save_atomic
 from jlip_desk.excel.report import Issue
-from jlip_desk.excel.writer import save_atomic
 
 ISSUES_SHEET = "导入问题"
 
@@ -54,5 +54,5 @@ def write_markup(source: Path, issues: Sequence[Issue], target: Path) -> Path:
     for letter, width in zip("ABCDE", (18, 24, 60, 30, 40), strict=True):
         ws.column_dimensions[letter].width = width
     wb.active = 0
-    save_atomic(wb, target)
+    save_atomic(target, wb.save)
     return target

@@ -4,30 +4,47 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Mapping
+from types import MappingProxyType
 
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.styles import PatternFill
 
 from jlip_desk.plan.model import Field, FieldType
 from jlip_desk.validation.values import allowed_text
 
-INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # light yellow: type here
-LOCKED_FILL = PatternFill("solid", fgColor="EDEDED")  # grey: filled by the program
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")  # light blue: column headers
-ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")  # light red: a problem (marked-up copy)
-THIN = Side(style="thin", color="BFBFBF")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-HEADER_FONT = Font(bold=True)
-TITLE_FONT = Font(bold=True, size=14)
-WRAP = Alignment(wrap_text=True, vertical="center", horizontal="center")
-LOCKED = Protection(locked=True)
-UNLOCKED = Protection(locked=False)
+INPUT_COLOR = "#FFF2CC"  # light yellow: type here
+LOCKED_COLOR = "#EDEDED"  # grey: filled by the program
+HEADER_COLOR = "#DDEBF7"  # light blue: column headers
+BORDER_COLOR = "#BFBFBF"
+# Light red: a problem. The marked-up copy is the user's own workbook, changed by openpyxl.
+ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
+
+# XlsxWriter format properties (``Workbook.add_format``).
+Properties = Mapping[str, object]
+_BORDER: Properties = {"border": 1, "border_color": BORDER_COLOR}  # thin, all four sides
+TITLE: Properties = MappingProxyType({"bold": True, "font_size": 14})
+HEADER: Properties = MappingProxyType(
+    {
+        "bold": True,
+        "bg_color": HEADER_COLOR,
+        "text_wrap": True,
+        "valign": "vcenter",
+        "align": "center",
+        "locked": True,
+        **_BORDER,
+    }
+)
+KEY: Properties = MappingProxyType({"bold": True})  # the instructions sheet's first column
+# The instructions name the colours; their key cells show them.
+KEY_COLORS: Mapping[str, str] = MappingProxyType(
+    {"黄色": INPUT_COLOR, "灰色": LOCKED_COLOR, "蓝色": HEADER_COLOR}
+)
 
 # Text that a spreadsheet program could take for a formula when re-typed or exported
 # to CSV: written as plain text with the quote prefix set.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
-_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_EARLIEST_DATE = dt.date(1950, 1, 1)
 _LATEST_DATE = dt.date(2099, 12, 31)
 _BIG = 999_999_999
 _INLINE_LIST_LIMIT = 255
@@ -45,8 +62,15 @@ def number_format(f: Field | None) -> str:
     return "@"
 
 
-def _serial(day: dt.date) -> int:
-    return (day - _EXCEL_EPOCH).days
+def data_cell(locked: bool, num_format: str, *, quoted: bool = False) -> dict[str, object]:
+    """A data cell: grey and locked (filled by the program) or yellow and open for input."""
+    return {
+        **_BORDER,
+        "num_format": num_format,
+        "bg_color": LOCKED_COLOR if locked else INPUT_COLOR,
+        "locked": locked,
+        "quote_prefix": quoted,
+    }
 
 
 def _bound(value: float | str | None, default: float) -> str:
@@ -60,60 +84,51 @@ def inline_list_fits(choices: tuple[str, ...]) -> bool:
     return len(joined) + 2 <= _INLINE_LIST_LIMIT and not any("," in c or '"' in c for c in choices)
 
 
-def validation_for(f: Field, list_ref: str | None = None) -> DataValidation | None:
-    """Excel data validation guiding input for ``f``; the importer checks everything anyway."""
-    kwargs: dict[str, object] = {}
-    if f.type is FieldType.CHOICE and f.choices:
-        formula = list_ref or '"' + ",".join(f.choices) + '"'
-        kwargs = {"type": "list", "formula1": formula, "allow_blank": True}
-    elif f.is_numeric:
-        kwargs = {
-            "type": "whole" if f.type is FieldType.INTEGER else "decimal",
-            "operator": "between",
-            "formula1": _bound(f.min, -_BIG),
-            "formula2": _bound(f.max, _BIG),
-        }
-    elif f.type is FieldType.DATE:
-        low = dt.date.fromisoformat(f.min) if isinstance(f.min, str) else dt.date(1950, 1, 1)
-        high = dt.date.fromisoformat(f.max) if isinstance(f.max, str) else _LATEST_DATE
-        kwargs = {
-            "type": "date",
-            "operator": "between",
-            "formula1": str(_serial(low)),
-            "formula2": str(_serial(high)),
-        }
-    elif f.max_length is not None:
-        kwargs = {
-            "type": "textLength",
-            "operator": "lessThanOrEqual",
-            "formula1": str(f.max_length),
-        }
-    else:
-        return None
-    dv = DataValidation(**kwargs)
-    dv.allow_blank = True
-    dv.showErrorMessage = True
-    dv.showInputMessage = True
-    dv.errorStyle = "stop"
-    dv.errorTitle = "输入有误"
-    dv.error = f"“{f.label}”应为{allowed_text(f)}"[:255]
-    dv.promptTitle = f.label[:32]
-    dv.prompt = allowed_text(f)[:255]
-    return dv
+def clip(text: str, units: int) -> str:
+    """``text`` cut to ``units`` UTF-16 code units: how Excel counts its limits."""
+    if 2 * len(text) <= units:  # no character takes more than two units
+        return text
+    encoded = text.encode("utf-16-le")
+    if len(encoded) <= 2 * units:
+        return text
+    return encoded[: 2 * units].decode("utf-16-le", errors="ignore")
 
 
 @functools.lru_cache(maxsize=1024)
-def validation_over(f: Field, list_ref: str | None, sqref: str) -> DataValidation | None:
-    """:func:`validation_for` covering ``sqref``, built once per workbook layout.
+def validation_for(f: Field, list_ref: str | None = None) -> Mapping[str, object] | None:
+    """Excel data validation guiding input for ``f`` (``Worksheet.data_validation`` options).
 
-    Only ever serialised, never changed: one object serves every workbook (and sheet)
-    exported with the same plan field, list and range; building one costs more than
-    writing it.
+    The importer checks everything anyway. Built once per field and list, never changed.
     """
-    dv = validation_for(f, list_ref)
-    if dv is not None:
-        dv.add(sqref)
-    return dv
+    options: dict[str, object]
+    if f.type is FieldType.CHOICE and f.choices:
+        options = {"validate": "list", "source": f"={list_ref}" if list_ref else list(f.choices)}
+    elif f.is_numeric:
+        options = {
+            "validate": "integer" if f.type is FieldType.INTEGER else "decimal",
+            "criteria": "between",
+            "minimum": _bound(f.min, -_BIG),
+            "maximum": _bound(f.max, _BIG),
+        }
+    elif f.type is FieldType.DATE:
+        low = dt.date.fromisoformat(f.min) if isinstance(f.min, str) else _EARLIEST_DATE
+        high = dt.date.fromisoformat(f.max) if isinstance(f.max, str) else _LATEST_DATE
+        options = {"validate": "date", "criteria": "between", "minimum": low, "maximum": high}
+    elif f.max_length is not None:
+        options = {"validate": "length", "criteria": "<=", "value": str(f.max_length)}
+    else:
+        return None
+    options.update(
+        ignore_blank=True,
+        show_error=True,
+        show_input=True,
+        error_type="stop",
+        error_title="输入有误",
+        error_message=clip(f"“{f.label}”应为{allowed_text(f)}", 255),
+        input_title=clip(f.label, 32),
+        input_message=clip(allowed_text(f), 255),
+    )
+    return MappingProxyType(options)
 
 
 def header_comment(f: Field | None, header: str) -> str:

@@ -2,26 +2,50 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
+import stat
 import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.dimensions import ColumnDimension
 from openpyxl.worksheet.worksheet import Worksheet
+from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from jlip_desk.errors import InputError
-from jlip_desk.excel.layout import FIRST_DATA_ROW, MAX_ROW, META_SHEET
-from jlip_desk.excel.styles import INPUT_FILL
+from jlip_desk.excel.data import SheetData, fingerprint
+from jlip_desk.services.workbooks import collect
+from jlip_desk.excel.layout import (
+    FIRST_DATA_ROW,
+    HEADER_ROW,
+    INSTRUCTIONS_SHEET,
+    MAX_ROW,
+    META_SHEET,
+    SheetKind,
+    sheets_for,
+)
+from jlip_desk.excel.meta import PROP_PREFIX, Meta, pairs_from_properties, pairs_from_rows
+from jlip_desk.excel.styles import (
+    HEADER_COLOR,
+    INPUT_COLOR,
+    LOCKED_COLOR,
+    header_comment,
+    number_format,
+)
 from jlip_desk.periods import Period
+from jlip_desk.plan.model import Field, FieldType
 from jlip_desk.services.excel import export_submission, export_template, export_templates_all
 from jlip_desk.store.database import Store
+from jlip_desk.store.orgs import get_org
 from jlip_desk.store.plans import active_plan
 from jlip_desk.store.records import create_record
 from jlip_desk.validation.formats import make_credit_code
+from jlip_desk.validation.values import allowed_text
 
 Q = Period(2025, 4)
 EVIL = ['=HYPERLINK("http://x","y")', "+1+2", "-3+4", "@SUM(A1)", "\tTAB", "\rCR"]
@@ -92,9 +116,7 @@ def test_formula_injection_is_written_as_text(tmp_path: Path) -> None:
             )  # fmt: skip
     path = export_submission(store, "220102", Q, tmp_path).path
     with zipfile.ZipFile(path) as archive:
-        xml = b"".join(
-            archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/")
-        ).decode()
+        xml = b"".join(archive.read(n) for n in archive.namelist() if n.startswith("xl/")).decode()
     assert "<f>" not in xml and "<f " not in xml
     assert "HYPERLINK" in xml  # present, but as text
     ws = load_workbook(path)["维权援助工作站"]
@@ -180,9 +202,9 @@ def _assert_spare_area(ws: Worksheet, records: int, formats: list[str]) -> None:
     for index in range(2, ws.max_column + 1):
         dim = _column_style(ws, index)
         assert not dim.protection.locked, (ws.title, index)
-        assert dim.fill.fgColor.rgb[-6:] == INPUT_FILL.fgColor.rgb[-6:], (ws.title, index)
+        assert dim.fill.fgColor.rgb[-6:] == INPUT_COLOR[-6:], (ws.title, index)
         assert _plain(dim.number_format) == formats[index - 1], (ws.title, index)
-    assert ws.cell(1, 2).fill.fgColor.rgb[-6:] != INPUT_FILL.fgColor.rgb[-6:]  # title row plain
+    assert ws.cell(1, 2).fill.fgColor.rgb[-6:] != INPUT_COLOR[-6:]  # title row plain
 
 
 def test_registry_sheet_open_for_new_rows(demo_store: Store, tmp_path: Path) -> None:
@@ -214,26 +236,6 @@ def test_registry_spare_area_survives_libreoffice(
         _assert_spare_area(load_workbook(resaved)[name], records, _formats(ws))
 
 
-def test_comment_drawing_matches_openpyxl() -> None:
-    """The string-built VML is byte for byte what openpyxl's ShapeWriter writes."""
-    from openpyxl import Workbook
-    from openpyxl.comments import Comment
-    from openpyxl.comments.comment_sheet import CommentRecord, CommentSheet
-
-    from jlip_desk.excel.writer import comments_vml
-
-    ws = Workbook().active
-    assert ws is not None
-    records = []
-    for coord, (width, height) in {"A2": (240, 90), "L2": (200, 75), "AB7": (100, 40)}.items():
-        comment = Comment(f"“{coord}”:<数值> & 说明\n第二行", "JLIP Desk")
-        comment.width, comment.height = width, height
-        ws[coord].comment = comment
-        records.append(CommentRecord.from_cell(ws[coord]))
-    sheet = CommentSheet.from_comments(records)
-    assert comments_vml(sheet) == sheet.write_shapes(None)
-
-
 def test_exported_comments_open_with_their_drawing(demo_store: Store, tmp_path: Path) -> None:
     path = export_template(demo_store, "220102", Q, tmp_path).path
     with zipfile.ZipFile(path) as archive:
@@ -244,134 +246,178 @@ def test_exported_comments_open_with_their_drawing(demo_store: Store, tmp_path: 
     assert headers and all(c.comment is not None and c.comment.text for c in headers)
 
 
-def _package(store: Store, org_code: str, *, ours: bool, blank: bool) -> dict[str, Any]:
-    """Every part of one workbook's package: by our writer, or openpyxl's own."""
-    import datetime as dt
-    import io
-
-    from openpyxl.worksheet.datavalidation import DataValidationList
-    from openpyxl.writer.excel import ExcelWriter
-
-    from jlip_desk.excel import writer
-    from jlip_desk.excel.data import collect, fingerprint
-    from jlip_desk.excel.exporter import _instructions
-    from jlip_desk.excel.layout import sheets_for
-    from jlip_desk.excel.meta import Meta
-    from jlip_desk.store.orgs import get_org
-
+def _workbook_of(
+    store: Store, org_code: str, tmp_path: Path, period: Period = Q
+) -> tuple[Path, list[SheetData]]:
+    """An exported submission and the rows it was written from."""
     plan, org = active_plan(store), get_org(store, org_code)
-    sheets = collect(store, plan, org, sheets_for(plan, org, Q), blank=blank)
-    meta = Meta(
-        "1", "submission", plan.id, plan.version, org.code, org.name, str(Q), "0",
-        "2025-01-01T00:00:00+08:00", fingerprint(sheets),
-        {s.spec.sheet: f"{s.spec.kind}:{s.spec.id}" for s in sheets},
-    )  # fmt: skip
-    names = [s.spec.sheet for s in sheets]
-    instructions = _instructions(store, plan, org, Q, names, blank=blank)
-    buffer = io.BytesIO()
-    if ours:
-        writer._save(writer.build_workbook(meta, instructions, sheets), buffer)
-    else:
-        plain = pytest.MonkeyPatch()
-        plain.setattr(writer, "_new_sheet", lambda wb, title: wb.create_sheet(title))
-        plain.setattr(writer, "_Validations", DataValidationList)
-        try:
-            wb = writer.build_workbook(meta, instructions, sheets)
-        finally:
-            plain.undo()
-        wb.properties.modified = dt.datetime.now(tz=dt.UTC).replace(tzinfo=None)
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-            ExcelWriter(wb, archive).save()
-    parts: dict[str, Any] = {}
-    with zipfile.ZipFile(buffer) as archive:
-        for info in archive.infolist():
-            data = archive.read(info)
-            if info.filename == "docProps/core.xml":
-                data = re.sub(rb"<dcterms:(modified|created)[^<]*</dcterms:[a-z]+>", b"", data)
-            parts[info.filename] = (data, info.external_attr, info.compress_type)
-    return parts
+    sheets = collect(store, plan, org, sheets_for(plan, org, period), blank=False)
+    return export_submission(store, org_code, period, tmp_path).path, sheets
 
 
-@pytest.mark.parametrize("blank", [False, True])
-def test_package_is_what_openpyxl_writes(demo_store: Store, blank: bool) -> None:
-    """Every part our writer writes from memory or from templates (sheets, comments,
-    their drawing, cached validations) is byte for byte what openpyxl writes for the
-    same workbook."""
-    for org_code in (_busiest_county(demo_store), "220102"):
-        ours = _package(demo_store, org_code, ours=True, blank=blank)
-        theirs = _package(demo_store, org_code, ours=False, blank=blank)
-        assert list(ours) == list(theirs)
-        assert any(name.startswith("xl/comments") for name in ours)
-        for name, part in ours.items():
-            assert part == theirs[name], name
+def _rgb(ws: Worksheet, coordinate: str) -> str:
+    return str(ws[coordinate].fill.fgColor.rgb)[-6:]
 
 
-@pytest.mark.parametrize(
-    "texts",
-    [
-        ["“A2”:<数值> & 说明\n第二行 \"引号\" '单引号'", "填写 ", "  ", "", "\n帮助\n"],
-        ["a]]>b", "\t缩进", "x"],
-    ],
-)
-def test_comments_part_matches_openpyxl(texts: list[str]) -> None:
-    """The string-built comments part is byte for byte what openpyxl writes."""
-    from openpyxl import Workbook
-    from openpyxl.comments import Comment
-    from openpyxl.comments.comment_sheet import CommentRecord, CommentSheet
-    from openpyxl.xml.functions import tostring
-
-    from jlip_desk.excel.writer import comments_xml
-
-    ws = Workbook().active
-    assert ws is not None
-    records = []
-    authors = ["JLIP Desk", "<审核 & 人>", "JLIP Desk"]
-    for index, text in enumerate(texts):
-        cell = ws.cell(row=2, column=index + 1)
-        cell.comment = Comment(text, authors[index % len(authors)])
-        records.append(CommentRecord.from_cell(cell))
-    none = CommentRecord.from_cell(cell)
-    none.ref = "Z9"
-    none.text.t = None
-    records.append(none)
-    sheet = CommentSheet.from_comments(records)
-    assert comments_xml(sheet) == tostring(sheet.to_tree())
+def test_sheets_in_order_with_hidden_metadata(demo_store: Store, tmp_path: Path) -> None:
+    path, sheets = _workbook_of(demo_store, _busiest_county(demo_store), tmp_path)
+    names = [INSTRUCTIONS_SHEET, *(s.spec.sheet for s in sheets), META_SHEET]
+    wb = load_workbook(path)
+    assert [(ws.title, ws.sheet_state) for ws in wb.worksheets] == [
+        (name, "veryHidden" if name == META_SHEET else "visible") for name in names
+    ]
+    assert wb.active is not None and wb.active.title == INSTRUCTIONS_SHEET
+    book = CalamineWorkbook.from_path(str(path))
+    assert [(m.name, m.visible) for m in book.sheets_metadata] == [
+        (name, SheetVisibleEnum.VeryHidden if name == META_SHEET else SheetVisibleEnum.Visible)
+        for name in names
+    ]
+    book.close()
 
 
-def test_string_rows_match_openpyxl() -> None:
-    """Rows written from strings are byte for byte openpyxl's, odd cells included."""
-    import datetime as dt
+def test_metadata_in_hidden_sheet_and_document_properties(
+    demo_store: Store, tmp_path: Path
+) -> None:
+    path, sheets = _workbook_of(demo_store, "220102", tmp_path)
+    wb = load_workbook(path)
+    pairs = pairs_from_rows([[c.value for c in row] for row in wb[META_SHEET].iter_rows()])
+    meta = Meta.from_pairs(pairs, path.name)
+    assert meta.kind == "submission" and meta.org_code == "220102" and meta.period == str(Q)
+    assert meta.sheets == {s.spec.sheet: f"{s.spec.kind}:{s.spec.id}" for s in sheets}
+    assert meta.fingerprint == fingerprint(sheets)
+    # Every pair again as a text property, for a program that drops the hidden sheet.
+    props = {p.name: p for p in wb.custom_doc_props.props}
+    assert {name: p.value for name, p in props.items()} == {
+        f"{PROP_PREFIX}{key}": value for key, value in meta.pairs()
+    }
+    assert all(type(p).__name__ == "StringProperty" for p in props.values())
+    assert pairs_from_properties(path) == dict(meta.pairs())
+    assert wb.properties.creator == "JLIP Desk"
+    assert wb.properties.title == f"{meta.org_name} {meta.period}"
 
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Font
 
-    from jlip_desk.excel import writer
+def test_program_cells_locked_input_cells_open(demo_store: Store, tmp_path: Path) -> None:
+    path, sheets = _workbook_of(demo_store, _busiest_county(demo_store), tmp_path)
+    wb = load_workbook(path)
+    info = wb[INSTRUCTIONS_SHEET]
+    assert info.protection.sheet and not info.protection.password
+    assert info.protection.insertRows and info.protection.formatCells  # fully protected
+    assert {info[f"A{r}"].value: _rgb(info, f"A{r}") for r in (11, 12, 13)} == {
+        "黄色": INPUT_COLOR[-6:], "灰色": LOCKED_COLOR[-6:], "蓝色": HEADER_COLOR[-6:]
+    }  # fmt: skip
+    for data in sheets:
+        ws = wb[data.spec.sheet]
+        protection = ws.protection
+        assert protection.sheet and not protection.password, ws.title
+        # Rows may be added, resized, sorted and filtered; columns resized; nothing deleted.
+        allowed = ("insertRows", "formatRows", "formatColumns", "sort", "autoFilter")
+        assert not any(getattr(protection, name) for name in allowed), ws.title
+        assert protection.deleteRows and protection.deleteColumns and protection.insertColumns
+        assert ws["A1"].value == data.spec.title and ws["A1"].font.b and ws["A1"].font.sz == 14
+        for index, col in enumerate(data.spec.columns, start=1):
+            header = ws.cell(HEADER_ROW, index)
+            assert header.value == col.header and header.font.b and header.protection.locked
+            assert _rgb(ws, header.coordinate) == HEADER_COLOR[-6:]
+            for row in range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(data.rows)):
+                cell = ws.cell(row, index)
+                assert cell.protection.locked is col.locked, (ws.title, cell.coordinate)
+                colour = LOCKED_COLOR if col.locked else INPUT_COLOR
+                assert _rgb(ws, cell.coordinate) == colour[-6:], (ws.title, cell.coordinate)
 
-    def sheet_xml(ours: bool) -> bytes:
-        wb = Workbook(write_only=True)
-        ws = writer._new_sheet(wb, "S") if ours else wb.create_sheet("S")
-        ws.row_dimensions[2].height = 36
-        bold = WriteOnlyCell(ws, " 前后空格 ")
-        bold.font = Font(bold=True)
-        blank = WriteOnlyCell(ws)
-        blank.font = Font(italic=True)
-        noted = WriteOnlyCell(ws, "注")
-        noted.comment = Comment("说明", "JLIP Desk")
-        quoted = WriteOnlyCell(ws, "=1+1")
-        quoted.data_type = "s"
-        quoted.quotePrefix = True
-        ws.append(['a & <b> "c"', "  ", "", "x\ny\r\tz", 0, -1.5, 1e-20, 2**53 + 1, True])
-        ws.append([bold, blank, None, noted, quoted, "=SUM(A1)", "#N/A", float("nan")])
-        ws.append([dt.date(2025, 1, 2), dt.datetime(2025, 1, 2, 3, 4), dt.time(5, 6)])
-        ws.append([])
-        style = bold._style
-        pairs = [" x ", "", "=1", "#N/A", 3, 2.5, float("inf"), None, "a&<>", dt.date(2025, 1, 2)]
-        items = [writer._pair(v, style) or writer._cell(ws, bold, v) for v in pairs]
-        writer._append(ws, [*items, None, (None, style), (None, None), noted])
-        writer._append(ws, [writer._pair("=1", None, text=True), writer._pair(" ", style, True)])
-        ws.close()
-        return bytes(ws._writer.read())
 
-    assert sheet_xml(ours=True) == sheet_xml(ours=False)
+def _expected_type(f: Field) -> str:
+    if f.type is FieldType.CHOICE:
+        return "list"
+    return {FieldType.INTEGER: "whole", FieldType.DECIMAL: "decimal", FieldType.DATE: "date"}.get(
+        f.type, "textLength"
+    )
+
+
+def test_every_input_column_has_its_validation(demo_store: Store, tmp_path: Path) -> None:
+    path, sheets = _workbook_of(demo_store, _busiest_county(demo_store), tmp_path)
+    wb = load_workbook(path)
+    for data in sheets:
+        ws = wb[data.spec.sheet]
+        by_range = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
+        last = MAX_ROW if data.spec.kind is SheetKind.REGISTRY else FIRST_DATA_ROW + len(
+            data.rows
+        ) - 1  # fmt: skip
+        expected = set()
+        for index, col in enumerate(data.spec.columns, start=1):
+            f = col.field
+            if f is None or (f.type is FieldType.TEXT and f.max_length is None):
+                continue
+            letter = get_column_letter(index)
+            sqref = f"{letter}{FIRST_DATA_ROW}:{letter}{last}" if last > FIRST_DATA_ROW else (
+                f"{letter}{FIRST_DATA_ROW}"
+            )  # fmt: skip
+            expected.add(sqref)
+            dv = by_range[sqref]
+            assert dv.type == _expected_type(f), (ws.title, col.key)
+            assert dv.allow_blank and dv.showErrorMessage and dv.showInputMessage
+            assert dv.errorStyle in (None, "stop")  # "stop" is the default
+            assert dv.error == f"“{f.label}”应为{allowed_text(f)}" and dv.promptTitle == f.label
+            assert dv.prompt == allowed_text(f)
+            if f.type is FieldType.CHOICE:
+                assert dv.formula1 == '"' + ",".join(f.choices) + '"'
+            if f.type is FieldType.DATE:
+                low = dt.date.fromisoformat(f.min) if isinstance(f.min, str) else None
+                if low is not None:
+                    assert int(dv.formula1) == (low - dt.date(1899, 12, 30)).days
+        assert set(by_range) == expected, ws.title
+
+
+def test_header_comments_explain_each_column(demo_store: Store, tmp_path: Path) -> None:
+    path, sheets = _workbook_of(demo_store, "220102", tmp_path)
+    wb = load_workbook(path)
+    for data in sheets:
+        ws = wb[data.spec.sheet]
+        for index, col in enumerate(data.spec.columns, start=1):
+            comment = ws.cell(HEADER_ROW, index).comment
+            assert comment is not None, (ws.title, col.header)
+            assert comment.text == header_comment(col.field, col.header)
+            assert comment.author == "JLIP Desk"
+        assert not any(c.comment for row in ws.iter_rows(min_row=FIRST_DATA_ROW) for c in row)
+
+
+def test_values_keep_their_types(demo_store: Store, tmp_path: Path) -> None:
+    """Dates are real dates shown as ISO dates, numbers are numbers, text stays text."""
+    seen: set[FieldType] = set()
+    for period in (Q, Period(2025)):
+        _check_types(*_workbook_of(demo_store, _busiest_county(demo_store), tmp_path, period), seen)
+    assert {FieldType.DATE, FieldType.INTEGER, FieldType.DECIMAL, FieldType.TEXT} <= seen
+
+
+def _check_types(path: Path, sheets: list[SheetData], seen: set[FieldType]) -> None:
+    wb = load_workbook(path)
+    book = CalamineWorkbook.from_path(str(path))
+    for data in sheets:
+        ws = wb[data.spec.sheet]
+        grid = book.get_sheet_by_name(data.spec.sheet).to_python(skip_empty_area=False)
+        for r, row in enumerate(data.rows, start=FIRST_DATA_ROW):
+            for c, col in enumerate(data.spec.columns, start=1):
+                value, cell = row.get(col.key), ws.cell(r, c)
+                assert _plain(cell.number_format) == number_format(col.field), cell.coordinate
+                read = grid[r - 1][c - 1]
+                if value is None:
+                    assert cell.value is None and read == ""
+                    continue
+                if isinstance(value, dt.date):
+                    assert cell.is_date and cell.value == dt.datetime.combine(value, dt.time())
+                    assert read == value
+                elif isinstance(value, int | float):
+                    assert cell.data_type == "n" and cell.value == value and read == value
+                else:
+                    assert cell.data_type == "s" and cell.value == value == read
+                if col.field is not None:
+                    seen.add(col.field.type)
+    book.close()
+
+
+def test_written_with_the_usual_permissions(demo_store: Store, tmp_path: Path) -> None:
+    if os.name != "posix":
+        pytest.skip("file modes are a POSIX matter")
+    umask = os.umask(0o022)
+    os.umask(umask)
+    path = export_template(demo_store, "220102", Q, tmp_path).path
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
