@@ -23,7 +23,6 @@ from jlip_desk import __version__
 from jlip_desk.excel import styles
 from jlip_desk.excel.atomic import save_atomic
 from jlip_desk.excel.data import SheetData, fingerprint
-from jlip_desk.services.workbooks import collect
 from jlip_desk.excel.exporter import _instructions
 from jlip_desk.excel.layout import (
     FIRST_DATA_ROW,
@@ -40,6 +39,7 @@ from jlip_desk.excel.writer import Instructions, write_workbook
 from jlip_desk.periods import Period
 from jlip_desk.services.demo import generate
 from jlip_desk.services.installation import prepare
+from jlip_desk.services.workbooks import collect
 from jlip_desk.store.database import Store
 from jlip_desk.store.orgs import get_org
 from jlip_desk.store.plans import active_plan
@@ -164,7 +164,7 @@ def main() -> None:
     plan, org = active_plan(store), get_org(store, org_code)
     sheets = collect(store, plan, org, sheets_for(plan, org, PERIOD), blank=False)
     names = [s.spec.sheet for s in sheets]
-    instructions = _instructions(store, plan, org, PERIOD, names, blank=False)
+    instructions = _instructions(plan, org, PERIOD, names, blank=False, returned_reason=None)
     meta = Meta(
         FORMAT_VERSION, "submission", plan.id, plan.version, org.code, org.name, str(PERIOD),
         __version__, dt.datetime.now().astimezone().isoformat(timespec="seconds"),

@@ -11,10 +11,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from openpyxl import load_workbook
 
 from benchmarks._excel_common import paired_medians, province_store, show
-from jlip_desk.services.importing import import_file
 from jlip_desk.periods import Period
 from jlip_desk.services.demo import generate
 from jlip_desk.services.excel import export_submission, import_options
+from jlip_desk.services.importing import import_file
 from jlip_desk.services.installation import prepare
 from jlip_desk.store.cells import CellKey, write_values
 from jlip_desk.store.database import Store

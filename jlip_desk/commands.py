@@ -559,7 +559,7 @@ def _cmd_unlock(store: Any, args: argparse.Namespace) -> int:
     from jlip_desk.store.plans import active_plan
 
     org = _workflow_org(store, args)
-    state = period_status.unlock(store, active_plan(store).id, org.code, args.period, args.reason)
+    state = period_status.unlock(store, active_plan(store), org.code, args.period, args.reason)
     print(f"已解锁:{org.name} {args.period.label}(可以修改;原因:{state.reason})。")
     return EXIT_OK
 
@@ -570,7 +570,7 @@ def _cmd_accept(store: Any, args: argparse.Namespace) -> int:
     from jlip_desk.store.plans import active_plan
 
     org = _workflow_org(store, args)
-    period_status.accept(store, active_plan(store).id, org.code, args.period)
+    period_status.accept(store, active_plan(store), org.code, args.period)
     print(f"已接收:{org.name} {args.period.label}。")
     return EXIT_OK
 
@@ -582,7 +582,7 @@ def _cmd_return(store: Any, args: argparse.Namespace) -> int:
 
     org = _workflow_org(store, args)
     state = period_status.return_period(
-        store, active_plan(store).id, org.code, args.period, args.reason
+        store, active_plan(store), org.code, args.period, args.reason
     )
     print(f"已退回:{org.name} {args.period.label}(原因:{state.reason})。")
     return EXIT_OK

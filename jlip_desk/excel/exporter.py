@@ -11,8 +11,8 @@ from jlip_desk.excel.data import SheetData, fingerprint
 from jlip_desk.excel.layout import FORMAT_VERSION, SheetKind, file_name
 from jlip_desk.excel.meta import Meta
 from jlip_desk.excel.writer import Instructions, write_workbook
-from jlip_desk.periods import Period
 from jlip_desk.orgs import OrgUnit
+from jlip_desk.periods import Period
 from jlip_desk.plan.model import Plan
 
 

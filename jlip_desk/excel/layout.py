@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from jlip_desk.errors import InputError
+from jlip_desk.orgs import OrgUnit
 from jlip_desk.periods import Period
 from jlip_desk.plan.model import Field, Form, Frequency, Plan, Registry, SubjectKind
-from jlip_desk.orgs import OrgUnit
 
 FORMAT_VERSION = "1"
 TITLE_ROW = 1

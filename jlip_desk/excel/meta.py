@@ -30,16 +30,20 @@ class Meta:
     app_version: str
     exported_at: str
     fingerprint: str
+    # sheet name -> "registry:<id>" or "form:<id>", in workbook order
+    sheets: dict[str, str] = field(default_factory=dict)
     # The revision of this org unit's period the exporting store held (0: none yet).
     # Optional, so workbooks of earlier versions still read.
     base_revision: str = ""
     # The reason the period was returned, when it was: the org unit sees it here.
     returned_reason: str = ""
-    # sheet name -> "registry:<id>" or "form:<id>", in workbook order
-    sheets: dict[str, str] = field(default_factory=dict)
 
     def pairs(self) -> list[tuple[str, str]]:
-        out = [(f.name, str(getattr(self, f.name))) for f in fields(self) if f.name != "sheets"]
+        out = [
+            (f.name, str(getattr(self, f.name)))
+            for f in fields(self)
+            if f.name != "sheets" and (f.name not in _OPTIONAL or getattr(self, f.name))
+        ]
         out += [(f"{_SHEET_PREFIX}{name}", ref) for name, ref in self.sheets.items()]
         return out
 

@@ -283,8 +283,8 @@ class _Converter:
             )
         if owner is None and not any(r.code == subject for r in self.out.records):
             return f"编码“{subject}”不是“{self.org.name}”的登记记录", allowed
-        registry = owner[1] if owner else next(
-            r.registry for r in self.out.records if r.code == subject
+        registry = (
+            owner[1] if owner else next(r.registry for r in self.out.records if r.code == subject)
         )
         if registry not in registries:
             return f"编码“{subject}”的记录不属于本表", allowed

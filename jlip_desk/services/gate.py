@@ -24,10 +24,10 @@ from jlip_desk.store.status import write_status
 
 __all__ = [
     "DemoWrite",
-    "begin_demo",
     "ImportWrite",
     "RecordWrite",
     "apply_import",
+    "begin_demo",
     "changing",
     "confirm_value",
     "demo_status",
@@ -132,7 +132,9 @@ def write_record(
         change = demo.change_id if demo else store.new_change("typed", note=note)
         flag = demo is not None
         if code is None:
-            new = records.create_record(store, plan.id, registry, org_code, values, change, demo=flag)
+            new = records.create_record(
+                store, plan.id, registry, org_code, values, change, demo=flag
+            )
             return RecordWrite(new, sum(v is not None for v in values.values()))
         key = CellKey(plan.id, registry.id, org_code, "", code)
         return RecordWrite(code, cells.write_values(store, key, values, change, demo=flag))
@@ -202,9 +204,7 @@ def apply_import(store: Store, write: ImportWrite) -> int:
             values_changed=write.values_changed,
             change_id=change,
         )
-        period_status.transition(
-            store, plan, org, period, "submit", change_id=change, checked=True
-        )
+        period_status.transition(store, plan, org, period, "submit", change_id=change, checked=True)
     return revision
 
 

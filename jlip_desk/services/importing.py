@@ -23,7 +23,7 @@ from jlip_desk.excel.layout import SheetKind, sheets_for
 from jlip_desk.excel.markup import markup_name, write_markup
 from jlip_desk.excel.meta import Meta
 from jlip_desk.excel.report import FileResult, Issue
-from jlip_desk.excel.rows import FileData, FileRecord, FileRow, Place, convert
+from jlip_desk.excel.rows import FileData, FileRecord, Place, convert
 from jlip_desk.excel.sheets import locate
 from jlip_desk.orgs import OrgUnit
 from jlip_desk.periods import Period, parse_period
@@ -156,7 +156,8 @@ class _State:
             if registry.org_level.value != self.org.level:
                 continue
             stored = {
-                r.code: r for r in list_records(self.store, self.plan.id, registry.id, [self.org.code])
+                r.code: r
+                for r in list_records(self.store, self.plan.id, registry.id, [self.org.code])
             }
             in_file = [r for r in data.records if r.registry == registry.id]
             used = [int(r.code.rsplit("-", 1)[1]) for r in in_file if r.code is not None]
@@ -173,18 +174,14 @@ class _State:
                 if code is None:
                     code = format_code(self.org.code, registry.code_tag, next_seq)
                     next_seq += 1
-                    self.new_records.setdefault(registry.id, []).append(
-                        (code, file_record.values)
-                    )
+                    self.new_records.setdefault(registry.id, []).append((code, file_record.values))
                     stored[code] = Record(code, self.plan.id, registry.id, self.org.code,
                                           dict(file_record.values))  # fmt: skip
                 elif code in stored:
                     self.record_updates.append((registry.id, code, file_record.values))
                     stored[code] = replace(stored[code], values=dict(file_record.values))
                 else:  # a code this store does not know yet: the record travels with the file
-                    self.new_records.setdefault(registry.id, []).append(
-                        (code, file_record.values)
-                    )
+                    self.new_records.setdefault(registry.id, []).append((code, file_record.values))
                     stored[code] = Record(code, self.plan.id, registry.id, self.org.code,
                                           dict(file_record.values))  # fmt: skip
                 file_record.code = code
@@ -244,12 +241,12 @@ class _State:
         for row in data.rows:
             if row.new_name is not None:
                 form = self.plan.form(row.form)
-                code = next(
-                    (new_by_name.get(r, {}).get(row.new_name) for r in form.registries
-                     if row.new_name in new_by_name.get(r, {})),
-                    None,
-                )  # fmt: skip
-                if code is None:
+                found = [
+                    new_by_name[r][row.new_name]
+                    for r in form.registries
+                    if row.new_name in new_by_name.get(r, {})
+                ]
+                if not found:
                     cell, value = row.place.cell(None)
                     self.issues.append(
                         Issue(
@@ -260,7 +257,7 @@ class _State:
                         )
                     )  # fmt: skip
                     continue
-                row.subject = code
+                row.subject = found[0]
             key = (row.form, row.subject)
             if key in self.places:
                 cell, value = row.place.cell(None)
@@ -367,7 +364,9 @@ def _cell_issue(
     field = next((f for f in fields if getattr(f, "id", None) == field_id), None)
     if field is None:
         return Issue(message, sheet=place.sheet, cell=cell, value=value, rule="记录有效")
-    kind = "必填" if message == REQUIRED_MESSAGE else f"“{labels.get(field_id or '', '')}”的取值要求"
+    kind = (
+        "必填" if message == REQUIRED_MESSAGE else f"“{labels.get(field_id or '', '')}”的取值要求"
+    )
     return Issue(message, sheet=place.sheet, cell=cell, value=value, rule=kind,
                  allowed=allowed_text(field))  # type: ignore[arg-type]  # fmt: skip
 
@@ -459,7 +458,11 @@ def _decide_and_write(
                             rule="报告期状态", allowed=allowed))  # fmt: skip
     latest = latest_submission(store, plan.id, org.code, str(period))
     exported_at = meta.exported_at or None
-    if latest is not None and _earlier(exported_at, latest.exported_at) and not options.replace_newer:
+    if (
+        latest is not None
+        and _earlier(exported_at, latest.exported_at)
+        and not options.replace_newer
+    ):
         raise Refused(
             Issue(
                 f"此工作簿导出于 {exported_at},早于本机已导入的第 {latest.revision} 版"

@@ -244,11 +244,13 @@ def transition(
     with store.atomic():
         state = status(store, plan.id, org_code, period)
         if state.status not in step.sources:
+            allowed = "、".join(STATUS_LABELS[s] for s in STATUS_LABELS if s in step.sources)
+            if step_id == "submit" and state.locked:
+                message = f"{period.label}{state.label},无需再次报送"
+            else:
+                message = f"{period.label}当前为“{state.label}”,不能{step.name}"
             raise NotAllowedError(
-                f"{period.label}当前为“{state.label}”,不能{step.name}",
-                where=f"单位 {org_code}",
-                allowed="可以" + step.name + "的状态:"
-                + "、".join(STATUS_LABELS[s] for s in sorted(step.sources)),
+                message, where=f"单位 {org_code}", allowed=f"可以{step.name}的状态:{allowed}"
             )
         if step_id == "submit" and not checked:
             errors = [

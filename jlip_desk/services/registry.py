@@ -22,14 +22,14 @@ from jlip_desk.validation.rows import Problem
 from jlip_desk.validation.values import allowed_text
 
 __all__ = [
-    "locked_periods_not_due",
-    "not_due_notice",
     "RecordError",
     "RecordRow",
     "add_record",
     "check_record",
     "close_record",
     "list_rows",
+    "locked_periods_not_due",
+    "not_due_notice",
     "record_history",
     "update_record",
 ]
@@ -65,7 +65,9 @@ def _describe(registry: Registry, problem: Problem) -> str:
     return f"{field.label}:{problem.message}(允许:{allowed_text(field)})"
 
 
-def _valid(registry: Registry, raw_values: Mapping[str, object], where: str) -> dict[str, StoredValue]:
+def _valid(
+    registry: Registry, raw_values: Mapping[str, object], where: str
+) -> dict[str, StoredValue]:
     values, problems = check_record(registry, raw_values)
     if problems:
         lines = "\n".join(f"{n}. {_describe(registry, p)}" for n, p in enumerate(problems, 1))

@@ -108,7 +108,10 @@ def load_confirmations(
 
 
 def _row_problems(
-    form: Form, row: EntryRow, earlier: Sequence[dict[str, StoredValue]], confirmations: Confirmations
+    form: Form,
+    row: EntryRow,
+    earlier: Sequence[dict[str, StoredValue]],
+    confirmations: Confirmations,
 ) -> list[RowProblem]:
     def prior(name: str) -> float:
         return sum(n for values in earlier if (n := _number(values.get(name))) is not None)

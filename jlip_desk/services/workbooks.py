@@ -63,5 +63,3 @@ def _subjects(
                 }
                 subjects.append((record.code, lead))
     return subjects
-
-

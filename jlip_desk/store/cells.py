@@ -12,8 +12,8 @@ from jlip_desk.validation.values import StoredValue
 __all__ = [
     "CellKey",
     "CellUpdate",
-    "NewCell",
     "HistoryEntry",
+    "NewCell",
     "StoredValue",
     "existing_cells",
     "form_history",
@@ -56,7 +56,12 @@ class HistoryEntry:
 
 
 def write_values(
-    store: Store, key: CellKey, values: Mapping[str, StoredValue], change_id: int, *, demo: bool = False
+    store: Store,
+    key: CellKey,
+    values: Mapping[str, StoredValue],
+    change_id: int,
+    *,
+    demo: bool = False,
 ) -> int:
     """Upsert ``values`` for one row; returns how many values actually changed.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import re
 from pathlib import Path
+
 from jlip_desk import paths
 from jlip_desk.errors import InputError, NotAllowedError
 from jlip_desk.orgs import LEVEL_LABELS, PROVINCE_CODE, OrgUnit

@@ -21,9 +21,7 @@ class Submission(NamedTuple):
 _COLUMNS = "revision, imported_at, exported_at, file_name, file_sha256, data_sha256"
 
 
-def latest_submission(
-    store: Store, plan_id: str, org_code: str, period: str
-) -> Submission | None:
+def latest_submission(store: Store, plan_id: str, org_code: str, period: str) -> Submission | None:
     row = store.conn.execute(
         f"SELECT {_COLUMNS} FROM submissions WHERE plan_id = ? AND org_code = ? AND period = ? "
         "ORDER BY revision DESC LIMIT 1",

@@ -13,9 +13,9 @@ from jlip_desk.errors import JlipError
 from jlip_desk.periods import Period
 from jlip_desk.plan.model import Field, Form, SubjectKind
 from jlip_desk.services.entry import EntryRow, RowProblem, build_rows, period_problems
-from jlip_desk.services.validator import FormHistory, check_rows, load_confirmations
 from jlip_desk.services.installation import can_edit
 from jlip_desk.services.period_status import PeriodState, statuses
+from jlip_desk.services.validator import FormHistory, check_rows, load_confirmations
 from jlip_desk.store.cells import CellKey, StoredValue, read_row
 from jlip_desk.ui import changes
 from jlip_desk.ui.context import AppContext

@@ -16,7 +16,9 @@ from jlip_desk.ui.rows_model import RowsTableModel
 Index = QModelIndex | QPersistentModelIndex
 
 PERIOD_ROLE = Qt.ItemDataRole.UserRole + 1  # the period as text ("2025Q4", "2025")
-STATUS_ROLE = Qt.ItemDataRole.UserRole + 2  # "none" | "draft" | "submitted" | "accepted" | "returned"
+STATUS_ROLE = (
+    Qt.ItemDataRole.UserRole + 2
+)  # "none" | "draft" | "submitted" | "accepted" | "returned"
 
 STATUS_COLOURS = {
     "none": None,

@@ -40,6 +40,7 @@ def stored_value(value: object) -> StoredValue:
         return value
     return str(value)
 
+
 REQUIRED_MESSAGE = "必填项不能为空"
 
 _NUMBER = re.compile(r"[+-]?(?:(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d*)?|\.\d+)")

@@ -29,7 +29,7 @@ def test_a_county_submits_and_unlocks_its_own_period(cli: Cli) -> None:
     assert result.out == "已解锁:南关区 2025年第4季度(可以修改;原因:补报数据)。\n"
     result = cli("unlock", *Q4, "--reason", "再次")
     assert result.code == EXIT_REFUSED
-    assert "当前为“草稿”,只有已报送的报告期可以解锁" in result.err
+    assert "当前为“草稿”,不能解锁" in result.err
 
 
 def test_submitting_with_errors_is_refused_with_the_problems(cli: Cli) -> None:
@@ -51,13 +51,13 @@ def test_a_county_cannot_review_and_the_province_can(cli: Cli) -> None:
     cli("init", "--org", "220102")
     cli("submit", *Q4)
     result = cli("accept", "--org", "220102", *Q4)
-    assert result.code == EXIT_REFUSED and "只有上级单位可以接收或退回报送" in result.err
+    assert result.code == EXIT_REFUSED and "只有上级单位可以接收报送" in result.err
     cli("init", "--org", "220000")
     result = cli("return", "--org", "220102", *Q4, "--reason", "数据不全")
     assert result.code == EXIT_OK
     assert result.out == "已退回:南关区 2025年第4季度(原因:数据不全)。\n"
     result = cli("accept", "--org", "220102", *Q4)
-    assert result.code == EXIT_REFUSED and "当前为“已退回”,尚未报送" in result.err
+    assert result.code == EXIT_REFUSED and "当前为“已退回”,不能接收" in result.err
     cli("submit", "--org", "220102", *Q4)
     result = cli("accept", "--org", "220102", *Q4)
     assert (result.code, result.out) == (EXIT_OK, "已接收:南关区 2025年第4季度。\n")

@@ -26,8 +26,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from jlip_desk.services.excel import export_submission  # noqa: E402
 from jlip_desk.periods import Period  # noqa: E402
+from jlip_desk.services.excel import export_submission  # noqa: E402
 from jlip_desk.services.installation import prepare  # noqa: E402
 from jlip_desk.store.cells import CellKey, write_values  # noqa: E402
 from jlip_desk.store.database import Store  # noqa: E402
@@ -150,9 +150,7 @@ def _set_formula(xml: str, ref: str, formula: str, cached: str | None) -> str:
 def build(folder: Path) -> dict[str, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     store = source_store()
-    from jlip_desk.store.plans import active_plan
-
-    plan, org = active_plan(store), get_org(store, ORG)
+    org = get_org(store, ORG)
     with tempfile.TemporaryDirectory() as tmp:
         q = export_submission(store, org.code, QUARTER, Path(tmp) / "q.xlsx").path
         y = export_submission(store, org.code, YEAR, Path(tmp) / "y.xlsx").path
@@ -220,8 +218,8 @@ def build(folder: Path) -> dict[str, Path]:
             # Its figures of the quarter: a row without a code, named as in the registry.
             act = wb[ACTIVITY]
             last = act.max_row
-            act.append([None, STATIONS, "南关区新设工作站",
-                        *(act.cell(last, c).value for c in range(4, act.max_column + 1))])  # fmt: skip
+            figures = [act.cell(last, c).value for c in range(4, act.max_column + 1)]
+            act.append([None, STATIONS, "南关区新设工作站", *figures])
 
         _edit(q, files["tolerate_new_station_row"], new_row)
         _edit(q, files["mistake_new_station_no_activity"], new_station)

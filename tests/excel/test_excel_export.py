@@ -19,7 +19,6 @@ from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from jlip_desk.errors import InputError
 from jlip_desk.excel.data import SheetData, fingerprint
-from jlip_desk.services.workbooks import collect
 from jlip_desk.excel.layout import (
     FIRST_DATA_ROW,
     HEADER_ROW,
@@ -40,6 +39,7 @@ from jlip_desk.excel.styles import (
 from jlip_desk.periods import Period
 from jlip_desk.plan.model import Field, FieldType
 from jlip_desk.services.excel import export_submission, export_template, export_templates_all
+from jlip_desk.services.workbooks import collect
 from jlip_desk.store.database import Store
 from jlip_desk.store.orgs import get_org
 from jlip_desk.store.plans import active_plan
@@ -302,7 +302,10 @@ def test_program_cells_locked_input_cells_open(demo_store: Store, tmp_path: Path
     info = wb[INSTRUCTIONS_SHEET]
     assert info.protection.sheet and not info.protection.password
     assert info.protection.insertRows and info.protection.formatCells  # fully protected
-    assert {info[f"A{r}"].value: _rgb(info, f"A{r}") for r in (11, 12, 13)} == {
+    legend = [
+        r for r in range(1, info.max_row + 1) if info[f"A{r}"].value in ("黄色", "灰色", "蓝色")
+    ]
+    assert {info[f"A{r}"].value: _rgb(info, f"A{r}") for r in legend} == {
         "黄色": INPUT_COLOR[-6:], "灰色": LOCKED_COLOR[-6:], "蓝色": HEADER_COLOR[-6:]
     }  # fmt: skip
     for data in sheets:

@@ -8,14 +8,14 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from jlip_desk.services.importing import ImportOptions, import_file
-from jlip_desk.services.period_status import return_period
-from jlip_desk.store.plans import active_plan
 from jlip_desk.periods import Period
 from jlip_desk.services.excel import export_submission, import_files
+from jlip_desk.services.importing import ImportOptions, import_file
 from jlip_desk.services.installation import bind, prepare
+from jlip_desk.services.period_status import return_period
 from jlip_desk.store.cells import CellKey, history
 from jlip_desk.store.database import Store
+from jlip_desk.store.plans import active_plan
 
 Q = Period(2025, 3)
 PLAN = "jilin-ip-14"

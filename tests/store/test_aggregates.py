@@ -10,7 +10,7 @@ from jlip_desk.store.aggregates import (
     quarters_with_data,
     sums_by_org,
 )
-from jlip_desk.store.cells import CellKey, Value, write_values
+from jlip_desk.store.cells import CellKey, StoredValue, write_values
 from jlip_desk.store.database import Store
 from jlip_desk.store.orgs import PROVINCE_CODE
 from jlip_desk.store.statuses import recorded_statuses
@@ -18,7 +18,7 @@ from jlip_desk.store.statuses import recorded_statuses
 A, B, C = "220102", "220103", "220104"
 
 
-def _write(store: Store, rows: list[tuple[CellKey, dict[str, Value]]]) -> None:
+def _write(store: Store, rows: list[tuple[CellKey, dict[str, StoredValue]]]) -> None:
     with store.atomic():
         change = store.new_change("typed")
         for key, values in rows:
@@ -27,7 +27,7 @@ def _write(store: Store, rows: list[tuple[CellKey, dict[str, Value]]]) -> None:
 
 def test_sums_skip_text_and_other_scopes(store: Store) -> None:
     plan = prepare(store)
-    rows: list[tuple[str, str, str, str, Value]] = [
+    rows: list[tuple[str, str, str, str, StoredValue]] = [
         (plan.id, A, "2024Q1", "220102-WS-001", 3),
         (plan.id, A, "2024Q1", "220102-WS-002", 2.5),
         (plan.id, A, "2024Q2", "220102-WS-001", 100),
