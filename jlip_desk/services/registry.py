@@ -199,11 +199,12 @@ def not_due_notice(store: Store, plan: Plan, code: str) -> str | None:
         return None
     record = get_record(store, code)
     name = record.values.get("name") or code
-    shown = "、".join(p.label for p in periods[:8]) + (
-        f"等 {len(periods)} 个报告期" if len(periods) > 8 else ""
-    )
+    if len(periods) <= 4:
+        shown = "、".join(p.label for p in reversed(periods))
+    else:
+        shown = f"{periods[-1].label}至{periods[0].label}的 {len(periods)} 个报告期"
     return (
-        f"“{name}”在以下已报送(锁定)的报告期内已设立:{shown}。"
+        f"“{name}”在已报送(锁定)的{shown}内已设立。"
         "这些报告期按报送时的数据保持不变,不要求补报该记录;"
         "如需补报,请先解锁本单位的报告期,或请上级退回。"
     )
