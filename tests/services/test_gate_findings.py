@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from jlip_desk.excel.report import FileResult
 from jlip_desk.periods import Period
 from jlip_desk.plan.model import Plan
 from jlip_desk.services import period_status
@@ -61,15 +62,20 @@ def _busy_county(store: Store, plan: Plan, period: Period) -> str:
     rows = list_rows(store, plan, "workstations")
     counts: dict[str, int] = {}
     for row in rows:
-        if (row.values.get("established_on") or "9") <= period.start.isoformat() and (
+        if str(row.values.get("established_on") or "9") <= period.start.isoformat() and (
             row.values.get("status") == "运行"
         ):
             counts[row.org_code] = counts.get(row.org_code, 0) + 1
     return max(counts, key=lambda code: (counts[code], code))
 
 
-def _one(store: Store, path: Path, **options: bool) -> object:
-    report = import_files(store, [path], markup_dir=path.parent / "marked", **options)
+def _one(
+    store: Store, path: Path, *, replace_newer: bool = False, match_existing: bool = False
+) -> FileResult:
+    report = import_files(
+        store, [path], markup_dir=path.parent / "marked",
+        replace_newer=replace_newer, match_existing=match_existing,
+    )  # fmt: skip
     return report.files[0]
 
 
@@ -135,7 +141,8 @@ def _county_with_new_station(tmp_path: Path) -> tuple[Store, Path, str]:
     county = _store("220102", demo=False)
     plan = active_plan(county)
     code = add_record(county, plan, "workstations", "220102", {
-        "name": "南关区新站", "host_org": "南关区新中心", "host_credit_code": _credit("220102", "7"),
+        "name": "南关区新站", "host_org": "南关区新中心",
+        "host_credit_code": _credit("220102", "7"),
         "host_type": "服务机构", "established_on": "2025-01-10", "status": "运行",
         "contact": "王伟", "phone": "13912345678",
     })  # fmt: skip
@@ -200,7 +207,11 @@ def test_a_new_point_without_its_activity_row_is_refused_naming_the_row(
     assert result.outcome == "refused"
     missing = [i for i in result.errors if "缺少" in i.message]
     assert missing, result.text()
-    assert missing and "新设网点" in missing[0].message and "名称填“新设网点”" in missing[0].allowed
+    assert (
+        missing
+        and "新设网点" in missing[0].message
+        and "名称填“新设网点”" in (missing[0].allowed or "")
+    )
     assert province.content_hash() == before
     assert period_status.status(province, plan.id, county, Q4).status == "returned"
 

@@ -44,7 +44,7 @@ station = st.fixed_dictionaries(
         "closed": st.one_of(st.none(), st.sampled_from([*EARLIER[2:], TARGET])),
         "history": st.lists(
             st.one_of(st.none(), row), min_size=len(EARLIER), max_size=len(EARLIER)
-        ),  # fmt: skip
+        ),
         "typed": row,
         "deleted": st.booleans(),  # the row is deleted from the workbook (left blank in the grid)
     }
