@@ -65,6 +65,8 @@ class EntryModel(QAbstractTableModel):
         self._states: dict[str, PeriodState] = {}
         self._editable_orgs: set[str] = set()
         self._pending = 0  # saves handed to the writer and not yet reported back
+        # Org units edited since the page last recounted its period list.
+        self.edited_orgs: set[str] = set()
         self._stale: set[CellKey] = set()
 
     # -- loading ------------------------------------------------------------
@@ -270,6 +272,7 @@ class EntryModel(QAbstractTableModel):
                 merged = {**self._rows[row].values, **shown}
                 self._rows[row] = dataclasses.replace(self._rows[row], values=merged)  # type: ignore[arg-type]
                 self._row_changed(row)
+        self.edited_orgs.update(key.org_code for key in touched)
         job = save_job(self.ctx.plan, self.form.id, self.period, touched)
         self._pending += 1
         self._stale.update(touched)

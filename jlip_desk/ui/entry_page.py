@@ -222,7 +222,13 @@ class EntryPage(QWidget):
 
     def _data_changed(self, kinds: tuple[str, ...]) -> None:
         if set(kinds) <= {EDIT_KIND, CONFIRM_KIND}:
-            # The grid already re-read its own rows; only the counts need a recount.
+            # The grid already re-read its own rows; the period list recounts only what
+            # the edit can change (its form, its period and the later ones).
+            form, period = self.current_form(), self.current_period()
+            edited, self.model.edited_orgs = self.model.edited_orgs, set()
+            if form is not None and period is not None and self.periods.org_code:
+                self.periods.after_edit(form.id, period, edited or {self.periods.org_code})
+                return
             self._reload_periods()
             return
         self.reload()

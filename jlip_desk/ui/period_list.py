@@ -9,7 +9,8 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from jlip_desk.services.period_status import PeriodSummary, period_list
+from jlip_desk.periods import Period
+from jlip_desk.services.period_status import PeriodSummary, covers_form, period_list, recount
 from jlip_desk.ui.context import AppContext
 from jlip_desk.ui.rows_model import RowsTableModel
 
@@ -41,6 +42,19 @@ class PeriodListModel(RowsTableModel):
         self.beginResetModel()
         self._rows = list(summaries)
         self.endResetModel()
+
+    def summaries(self) -> list[PeriodSummary]:
+        return list(self._rows)
+
+    def update_summaries(self, summaries: Sequence[PeriodSummary]) -> None:
+        """New counts for the same periods: a change of data, not of rows (keeps selection)."""
+        if [s.period for s in summaries] != [s.period for s in self._rows]:
+            self.set_summaries(summaries)
+            return
+        self._rows = list(summaries)
+        if self._rows:
+            last = self.index(len(self._rows) - 1, self.columnCount() - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
 
     def summary(self, row: int) -> PeriodSummary:
         return self._rows[row]
@@ -94,6 +108,16 @@ class PeriodListView(QTableView):
         """Recount for ``org_code``: one read per form covers every period."""
         self.org_code = org_code
         self.list_model.set_summaries(period_list(self.ctx.store, self.ctx.plan, org_code))
+
+    def after_edit(self, form_id: str, period: Period, edited: set[str]) -> None:
+        """Recount only what an edit of ``form_id`` in ``period`` can change, if anything."""
+        store, plan = self.ctx.store, self.ctx.plan
+        if not self.org_code or not covers_form(store, plan, self.org_code, form_id, edited):
+            return
+        summaries = recount(
+            store, plan, self.org_code, self.list_model.summaries(), form_id, period
+        )
+        self.list_model.update_summaries(summaries)
 
     def mark(self, period: str) -> None:
         row = self.list_model.row_of(period)

@@ -46,3 +46,38 @@ def test_period_list_shows_status_and_opens_period(
     assert form is not None and form.id == "county_annual"
     assert str(page.current_period()) == "2023"
     ctx.writer.close()
+
+
+def test_an_edit_recounts_its_period_and_the_later_ones_as_a_full_count_would(
+    qtbot, store: Store, plan14: Plan
+) -> None:
+    """The period list after an edit equals a fresh count, and only the edit's form moved."""
+    from jlip_desk.services.period_status import period_list
+    from jlip_desk.store.records import create_record
+
+    ui_app.create_application()
+    bind(store, COUNTY)
+    values = {"name": "甲站", "established_on": "2024-01-05", "status": "运行"}
+    with store.atomic():
+        code = create_record(store, plan14.id, plan14.registry("workstations"), COUNTY, values,
+                             store.new_change("typed"))  # fmt: skip
+    ctx = AppContext(store)
+    page = EntryPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitExposed(page)
+    page.choose_period("2024Q2")
+    model = page.model
+    row = next(i for i in range(model.rowCount()) if model.row(i).key.subject == code)
+    field = next(c for c in range(model.columnCount()) if model.field_at(c) is not None)
+    assert model.setData(model.index(row, field), "5")  # one required figure less missing
+    ctx.writer.wait_idle()
+    qtbot.waitUntil(lambda: not model.saving)
+    shown = page.periods.list_model.summaries()
+    fresh = period_list(store, plan14, COUNTY)
+    assert [(s.period, s.errors, s.warnings) for s in shown] == [
+        (s.period, s.errors, s.warnings) for s in fresh
+    ]
+    by_period = {s.period: s for s in shown}
+    assert by_period[Period(2024, 2)].errors < by_period[Period(2024, 1)].errors
+    ctx.writer.close()
