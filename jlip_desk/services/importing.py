@@ -48,7 +48,14 @@ from jlip_desk.store.submissions import latest_submission, submission_of_file
 from jlip_desk.validation.records import Record, format_code, record_name
 from jlip_desk.validation.values import REQUIRED_MESSAGE, allowed_text
 
-__all__ = ["ImportOptions", "import_file"]
+__all__ = ["CHOICES", "ImportOptions", "import_file"]
+
+# Refusals the user may overrule for one file, by the rule they report: the option
+# that overrules it, and what the button says.
+CHOICES = {
+    "不得以旧换新": ("replace_newer", "仍用此文件替换较新的版本"),
+    "不得重复登记": ("match_existing", "按已有记录匹配后重新导入"),
+}
 
 Progress = Callable[[int, int, str], None]
 
@@ -73,7 +80,8 @@ def import_file(store: Store, path: Path, options: ImportOptions | None = None) 
         _import(store, path, options, result)
     except Refused as refused:
         result.outcome = "refused"
-        result.issues = refused.issues + [i for i in result.issues if i.severity == "note"]
+        first = sorted(refused.issues, key=lambda issue: issue.severity != "error")
+        result.issues = first + [i for i in result.issues if i.severity == "note"]
     if result.outcome == "refused" and options.markup and any(i.cell for i in result.issues):
         folder = options.markup_dir or path.parent
         try:
@@ -373,6 +381,34 @@ def _cell_issue(
 
 # -------------------------------------------------------------- the decision
 
+_SHOWN_DIFFERENCES = 20
+
+
+def _differences(
+    store: Store, plan: Plan, org: OrgUnit, period: Period, state: _State,
+    updates: list[CellUpdate],
+) -> list[Issue]:  # fmt: skip
+    """Notes naming the cells an older workbook would change, with both values."""
+    changed = {cell_id for _value, cell_id in updates}
+    notes: list[Issue] = []
+    for form_id, rows in state.rows.items():
+        form = plan.form(form_id)
+        stored = existing_cells(store, plan.id, org.code, form_id, str(period))
+        for row in rows:
+            place = state.places.get((form_id, row.key.subject))
+            for f in form.fields:
+                cell = stored.get((row.key.subject, f.id))
+                if cell is None or cell[0] not in changed or place is None:
+                    continue
+                address, shown = place.cell(f.id)
+                notes.append(
+                    Issue(
+                        f"差异:“{row.label}”的“{f.label}”本机为 {cell[1]},此文件为 {shown or '空'}",
+                        sheet=place.sheet, cell=address, value=shown, severity="note",
+                    )
+                )  # fmt: skip
+    return notes[:_SHOWN_DIFFERENCES]
+
 
 def _earlier(exported_at: str | None, than: str | None) -> bool:
     """Whether one export time is before another (ISO times, with their offsets)."""
@@ -464,6 +500,7 @@ def _decide_and_write(
         and not options.replace_newer
     ):
         raise Refused(
+            *_differences(store, plan, org, period, state, updates),
             Issue(
                 f"此工作簿导出于 {exported_at},早于本机已导入的第 {latest.revision} 版"
                 f"(导出于 {latest.exported_at},文件 {latest.file_name});"
@@ -471,7 +508,7 @@ def _decide_and_write(
                 rule="不得以旧换新",
                 allowed="导入最新导出的工作簿;确需用此文件替换时,在导入时选择“仍用此文件替换”"
                 "(命令行:--replace-newer)",
-            )
+            ),
         )
     base = meta.base_revision
     kind = "首次报送" if latest is None else f"修订版,取代第 {latest.revision} 版"

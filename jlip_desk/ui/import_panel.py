@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QTableView,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 from jlip_desk.errors import JlipError
 from jlip_desk.excel.report import FileResult, ImportReport
 from jlip_desk.services.excel import import_files
+from jlip_desk.services.importing import CHOICES
 from jlip_desk.store.database import Store
 from jlip_desk.ui import changes
 from jlip_desk.ui.context import AppContext
@@ -64,6 +66,7 @@ class ImportPanel(QGroupBox):
         super().__init__("导入报送的工作簿", parent)
         self.ctx = ctx
         self.report: ImportReport | None = None
+        self._retrying: int | None = None  # the report row being imported again
         self._summary = ""
         self.progress: TaskProgress | None = None
         self.drop_zone = DropZone()
@@ -105,7 +108,13 @@ class ImportPanel(QGroupBox):
         splitter.addWidget(problems)
         splitter.setChildrenCollapsible(False)
 
+        # A refusal the user may overrule for this one file (an older workbook, a row
+        # that matches an existing record): offered here, never taken silently.
+        self.choice_button = QPushButton("")
+        self.choice_button.setVisible(False)
+        self.choice_button.clicked.connect(self.ask_choice)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.choice_button)
         buttons.addWidget(self.open_markup_button)
         buttons.addWidget(self.open_folder_button)
         buttons.addStretch(1)
@@ -117,7 +126,10 @@ class ImportPanel(QGroupBox):
         layout.addLayout(buttons)
         self._update_buttons()
 
-    def start_import(self, files: list[Path]) -> None:
+    def start_import(
+        self, files: list[Path], *, replace_newer: bool = False, match_existing: bool = False
+    ) -> None:
+        """Import ``files`` in the background (the keywords: the user's explicit choices)."""
         if self.progress is not None or not files:
             return
         self.drop_zone.setEnabled(False)
@@ -134,7 +146,9 @@ class ImportPanel(QGroupBox):
             for done, path in enumerate(files, start=1):
                 if cancel.is_set():
                     return report, True
-                report.files += import_files(store, [path]).files
+                report.files += import_files(
+                    store, [path], replace_newer=replace_newer, match_existing=match_existing
+                ).files
                 progress.progressed.emit(done, len(files), path.name)
             return report, False
 
@@ -151,6 +165,12 @@ class ImportPanel(QGroupBox):
     def _imported(self, outcome: tuple[ImportReport, bool]) -> None:
         report, cancelled = outcome
         self._end_progress()
+        if self._retrying is not None and self.report is not None and len(report.files) == 1:
+            # A file imported again on the user's choice takes its place in the report.
+            files = list(self.report.files)
+            files[self._retrying] = report.files[0]
+            report = ImportReport(files)
+        self._retrying = None
         self.show_report(report)
         if cancelled:
             self.summary_label.setText("已取消,其余文件未导入。" + self.summary_label.text())
@@ -197,8 +217,45 @@ class ImportPanel(QGroupBox):
             )
         self._update_buttons()
 
+    def _choice(self, result: FileResult | None) -> tuple[str, str] | None:
+        if result is None or result.outcome != "refused":
+            return None
+        rules = {i.rule for i in result.errors}
+        if len(rules) != 1:
+            return None  # other problems too: the choice would not be enough
+        return CHOICES.get(next(iter(rules)) or "")
+
+    def ask_choice(self) -> None:
+        """Confirm the overruling choice for the selected file, then import it again."""
+        result = self.current_result()
+        choice = self._choice(result)
+        if result is None or choice is None:
+            return
+        option, label = choice
+        notes = [i.message for i in result.issues if i.severity == "note" and i.cell]
+        text = result.errors[0].message
+        if notes:
+            text += "\n\n" + "\n".join(notes)
+        answer = QMessageBox.question(
+            self, label, text + f"\n\n确定{label}吗?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )  # fmt: skip
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self._retrying = self.files_view.currentIndex().row()
+        self.start_import(
+            [Path(result.file)],
+            replace_newer=option == "replace_newer",
+            match_existing=option == "match_existing",
+        )
+
     def _update_buttons(self) -> None:
         result = self.current_result()
+        choice = self._choice(result)
+        self.choice_button.setVisible(choice is not None)
+        if choice is not None:
+            self.choice_button.setText(choice[1] + "…")
         self.open_markup_button.setEnabled(result is not None and bool(result.markup))
         self.open_folder_button.setEnabled(result is not None)
         self.save_button.setEnabled(self.report is not None)

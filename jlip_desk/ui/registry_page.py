@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QTableView,
     QTabWidget,
@@ -19,10 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from jlip_desk.plan.model import Registry
+from jlip_desk.plan.model import Plan, Registry
 from jlip_desk.services import registry as service
 from jlip_desk.services.installation import can_edit
 from jlip_desk.services.registry import RecordRow
+from jlip_desk.store.database import Store
 from jlip_desk.store.orgs import PROVINCE_CODE, OrgUnit, children, counties_under, get_org
 from jlip_desk.ui import changes
 from jlip_desk.ui.context import AppContext
@@ -248,9 +250,17 @@ class RegistryPage(QWidget):
             self.dialog = None
         dialog.deleteLater()
 
-    def _saved(self, dialog: RecordDialog | CloseDialog, code: str) -> None:
+    def _saved(
+        self, dialog: RecordDialog | CloseDialog, code: str, notice: str | None = None
+    ) -> None:
         self._select_code = code  # the reload that follows selects it
         dialog.saved()
+        if notice:
+            # Locked periods the record reaches into keep what was handed in: say so.
+            box = QMessageBox(QMessageBox.Icon.Information, "已锁定的报告期", notice,
+                              QMessageBox.StandardButton.Ok, self)  # fmt: skip
+            self.notice_box = box
+            box.open()
 
     def add_record(self) -> None:
         counties = self._addable()
@@ -264,9 +274,11 @@ class RegistryPage(QWidget):
 
         def submit(org_code: str, raw: dict[str, str | None]) -> None:
             self.ctx.writer.submit(
-                lambda store: service.add_record(store, plan, registry.id, org_code, raw),
+                lambda store: _noticed(
+                    store, plan, service.add_record(store, plan, registry.id, org_code, raw)
+                ),
                 kinds=KINDS,
-                on_done=lambda code: self._saved(dialog, code),
+                on_done=lambda saved: self._saved(dialog, *saved),
                 on_error=dialog.failed,
             )
 
@@ -283,9 +295,9 @@ class RegistryPage(QWidget):
 
         def submit(_org_code: str, raw: dict[str, str | None]) -> None:
             self.ctx.writer.submit(
-                lambda store: service.update_record(store, plan, code, raw),
+                lambda store: _updated(store, plan, code, raw),
                 kinds=KINDS,
-                on_done=lambda _none: self._saved(dialog, code),
+                on_done=lambda saved: self._saved(dialog, *saved),
                 on_error=dialog.failed,
             )
 
@@ -317,3 +329,15 @@ class RegistryPage(QWidget):
             return
         # The main window routes this to its history dock.
         self.history_requested.emit(row.code)
+
+
+def _noticed(store: Store, plan: Plan, code: str) -> tuple[str, str | None]:
+    """The saved record's code and what to tell about locked periods it reaches into."""
+    return code, service.not_due_notice(store, plan, code)
+
+
+def _updated(
+    store: Store, plan: Plan, code: str, raw: dict[str, str | None]
+) -> tuple[str, str | None]:
+    service.update_record(store, plan, code, raw)
+    return _noticed(store, plan, code)
