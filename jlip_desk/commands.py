@@ -186,6 +186,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="一个或多个 .xlsx 文件")
     p.add_argument("--report", type=Path, metavar="FILE", help="将导入报告另存为 JSON 文件")
     p.add_argument("--markup-dir", type=Path, metavar="DIR", help="标注问题的工作簿副本存放位置")
+    p.add_argument(
+        "--replace-newer",
+        action="store_true",
+        help="确认用导出较早的工作簿替换本机已导入的较新版本(默认拒绝)",
+    )
+    p.add_argument(
+        "--match-existing",
+        action="store_true",
+        help="登记表中没有编码但与已有记录相同(信用代码,或名称与依托单位)的行按该记录导入(默认拒绝)",
+    )
 
     org_help = "单位代码(县级安装默认为本单位)"
     p = sub.add_parser("submit", help="报送本期数据(报送后锁定,不能再修改)")
@@ -521,7 +531,13 @@ def _cmd_import(store: Any, args: argparse.Namespace) -> int:
         _require_writable_folder(args.report.parent, "--report")
     if args.markup_dir:
         _require_writable_folder(args.markup_dir, "--markup-dir")
-    report = import_files(store, args.files, markup_dir=args.markup_dir)
+    report = import_files(
+        store,
+        args.files,
+        markup_dir=args.markup_dir,
+        replace_newer=args.replace_newer,
+        match_existing=args.match_existing,
+    )
     print(report.text())
     if args.report:
         report.write_json(args.report)

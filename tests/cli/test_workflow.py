@@ -134,3 +134,23 @@ def test_status_defaults_to_the_bound_unit_and_groups_by_prefecture(cli: Cli) ->
     headers = [line for line in lines if line.endswith(":") and not line.startswith(" ")]
     assert headers[:2] == ["长春市:", "吉林市:"] and len(headers) == 9
     assert lines[-1] == "合计:未报送 60,草稿 0,已报送 0,已接收 0,已退回 0"
+
+
+def test_import_overrules_only_on_the_explicit_option(cli: Cli, tmp_path: Path) -> None:
+    """A code-less row matching an existing station: refused, then matched with the flag."""
+    from openpyxl import load_workbook
+
+    assert cli("demo").code == EXIT_OK
+    cli("init", "--org", "220000")
+    assert cli("return", "--org", "220105", *Q4, "--reason", "请核对").code == EXIT_OK
+    out = tmp_path / "out"
+    out.mkdir()
+    assert cli("export", "--org", "220105", *Q4, "-o", str(out)).code == EXIT_OK
+    path = next(out.glob("220105_*.xlsx"))
+    wb = load_workbook(path)
+    wb["维权援助工作站"]["A3"] = None
+    wb.save(path)
+    refused = cli("import", str(path))
+    assert refused.code == EXIT_REFUSED and "不得重复登记" in refused.out
+    matched = cli("import", str(path), "--match-existing")
+    assert matched.code == EXIT_OK and "数据与本机已有数据一致" in matched.out
