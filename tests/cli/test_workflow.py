@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from jlip_desk.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE
