@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from jlip_desk.errors import JlipError
 from jlip_desk.store.database import Store
 from jlip_desk.store.integrity import (
     fields_in_cells,
@@ -17,6 +18,7 @@ from jlip_desk.store.integrity import (
 )
 from jlip_desk.store.plans import get_plan
 from jlip_desk.store.records import format_code
+from jlip_desk.store.status import locked_periods
 
 
 @dataclass(slots=True)
@@ -39,6 +41,24 @@ class CheckReport:
             "检查通过,数据完整。" if self.ok else "发现问题,请联系技术支持并提供上述信息。"
         )
         return "\n".join(lines)
+
+
+def _locked_periods_clean(store: Store, plan_ids: set[str]) -> tuple[str, bool, str]:
+    """What was handed in is right and stays right: no locked period has an error."""
+    from jlip_desk.services.period_status import period_list
+
+    bad: list[str] = []
+    for plan_id in sorted(plan_ids):
+        try:
+            plan = get_plan(store, plan_id)
+        except JlipError:
+            continue  # reported by the plan checks below
+        for org_code, periods in sorted(locked_periods(store, plan_id).items()):
+            for summary in period_list(store, plan, org_code):
+                if str(summary.period) in periods and summary.errors:
+                    bad.append(f"{org_code} {summary.period.label}({summary.errors} 个错误)")
+    detail = "、".join(bad[:5]) + (f" 等 {len(bad)} 个" if len(bad) > 5 else "")
+    return "已报送的报告期没有错误", not bad, detail
 
 
 def check_store(store: Store) -> CheckReport:
@@ -87,6 +107,8 @@ def check_store(store: Store) -> CheckReport:
         and code != format_code(org_code, tags[(plan_id, registry)], seq)
     ]
     report.add("登记编码格式", not bad_codes, "、".join(bad_codes[:5]))
+
+    report.add(*_locked_periods_clean(store, plans))
 
     drift = values_without_history(store)
     report.add(

@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 from jlip_desk.store.database import Store
 
-__all__ = ["StatusRow", "read_org_statuses", "read_status", "read_statuses", "write_status"]
+__all__ = ["StatusRow", "locked_periods", "read_org_statuses", "read_status", "read_statuses", "write_status"]
 
 
 class StatusRow(NamedTuple):
@@ -46,6 +46,18 @@ def read_org_statuses(store: Store, plan_id: str, org_code: str) -> dict[str, St
             (plan_id, org_code),
         )
     }
+
+
+def locked_periods(store: Store, plan_id: str) -> dict[str, set[str]]:
+    """Every handed-in (submitted or accepted) period of a plan, by org unit."""
+    out: dict[str, set[str]] = {}
+    for org, period in store.conn.execute(
+        "SELECT org_code, period FROM period_status "
+        "WHERE plan_id = ? AND status IN ('submitted', 'accepted')",
+        (plan_id,),
+    ):
+        out.setdefault(org, set()).add(period)
+    return out
 
 
 def write_status(

@@ -32,6 +32,7 @@ def test_a_sound_store_passes(store: Store) -> None:
         "✓ 数据所属计划均已载入\n"
         "✓ 字段均在计划定义中\n"
         "✓ 登记编码格式\n"
+        "✓ 已报送的报告期没有错误\n"
         "✓ 修改历史与当前值一致\n"
         "✓ 数据量:单位 70,登记记录 1,数值 3,历史 3,操作 1\n"
         "检查通过,数据完整。"
@@ -64,7 +65,24 @@ def test_tampering_is_reported(store: Store) -> None:
         "✓ 字段均在计划定义中:1 个字段不在当前计划版本中(数据仍保留)\n"
         "✗ 计划 broken 可读取\n"
         f"✗ 登记编码格式:{code}X\n"
+        "✓ 已报送的报告期没有错误\n"
         "✗ 修改历史与当前值一致:1 个值缺少对应的历史记录\n"
         "✓ 数据量:单位 70,登记记录 1,数值 5,历史 4,操作 1\n"
         "发现问题,请联系技术支持并提供上述信息。"
     )
+
+
+def test_a_locked_period_with_errors_fails_the_check(store: Store) -> None:
+    """A period handed in with errors (its state written past the gate) is named."""
+    _fill(store)  # 2024Q1 holds an incomplete activity row
+    assert check_store(store).ok
+    conn = store.conn
+    plan_id, change = conn.execute("SELECT plan_id, change_id FROM cells LIMIT 1").fetchone()
+    conn.execute(
+        "INSERT INTO period_status (plan_id, org_code, period, status, change_id) "
+        "VALUES (?, ?, '2024Q1', 'accepted', ?)",
+        (plan_id, COUNTY, change),
+    )
+    report = check_store(store)
+    assert not report.ok
+    assert "✗ 已报送的报告期没有错误:220102 2024年第1季度(" in report.text()
