@@ -6,7 +6,15 @@ from typing import NamedTuple
 
 from jlip_desk.store.database import Store
 
-__all__ = ["StatusRow", "locked_periods", "read_org_statuses", "read_status", "read_statuses", "write_status"]
+__all__ = [
+    "StatusRow",
+    "locked_periods",
+    "read_org_statuses",
+    "read_status",
+    "read_statuses",
+    "status_history",
+    "write_status",
+]
 
 
 class StatusRow(NamedTuple):
