@@ -49,12 +49,19 @@ class Place:
 
 @dataclass(slots=True)
 class FileRecord:
-    """A registry row of the workbook (``code`` None: a new record, coded on import)."""
+    """A registry row of the workbook (``code`` None: a new record, coded on import).
+
+    ``raw`` are the cells as read (dates of 1904 workbooks shifted): the import
+    service parses them once, with the validator's record check, into ``values``
+    and into ``sheet_row`` (the row the data fingerprint is taken over).
+    """
 
     registry: str
     code: str | None
-    values: dict[str, StoredValue]
+    raw: dict[str, object]
     place: Place
+    sheet_row: dict[str, object] = field(default_factory=dict)
+    values: dict[str, StoredValue] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -105,14 +112,19 @@ class _Column:
         self.field, self.index, self.date1904 = field, index, date1904
         self.cache: dict[tuple[type, object], StoredValue] = {}
 
-    def convert(self, raw: object) -> StoredValue:
+    def shifted(self, raw: object) -> object:
+        """The cell as a 1900-system workbook would hold it."""
         if (
             self.date1904
             and isinstance(raw, int | float)
             and not isinstance(raw, bool)
             and 0 < raw < 100_000
         ):
-            raw = raw + _DAYS_1904
+            return raw + _DAYS_1904
+        return raw
+
+    def convert(self, raw: object) -> StoredValue:
+        raw = self.shifted(raw)
         # The type is part of the key: 1, 1.0 and True are equal but parse differently;
         # so are 0.0 and -0.0, hence zero is never cached.
         cacheable = raw.__hash__ is not None and raw != 0
@@ -148,9 +160,16 @@ class _Converter:
         return [_Column(f, sheet.columns[f.id], shift and f.type is FieldType.DATE) for f in fields]
 
     def _values(
-        self, sheet: Located, r: int, row: list[object], columns: list[_Column], place: Place
-    ) -> dict[str, StoredValue]:
-        values: dict[str, StoredValue] = {}
+        self,
+        sheet: Located,
+        r: int,
+        row: list[object],
+        columns: list[_Column],
+        place: Place,
+        *,
+        parse: bool = True,
+    ) -> dict[str, object]:
+        values: dict[str, object] = {}
         uncached = self.content.uncached.get(sheet.name)
         width = len(row)
         for col in columns:
@@ -161,7 +180,8 @@ class _Converter:
                 )  # fmt: skip
                 values[col.field.id] = None
                 continue
-            values[col.field.id] = col.convert(row[col.index] if col.index < width else None)
+            raw = row[col.index] if col.index < width else None
+            values[col.field.id] = col.convert(raw) if parse else col.shifted(raw)
         return values
 
     def _sheet_data(self, sheet: Located) -> SheetData:
@@ -180,15 +200,16 @@ class _Converter:
             place = Place(sheet.name, r, sheet.columns, tuple(row))
             c = sheet.columns[key]
             code = code_text(row[c] if c < len(row) else None) or None
-            values = self._values(sheet, r, row, columns, place)
-            data.rows.append({key: code, **values})
+            values = self._values(sheet, r, row, columns, place, parse=False)
+            sheet_row: dict[str, object] = {key: code, **values}
+            data.rows.append(sheet_row)  # type: ignore[arg-type]  # stored values come later
             if code is not None:
                 problem = self._code_problem(code, registry, seen)
                 if problem:
                     self._issue(place, key, problem[0], "编码引用", problem[1])
                     continue
                 seen[code] = r
-            self.out.records.append(FileRecord(registry.id, code, values, place))
+            self.out.records.append(FileRecord(registry.id, code, values, place, sheet_row))
 
     def _code_problem(
         self, code: str, registry: Registry, seen: Mapping[str, int]
@@ -236,7 +257,7 @@ class _Converter:
                     self._issue(place, key, problem[0], "编码引用", problem[1])
                     continue
                 seen[subject] = r
-            values = self._values(sheet, r, row, columns, place)
+            values: dict[str, StoredValue] = self._values(sheet, r, row, columns, place)  # type: ignore[assignment]
             data.rows.append({key: subject or new_name or "", **values})
             stored_subject = "" if form.subject is SubjectKind.ORG else subject
             self.out.rows.append(

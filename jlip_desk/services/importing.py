@@ -12,7 +12,7 @@ write to :func:`gate.apply_import`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from jlip_desk.errors import JlipError
@@ -46,6 +46,7 @@ from jlip_desk.store.plans import get_plan
 from jlip_desk.store.records import list_records, next_seqs, record_owners
 from jlip_desk.store.submissions import latest_submission, submission_of_file
 from jlip_desk.validation.records import Record, format_code, record_name
+from jlip_desk.validation.rows import FieldChecks
 from jlip_desk.validation.values import REQUIRED_MESSAGE, allowed_text
 
 __all__ = ["CHOICES", "ImportOptions", "import_file"]
@@ -126,13 +127,14 @@ def _import(store: Store, path: Path, options: ImportOptions, result: FileResult
         )
     sheets, issues = locate(content, specs)
     result.issues = issues
-    data = convert(plan, org, content, sheets, record_owners(store, plan.id))
+    known = record_owners(store, plan.id)
+    data = convert(plan, org, content, sheets, known)
     errors = [i for i in [*issues, *data.issues] if i.severity == "error"]
     if errors:
         raise Refused(*errors)
 
     state = _State(store, plan, org, period, options)
-    state.lay_records(data)
+    state.lay_records(data, known)
     state.lay_rows(data)
     state.check(data)
     if state.issues:
@@ -155,19 +157,32 @@ class _State:
         self.places: dict[tuple[str, str], Place] = {}  # (form or registry, subject)
         self.values: dict[str, dict[tuple[str, str], dict[str, StoredValue]]] = {}
         self.rows: dict[str, list[EntryRow]] = {}
+        self.checks = FieldChecks()  # one memo for every record of the file
 
     # ------------------------------------------------------------- registries
 
-    def lay_records(self, data: FileData) -> None:
+    def lay_records(self, data: FileData, known: dict[str, tuple[str, str]]) -> None:
         seqs = next_seqs(self.store, self.org.code)
+        forms = [
+            self.plan.form(i) for i, s in data.located.items() if s.spec.kind is SheetKind.FORM
+        ]
         for registry in self.plan.registries:
             if registry.org_level.value != self.org.level:
                 continue
-            stored = {
-                r.code: r
-                for r in list_records(self.store, self.plan.id, registry.id, [self.org.code])
-            }
             in_file = [r for r in data.records if r.registry == registry.id]
+            # The stored records themselves are read only when a form of the workbook
+            # reports on them or a row without a code must be matched against them.
+            needed = any(registry.id in f.registries for f in forms) or any(
+                r.code is None for r in in_file
+            )
+            stored = (
+                {
+                    r.code: r
+                    for r in list_records(self.store, self.plan.id, registry.id, [self.org.code])
+                }
+                if needed
+                else {}
+            )
             used = [int(r.code.rsplit("-", 1)[1]) for r in in_file if r.code is not None]
             next_seq = max([seqs.get(registry.id, 1) - 1, *used]) + 1
             for file_record in in_file:
@@ -185,9 +200,10 @@ class _State:
                     self.new_records.setdefault(registry.id, []).append((code, file_record.values))
                     stored[code] = Record(code, self.plan.id, registry.id, self.org.code,
                                           dict(file_record.values))  # fmt: skip
-                elif code in stored:
+                elif code in stored or known.get(code) == (self.org.code, registry.id):
                     self.record_updates.append((registry.id, code, file_record.values))
-                    stored[code] = replace(stored[code], values=dict(file_record.values))
+                    stored[code] = Record(code, self.plan.id, registry.id, self.org.code,
+                                          dict(file_record.values))  # fmt: skip
                 else:  # a code this store does not know yet: the record travels with the file
                     self.new_records.setdefault(registry.id, []).append((code, file_record.values))
                     stored[code] = Record(code, self.plan.id, registry.id, self.org.code,
@@ -197,7 +213,10 @@ class _State:
             self.records[registry.id] = sorted(stored.values(), key=lambda r: r.code)
 
     def _check_record(self, registry: Registry, file_record: FileRecord) -> None:
-        _values, problems = check_record(registry, file_record.values)
+        """Parse the row's cells once, as the registry form would, and check them."""
+        values, problems = check_record(registry, file_record.raw, self.checks)
+        file_record.values = values
+        file_record.sheet_row.update(values)
         labels = {f.id: f.label for f in registry.fields}
         for p in problems:
             self.issues.append(_cell_issue(file_record.place, registry.fields, labels, p.field_id,

@@ -24,7 +24,13 @@ from jlip_desk.services.entry_rows import EntryRow, build_rows
 from jlip_desk.store.cells import CellKey, StoredValue, form_history
 from jlip_desk.store.confirmations import read_confirmations
 from jlip_desk.store.database import Store
-from jlip_desk.validation.rows import Problem, Severity, check_row, outlier_warning
+from jlip_desk.validation.rows import (
+    FieldChecks,
+    Problem,
+    Severity,
+    check_row,
+    outlier_warning,
+)
 from jlip_desk.validation.values import stored_value
 
 __all__ = [
@@ -112,6 +118,7 @@ def _row_problems(
     row: EntryRow,
     earlier: Sequence[dict[str, StoredValue]],
     confirmations: Confirmations,
+    checks: FieldChecks | None = None,
 ) -> list[RowProblem]:
     def prior(name: str) -> float:
         return sum(n for values in earlier if (n := _number(values.get(name))) is not None)
@@ -119,7 +126,7 @@ def _row_problems(
     key = row.key
     known = bool(earlier) or not row.existed_before
     lookup = prior if known else None
-    parsed, problems = check_row(form.fields, form.rules, form.derived, row.values, lookup)
+    parsed, problems = check_row(form.fields, form.rules, form.derived, row.values, lookup, checks)
     out = [RowProblem(key, row.label, p.field_id, p.message, p.severity, p.rule) for p in problems]
     if row.inactive is not None:
         out.append(RowProblem(key, row.label, None, row.inactive))
@@ -150,9 +157,10 @@ def check_rows(
 ) -> list[RowProblem]:
     """Problems of ``rows`` (one period of ``form``), in row order."""
     out: list[RowProblem] = []
+    checks = FieldChecks()
     for row in rows:
         earlier = history.earlier(row.key.org_code, row.key.subject, period)
-        out.extend(_row_problems(form, row, earlier, confirmations))
+        out.extend(_row_problems(form, row, earlier, confirmations, checks))
     return out
 
 
@@ -178,13 +186,13 @@ def period_problems(
 
 
 def check_record(
-    registry: Registry, raw_values: Mapping[str, object]
+    registry: Registry, raw_values: Mapping[str, object], checks: FieldChecks | None = None
 ) -> tuple[dict[str, StoredValue], list[Problem]]:
     """Parse and check a whole record: every field and the registry's rules.
 
     Returns the values in their stored form (text kept as typed where it does not
     parse) and the errors.
     """
-    values, problems = check_row(registry.fields, registry.rules, (), raw_values)
+    values, problems = check_row(registry.fields, registry.rules, (), raw_values, None, checks)
     errors = [p for p in problems if p.severity == "error"]
     return {k: stored_value(v) for k, v in values.items()}, errors

@@ -14,6 +14,7 @@ __all__ = [
     "OUTLIER_FACTOR",
     "OUTLIER_MIN_HISTORY",
     "OUTLIER_MIN_JUMP",
+    "FieldChecks",
     "Problem",
     "Severity",
     "check_field",
@@ -77,6 +78,28 @@ def check_field(field: Field, raw: object) -> tuple[object, object, str | None]:
     return parsed.value, (parsed.value if message is None else None), message
 
 
+class FieldChecks:
+    """A memo of :func:`check_field` for many rows: a column repeats values a lot.
+
+    The type is part of the key (1, 1.0 and True are equal but parse differently; so
+    are 0.0 and -0.0, hence zero is never kept).
+    """
+
+    __slots__ = ("_seen",)
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[str, type, object], tuple[object, object, str | None]] = {}
+
+    def check(self, field: Field, raw: object) -> tuple[object, object, str | None]:
+        if raw.__hash__ is None or raw == 0:
+            return check_field(field, raw)
+        key = (field.id, raw.__class__, raw)
+        hit = self._seen.get(key)
+        if hit is None:
+            hit = self._seen[key] = check_field(field, raw)
+        return hit
+
+
 def check_rules(
     fields: Sequence[Field],
     rules: Sequence[Rule],
@@ -108,6 +131,7 @@ def check_row(
     derived: Sequence[Derived],
     raw_values: Mapping[str, object],
     prior: PriorLookup | None = None,
+    checks: FieldChecks | None = None,
 ) -> tuple[dict[str, object], list[Problem]]:
     """Parse and check one row.
 
@@ -121,8 +145,9 @@ def check_row(
     problems: list[Problem] = []
     # What rules see: a value with a problem is unknown, not what was typed.
     scope: dict[str, object] = {}
+    check = checks.check if checks is not None else check_field
     for field in fields:
-        value, seen, message = check_field(field, raw_values.get(field.id))
+        value, seen, message = check(field, raw_values.get(field.id))
         values[field.id] = value
         scope[field.id] = seen
         if message is not None:
