@@ -23,7 +23,6 @@ from jlip_desk.services.demo import generate
 from jlip_desk.services.entry import period_problems, save_values
 from jlip_desk.services.excel import (
     export_submission,
-    export_submissions_all,
     export_template,
     import_files,
 )
@@ -117,8 +116,7 @@ def test_an_accepted_period_never_changes_without_a_return(province: Store, tmp_
     plan = active_plan(province)
     county = _busy_county(province, plan, Q3)
     assert period_status.status(province, plan.id, county, Q3).status == "accepted"
-    path = export_submissions_all(province, Q3, tmp_path, scope=county[:4] + "00")[0].path
-    path = next(p for p in tmp_path.glob(f"{county}_*.xlsx"))
+    path = export_submission(province, county, Q3, tmp_path).path
     wb = load_workbook(path)
     wb[ACTIVITY]["D3"] = 555
     wb.save(path)
@@ -187,8 +185,7 @@ def test_a_new_point_without_its_activity_row_is_refused_naming_the_row(
     plan = active_plan(province)
     county = _busy_county(province, plan, Q4)
     period_status.return_period(province, plan, county, Q4, "请补报")
-    path = export_submissions_all(province, Q4, tmp_path, scope=county[:4] + "00")[0].path
-    path = next(p for p in tmp_path.glob(f"{county}_*.xlsx"))
+    path = export_submission(province, county, Q4, tmp_path).path
     wb = load_workbook(path)
     ws = wb[POINTS]
     row = ws.max_row + 1
@@ -255,8 +252,7 @@ def test_an_older_workbook_never_silently_replaces_a_newer_one(
     older_dir, newer_dir = tmp_path / "older", tmp_path / "newer"
     older_dir.mkdir()
     newer_dir.mkdir()
-    older = export_submissions_all(province, Q4, older_dir, scope=county[:4] + "00")
-    older_path = next(r.path for r in older if r.org_code == county)
+    older_path = export_submission(province, county, Q4, older_dir).path
     wb = load_workbook(older_path)
     wb[ACTIVITY]["D3"] = 4321
     newer_path = newer_dir / older_path.name
@@ -265,8 +261,7 @@ def test_an_older_workbook_never_silently_replaces_a_newer_one(
     first = _one(province, newer_path)
     assert first.outcome == "applied", first.text()
     period_status.return_period(province, plan, county, Q4, "再核对")
-    newest = export_submissions_all(province, Q4, newer_dir, scope=county[:4] + "00")
-    newest_path = next(r.path for r in newest if r.org_code == county)
+    newest_path = export_submission(province, county, Q4, newer_dir).path
     second = _one(province, newest_path)
     assert second.outcome == "applied" and second.revision == 2, second.text()
     period_status.return_period(province, plan, county, Q4, "又核对")
@@ -306,10 +301,7 @@ def test_a_deleted_activity_row_is_refused_like_a_blank_one(
     plan = active_plan(province)
     county = _busy_county(province, plan, Q4)
     period_status.return_period(province, plan, county, Q4, "请补报")
-    path = next(
-        r.path for r in export_submissions_all(province, Q4, tmp_path, scope=county[:4] + "00")
-        if r.org_code == county
-    )  # fmt: skip
+    path = export_submission(province, county, Q4, tmp_path).path
     ws = load_workbook(path)[ACTIVITY]
     code, name = ws["A3"].value, ws["C3"].value
     before = province.content_hash()
@@ -344,10 +336,7 @@ def test_a_cleared_code_is_refused_not_added_as_a_second_station(
     plan = active_plan(province)
     county = _busy_county(province, plan, Q4)
     period_status.return_period(province, plan, county, Q4, "请核对")
-    path = next(
-        r.path for r in export_submissions_all(province, Q4, tmp_path, scope=county[:4] + "00")
-        if r.org_code == county
-    )  # fmt: skip
+    path = export_submission(province, county, Q4, tmp_path).path
     wb = load_workbook(path)
     code = wb[STATIONS]["A3"].value
     wb[STATIONS]["A3"] = None
