@@ -504,7 +504,13 @@ def _export_one(store: Any, args: argparse.Namespace, *, blank: bool) -> int:
     _require_writable_folder(output.parent if output.suffix.lower() == ".xlsx" else output, "-o")
     export = excel.export_template if blank else excel.export_submission
     result = export(store, code, args.period, output)
-    print(f"已导出:{result.path}")
+    if getattr(result, "submitted", False):
+        print(
+            f"已导出并报送:{result.path}\n{args.period.label}已报送并锁定,不能再修改;"
+            "请把此文件发送给上级单位。如需修改,请先解锁(jlip-desk unlock)。"
+        )
+    else:
+        print(f"已导出:{result.path}")
     return EXIT_OK
 
 

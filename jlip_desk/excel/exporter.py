@@ -23,6 +23,7 @@ class ExportResult:
     period: str
     rows: int
     fingerprint: str
+    submitted: bool = False  # exporting it handed the period in (and locked it)
 
 
 def _instructions(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -85,6 +86,7 @@ def export_submission(store: Store, org_code: str, period: Period, target: Path)
     result = _write(store, org, period, target, blank=False)
     if submits:
         period_status.submit(store, plan, org.code, period)
+        return dataclasses.replace(result, submitted=True)
     return result
 
 

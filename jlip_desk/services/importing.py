@@ -125,21 +125,70 @@ def _import(store: Store, path: Path, options: ImportOptions, result: FileResult
                 allowed="本单位及下级单位的工作簿",
             )
         )
+    same_file = submission_of_file(store, plan.id, org.code, str(period), result.sha256)
+    if same_file is not None:
+        # Importing the same file twice changes nothing, whatever happened since.
+        result.outcome = "unchanged"
+        result.summary = (
+            f"此文件已于 {_shown_time(same_file.imported_at)} 作为第 {same_file.revision} 版导入,"
+            "未作任何改动。"
+        )
+        return
+    current = period_status.status(store, plan.id, org.code, period)
     sheets, issues = locate(content, specs)
     result.issues = issues
     known = record_owners(store, plan.id)
     data = convert(plan, org, content, sheets, known)
     errors = [i for i in [*issues, *data.issues] if i.severity == "error"]
+    if errors and current.locked:
+        raise Refused(_locked_issue(store, org, period, current, None))
     if errors:
         raise Refused(*errors)
 
     state = _State(store, plan, org, period, options)
     state.lay_records(data, known)
     state.lay_rows(data)
-    state.check(data)
+    state.build()
+    change = _diff(store, plan, org, period, state)
+    if current.locked:
+        # A handed-in period takes nothing: say so first, not what else is wrong.
+        if change.count == 0:
+            result.outcome = "unchanged"
+            result.summary = (
+                f"工作簿中的数据与本机已有数据完全一致,{period.label}{current.label},未作任何改动。"
+            )
+            return
+        raise Refused(_locked_issue(store, org, period, current, change.count))
+    _refuse_older(store, plan, org, period, options, state, change, meta)
+    state.issues += change.issues
+    state.check()
     if state.issues:
         raise Refused(*state.issues)
-    _decide_and_write(store, plan, org, period, path, options, result, data, state, meta)
+    _write(store, plan, org, period, path, result, data, state, change, meta)
+
+
+def _locked_issue(
+    store: Store, org: OrgUnit, period: Period, current: period_status.PeriodState,
+    changed: int | None,
+) -> Issue:  # fmt: skip
+    message, allowed = period_status.locked_message(store, org.code, period, current)
+    what = f";此工作簿有 {changed} 个数值与本机不同" if changed else ""
+    return Issue(f"{message}{what},未导入", rule="报告期状态", allowed=allowed)
+
+
+def _shown_time(iso: str | None) -> str:
+    """An ISO time as people read it: 2026-12-02 15:42:00 (local time)."""
+    import datetime as dt
+
+    if not iso:
+        return "(时间不详)"
+    try:
+        moment = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
 class _State:
@@ -158,14 +207,18 @@ class _State:
         self.values: dict[str, dict[tuple[str, str], dict[str, StoredValue]]] = {}
         self.rows: dict[str, list[EntryRow]] = {}
         self.checks = FieldChecks()  # one memo for every record of the file
+        self.forms: list[Form] = []
+        self.sheet_names: dict[str, str] = {}
+        # Code-less rows matched to an existing record on the user's choice: by name.
+        self.matched: dict[str, dict[str, str]] = {}
 
     # ------------------------------------------------------------- registries
 
     def lay_records(self, data: FileData, known: dict[str, tuple[str, str]]) -> None:
         seqs = next_seqs(self.store, self.org.code)
-        forms = [
-            self.plan.form(i) for i, s in data.located.items() if s.spec.kind is SheetKind.FORM
-        ]
+        located = [(i, s) for i, s in data.located.items() if s.spec.kind is SheetKind.FORM]
+        forms = self.forms = [self.plan.form(i) for i, _ in located]
+        self.sheet_names = {i: s.name for i, s in located}
         for registry in self.plan.registries:
             if registry.org_level.value != self.org.level:
                 continue
@@ -192,6 +245,8 @@ class _State:
                     match = self._identity_match(registry, file_record, stored, in_file)
                     if match is not None and self.options.match_existing:
                         code = match
+                        name = record_name(registry, file_record.values, match)
+                        self.matched.setdefault(registry.id, {})[name] = match
                     elif match is not None:
                         continue  # refused with both rows named
                 if code is None:
@@ -250,7 +305,8 @@ class _State:
                         cell=cell,
                         value="",
                         rule="不得重复登记",
-                        allowed=f"在编码列填写 {code};确为新设立的另一记录时,请改正名称或信用代码",
+                        allowed=f"在编码列填写 {code};确为新设立的另一记录时,请改正名称或信用代码"
+                        "(或在导入时选择“按已有记录匹配”,命令行:--match-existing)",
                     )
                 )
                 return code
@@ -260,6 +316,8 @@ class _State:
 
     def lay_rows(self, data: FileData) -> None:
         new_by_name: dict[str, dict[str, str]] = {}  # registry -> name -> code
+        for registry_id, names in self.matched.items():
+            new_by_name.setdefault(registry_id, {}).update(names)
         for registry_id, new in self.new_records.items():
             registry = self.plan.registry(registry_id)
             names = new_by_name.setdefault(registry_id, {})
@@ -299,13 +357,10 @@ class _State:
             self.places[key] = row.place
             self.values.setdefault(row.form, {})[(self.org.code, row.subject)] = row.values
 
-    def check(self, data: FileData) -> None:
-        """The one validator over the rows each form sheet would leave, as the grid does."""
+    def build(self) -> None:
+        """The rows each form sheet would leave in the period, as the grid builds them."""
         orgs = {self.org.code: self.org}
-        for spec_id, sheet in data.located.items():
-            if sheet.spec.kind is not SheetKind.FORM:
-                continue
-            form = self.plan.form(spec_id)
+        for form in self.forms:
             values = self.values.get(form.id, {})
             if form.subject is SubjectKind.REGISTRY:
                 # Every record of the period is due, in the file or not: a row left out is
@@ -318,10 +373,16 @@ class _State:
                     for (org_code, subject), vals in values.items()
                 ]  # fmt: skip
             self.rows[form.id] = rows
+
+    def check(self) -> None:
+        """The one validator over those rows, against the store's history."""
+        for form in self.forms:
+            rows = self.rows[form.id]
             history = FormHistory(self.store, self.plan.id, form.id, [self.org.code])
             confirmations = load_confirmations(self.store, self.plan.id, form.id, [self.org.code])
             problems = check_rows(form, rows, self.period, history, confirmations)
-            self._report(form, sheet.name, rows, [p for p in problems if p.severity == "error"])
+            sheet = self.sheet_names[form.id]
+            self._report(form, sheet, rows, [p for p in problems if p.severity == "error"])
 
     def _report(
         self, form: Form, sheet: str, rows: list[EntryRow], problems: list[RowProblem]
@@ -345,10 +406,8 @@ class _State:
             else:
                 what = f"“{row.label}”(编码 {subject})"
                 how = f"在“{sheet}”末尾添加一行:编码填 {subject},并填写本期数据"
-            blank = sorted(
-                {labels.get(p.field_id or "", "") for p in found if p.message == REQUIRED_MESSAGE}
-                - {""}
-            )
+            required = {p.field_id for p in found if p.message == REQUIRED_MESSAGE}
+            blank = [f.label for f in form.fields if f.id in required]  # in the sheet's order
             self.issues.append(
                 Issue(
                     f"工作表“{sheet}”缺少{what}的行:"
@@ -441,96 +500,148 @@ def _earlier(exported_at: str | None, than: str | None) -> bool:
         return False
 
 
-def _diff(
-    store: Store, plan: Plan, org: OrgUnit, period: Period, state: _State
-) -> tuple[list[NewCell], list[CellUpdate]]:
-    inserts: list[NewCell] = []
-    updates: list[CellUpdate] = []
+@dataclass(slots=True)
+class _Change:
+    """What the import would write, and what is wrong with writing it."""
+
+    inserts: list[NewCell]
+    updates: list[CellUpdate]
+    new_values: int
+    issues: list[Issue]
+
+    @property
+    def count(self) -> int:
+        return self.new_values + len(self.inserts) + len(self.updates)
+
+
+def _diff(store: Store, plan: Plan, org: OrgUnit, period: Period, state: _State) -> _Change:
+    from jlip_desk.store.cells import same_value
+
+    change = _Change([], [], 0, [])
+    change.new_values = sum(
+        1 for new in state.new_records.values() for _, values in new for v in values.values()
+        if v is not None
+    )  # fmt: skip
 
     def lay(form: str, period_text: str, subject: str, values: dict[str, StoredValue],
             stored: dict[tuple[str, str], tuple[int, StoredValue]]) -> None:  # fmt: skip
-        from jlip_desk.store.cells import same_value
-
         for field_id, value in values.items():
             old = stored.get((subject, field_id))
             if old is None:
                 if value is not None:
-                    inserts.append((form, period_text, subject, field_id, value))
+                    change.inserts.append((form, period_text, subject, field_id, value))
             elif not same_value(old[1], value):
-                updates.append((value, old[0]))
+                change.updates.append((value, old[0]))
 
     by_registry: dict[str, dict[tuple[str, str], tuple[int, StoredValue]]] = {}
     for registry_id, code, values in state.record_updates:
         if registry_id not in by_registry:
             by_registry[registry_id] = existing_cells(store, plan.id, org.code, registry_id, "")
-        lay(registry_id, "", code, values, by_registry[registry_id])
+        stored = by_registry[registry_id]
+        registry = plan.registry(registry_id)
+        before = {f.id: stored[(code, f.id)][1] for f in registry.fields if (code, f.id) in stored}
+        place = state.places[(registry_id, code)]
+        change.issues += _record_conflicts(store, plan, registry, org, code, before, values, place)
+        lay(registry_id, "", code, values, stored)
     for form_id, rows in state.rows.items():
         stored = existing_cells(store, plan.id, org.code, form_id, str(period))
         fields = [f.id for f in plan.form(form_id).fields]
         for row in rows:
             full = {f: row.values.get(f) for f in fields}  # a missing value clears it
             lay(form_id, str(period), row.key.subject, full, stored)
-    return inserts, updates
+    return change
 
 
-def _decide_and_write(
+def _record_conflicts(
+    store: Store,
+    plan: Plan,
+    registry: Registry,
+    org: OrgUnit,
+    code: str,
+    before: dict[str, StoredValue],
+    after: dict[str, StoredValue],
+    place: Place,
+) -> list[Issue]:
+    """A coded row that is another record, or a date change that empties locked periods."""
+    from jlip_desk.services.registry import periods_emptied
+
+    old_keys, new_keys = _identity(registry, before), _identity(registry, after)
+    if old_keys and new_keys and not old_keys & new_keys:
+        cell, value = place.cell(None)
+        return [
+            Issue(
+                f"编码 {code} 在本机属于另一条记录“{record_name(registry, before, code)}”"
+                "(名称和统一社会信用代码都不同);此行可能是另一台电脑新登记的记录,"
+                "编码与本机记录重复,未导入",
+                sheet=place.sheet, cell=cell, value=value, rule="编码与记录一致",
+                allowed="已登记的记录保留其编码;另一台电脑新登记的记录请清空编码后重新导入",
+            )
+        ]  # fmt: skip
+    emptied = periods_emptied(store, plan, registry, org.code, code, before, after)
+    if not emptied:
+        return []
+    life = registry.lifecycle
+    field = next(
+        (f for f in (life.established_field, life.status_field, life.status_date_field)
+         if before.get(f) != after.get(f)),
+        life.established_field,
+    )  # fmt: skip
+    cell, value = place.cell(field)
+    shown = "、".join(p.label for p in emptied[:4]) + (
+        f" 等 {len(emptied)} 个报告期" if len(emptied) > 4 else ""
+    )
+    return [
+        Issue(
+            f"“{record_name(registry, after, code)}”改为此日期或状态后,已报送(锁定)的{shown}"
+            "将不再包含该记录已报送的数据,未导入",
+            sheet=place.sheet, cell=cell, value=value, rule="已报送的数据不变",
+            allowed="先请上级退回(或解锁)这些报告期,再修改该记录的日期或状态",
+        )
+    ]  # fmt: skip
+
+
+def _refuse_older(
+    store: Store,
+    plan: Plan,
+    org: OrgUnit,
+    period: Period,
+    options: ImportOptions,
+    state: _State,
+    change: _Change,
+    meta: Meta,
+) -> None:
+    latest = latest_submission(store, plan.id, org.code, str(period))
+    exported_at = meta.exported_at or None
+    if latest is None or options.replace_newer or not _earlier(exported_at, latest.exported_at):
+        return
+    raise Refused(
+        Issue(
+            f"此工作簿导出于 {_shown_time(exported_at)},早于本机已导入的第 {latest.revision} 版"
+            f"(导出于 {_shown_time(latest.exported_at)},文件 {latest.file_name});"
+            f"用旧文件替换会混入过时的数据({change.count} 个数值不同),未导入",
+            rule="不得以旧换新",
+            allowed="导入最新导出的工作簿;确需用此文件替换时,在导入时选择“仍用此文件替换”"
+            "(命令行:--replace-newer)",
+        ),
+        *_differences(store, plan, org, period, state, change.updates),
+    )
+
+
+def _write(
     store: Store,
     plan: Plan,
     org: OrgUnit,
     period: Period,
     path: Path,
-    options: ImportOptions,
     result: FileResult,
     data: FileData,
     state: _State,
+    change: _Change,
     meta: Meta,
 ) -> None:
-    inserts, updates = _diff(store, plan, org, period, state)
-    new_values = sum(
-        1 for new in state.new_records.values() for _, values in new for v in values.values()
-        if v is not None
-    )  # fmt: skip
-    changed = new_values + len(inserts) + len(updates)
-    current = period_status.status(store, plan.id, org.code, period)
-    same_file = submission_of_file(store, plan.id, org.code, str(period), result.sha256)
-    if same_file is not None and changed == 0:
-        result.outcome = "unchanged"
-        result.summary = (
-            f"此文件已于 {same_file.imported_at} 作为第 {same_file.revision} 版导入,"
-            "数据没有变化,未作任何改动。"
-        )
-        return
-    if current.locked:
-        if changed == 0:
-            result.outcome = "unchanged"
-            result.summary = (
-                f"工作簿中的数据与本机已有数据完全一致,{period.label}已{current.label},"
-                "未作任何改动。"
-            )
-            return
-        message, allowed = period_status.locked_message(store, org.code, period, current)
-        raise Refused(Issue(f"{message};此工作簿有 {changed} 个数值与本机不同,未导入",
-                            rule="报告期状态", allowed=allowed))  # fmt: skip
     latest = latest_submission(store, plan.id, org.code, str(period))
-    exported_at = meta.exported_at or None
-    if (
-        latest is not None
-        and _earlier(exported_at, latest.exported_at)
-        and not options.replace_newer
-    ):
-        raise Refused(
-            *_differences(store, plan, org, period, state, updates),
-            Issue(
-                f"此工作簿导出于 {exported_at},早于本机已导入的第 {latest.revision} 版"
-                f"(导出于 {latest.exported_at},文件 {latest.file_name});"
-                f"用旧文件替换会混入过时的数据({changed} 个数值不同),未导入",
-                rule="不得以旧换新",
-                allowed="导入最新导出的工作簿;确需用此文件替换时,在导入时选择“仍用此文件替换”"
-                "(命令行:--replace-newer)",
-            ),
-        )
+    kind = "本机首次导入" if latest is None else f"修订版,取代第 {latest.revision} 版"
     base = meta.base_revision
-    kind = "首次报送" if latest is None else f"修订版,取代第 {latest.revision} 版"
     revision = gate.apply_import(
         store,
         gate.ImportWrite(
@@ -538,24 +649,24 @@ def _decide_and_write(
             org_code=org.code,
             period=period,
             new_records=state.new_records,
-            inserts=inserts,
-            updates=updates,
+            inserts=change.inserts,
+            updates=change.updates,
             file_name=path.name,
             file_sha256=result.sha256,
             data_sha256=fingerprint(data.sheets),
             export_sha256=meta.fingerprint or None,
-            exported_at=exported_at,
+            exported_at=meta.exported_at or None,
             base_revision=int(base) if base.isdigit() else None,
-            values_changed=changed,
+            values_changed=change.count,
             note=f"{org.name} {period.label} 导入",
         ),
     )
     result.outcome = "applied"
     result.revision = revision
-    result.values_changed = changed
+    result.values_changed = change.count
     result.records_created = sum(len(new) for new in state.new_records.values())
-    if changed == 0:
+    if change.count == 0:
         detail = "数据与本机已有数据一致,记为本期报送"
     else:
-        detail = f"{changed} 个数值有变化,新增 {result.records_created} 条登记记录"
+        detail = f"{change.count} 个数值有变化,新增 {result.records_created} 条登记记录"
     result.summary = f"已作为第 {revision} 版导入({kind}):{detail}。"

@@ -253,9 +253,7 @@ def transition(
                 message = f"{period.label}{state.label},无需再次报送"
             else:
                 message = f"{period.label}当前为“{state.label}”,不能{step.name}"
-            raise NotAllowedError(
-                message, where=f"单位 {org_code}", allowed=f"可以{step.name}的状态:{allowed}"
-            )
+            raise NotAllowedError(message, where=f"单位 {org_code}", allowed=allowed)
         if step_id == "submit" and not checked:
             errors = [
                 p for p in open_problems(store, plan, org_code, period) if p.severity == "error"

@@ -30,6 +30,7 @@ __all__ = [
     "list_rows",
     "locked_periods_not_due",
     "not_due_notice",
+    "periods_emptied",
     "record_history",
     "update_record",
 ]
@@ -122,6 +123,7 @@ def update_record(store: Store, plan: Plan, code: str, raw_values: Mapping[str, 
     if unknown:
         raise InputError(f"{registry.name}没有字段:{'、'.join(sorted(unknown))}", where=code)
     values = _valid(registry, {**record.values, **raw_values}, code)
+    _refuse_emptying(store, plan, registry, record, values)
     gate.write_record(store, plan, registry, record.org_code, values, code=code)
 
 
@@ -137,6 +139,7 @@ def close_record(store: Store, plan: Plan, code: str, closed_on: dt.date | str) 
         life.status_date_field: closed_on,
     }
     values = _valid(registry, raw, code)
+    _refuse_emptying(store, plan, registry, record, values)
     gate.write_record(
         store, plan, registry, record.org_code, values, code=code, note=life.closed_status
     )
@@ -190,6 +193,59 @@ def locked_periods_not_due(store: Store, plan: Plan, code: str) -> list[Period]:
             if not any(v is not None for v in values.values()):
                 out.add(period)
     return sorted(out, reverse=True)
+
+
+def periods_emptied(
+    store: Store,
+    plan: Plan,
+    registry: Registry,
+    org_code: str,
+    code: str,
+    before: Mapping[str, StoredValue],
+    after: Mapping[str, StoredValue],
+) -> list[Period]:
+    """Handed-in periods a record change would take the record out of, newest first.
+
+    A record that existed in a submitted or accepted period and has figures there
+    must keep existing in it: moving its establishment date later, or closing it
+    before the period, would leave handed-in figures of a record that was never
+    there. Moving a date earlier is allowed (see :func:`locked_periods_not_due`).
+    """
+    old = Record(code, plan.id, registry.id, org_code, dict(before))
+    new = Record(code, plan.id, registry.id, org_code, dict(after))
+    forms = [f for f in plan.forms if registry.id in f.registries]
+    out: list[Period] = []
+    for text, row in read_org_statuses(store, plan.id, org_code).items():
+        if row.status not in LOCKED_STATES:
+            continue
+        period = parse_period(text)
+        if not active_during(old, registry, period) or active_during(new, registry, period):
+            continue
+        for form in forms:
+            if (form.frequency.value == "quarter") != period.is_quarter:
+                continue
+            values = read_form(store, plan.id, form.id, text, [org_code]).get((org_code, code), {})
+            if any(v is not None for v in values.values()):
+                out.append(period)
+                break
+    return sorted(out, reverse=True)
+
+
+def _refuse_emptying(
+    store: Store, plan: Plan, registry: Registry, record: Record, values: Mapping[str, StoredValue]
+) -> None:
+    emptied = periods_emptied(
+        store, plan, registry, record.org_code, record.code, record.values, values
+    )
+    if emptied:
+        shown = "、".join(p.label for p in emptied[:4]) + (
+            f" 等 {len(emptied)} 个报告期" if len(emptied) > 4 else ""
+        )
+        raise NotAllowedError(
+            f"修改后,已报送(锁定)的{shown}将不再包含该记录已报送的数据,未保存",
+            where=record.code,
+            allowed="先请上级退回(或解锁)这些报告期,再修改该记录的日期或状态",
+        )
 
 
 def not_due_notice(store: Store, plan: Plan, code: str) -> str | None:

@@ -14,7 +14,7 @@ from jlip_desk.periods import Period
 from jlip_desk.plan.model import Field, Form, SubjectKind
 from jlip_desk.services.entry import EntryRow, RowProblem, build_rows, period_problems
 from jlip_desk.services.installation import can_edit
-from jlip_desk.services.period_status import PeriodState, statuses
+from jlip_desk.services.period_status import PeriodLockedError, PeriodState, statuses
 from jlip_desk.services.validator import FormHistory, check_rows, load_confirmations
 from jlip_desk.store.cells import CellKey, StoredValue, read_row
 from jlip_desk.ui import changes
@@ -49,6 +49,9 @@ class EntryModel(QAbstractTableModel):
     """Rows of ``form`` for one period; columns are label columns, then the form's fields."""
 
     problems_changed = Signal()
+    # A write was refused because the period was handed in meanwhile (another window,
+    # the command line): the page re-reads the period's state.
+    state_stale = Signal()
 
     def __init__(self, ctx: AppContext, parent: Any = None):
         super().__init__(parent)
@@ -291,6 +294,8 @@ class EntryModel(QAbstractTableModel):
             keys, self._stale = list(self._stale), set()
             self.refresh_rows(keys)
         if exc is not None:
+            if isinstance(exc, PeriodLockedError):
+                self.state_stale.emit()
             show_error(None, exc, "修改未保存")
 
     def refresh_rows(self, keys: list[CellKey]) -> None:

@@ -63,6 +63,8 @@ class EntryPage(QWidget):
         self.period_combo.currentIndexChanged.connect(lambda _i: self.reload())
         self.periods.period_chosen.connect(self.choose_period)
         self.status.status_changed.connect(self._status_changed)
+        # Handed in elsewhere meanwhile: show the state the refusal spoke of.
+        self.model.state_stale.connect(self.reload)
         ctx.data_changed.connect(self._data_changed)
         self.reload()
 

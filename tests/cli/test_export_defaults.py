@@ -22,7 +22,11 @@ def test_a_county_installation_exports_its_own_workbook(
     assert result.code == EXIT_OK, result.err
     written = sorted(p.name for p in tmp_path.glob("*.xlsx"))
     assert len(written) == 1 and written[0].startswith("220104_朝阳区_2025Q4")
-    assert f"已导出:{tmp_path / written[0]}" in result.out
+    if command == "template":
+        assert f"已导出:{tmp_path / written[0]}" in result.out
+    else:  # one's own submission: it is handed in, and the clerk is told so
+        assert f"已导出并报送:{tmp_path / written[0]}" in result.out
+        assert "已报送并锁定" in result.out
 
 
 @pytest.mark.parametrize("command", ["template", "export"])

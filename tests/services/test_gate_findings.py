@@ -353,3 +353,104 @@ def test_a_cleared_code_is_refused_not_added_as_a_second_station(
     assert chosen.outcome == "applied", chosen.text()
     assert chosen.records_created == 0
     assert len(list_rows(province, plan, "workstations")) == counted
+
+
+# ------------------------------------------------ found when tried as a new user
+
+
+def _returned_file(province: Store, county: str, tmp_path: Path) -> Path:
+    period_status.return_period(province, active_plan(province), county, Q4, "请核对")
+    return export_submission(province, county, Q4, tmp_path).path
+
+
+def test_a_later_establishment_date_cannot_empty_handed_in_periods(
+    province: Store, tmp_path: Path
+) -> None:
+    plan = active_plan(province)
+    county = _busy_county(province, plan, Q4)
+    path = _returned_file(province, county, tmp_path)
+    wb = load_workbook(path)
+    ws = wb[STATIONS]
+    column = 2 + [f.id for f in plan.registry("workstations").fields].index("established_on")
+    ws.cell(3, column).value = dt.date(2025, 10, 1)
+    wb.save(path)
+    before = province.content_hash()
+    result = _one(province, path)
+    assert result.outcome == "refused"
+    assert any(i.rule == "已报送的数据不变" and "2025年第3季度" in i.message for i in result.errors)
+    assert province.content_hash() == before
+    # The registry page refuses the same change.
+    from jlip_desk.errors import NotAllowedError
+    from jlip_desk.services.registry import update_record
+
+    code = ws["A3"].value
+    with pytest.raises(NotAllowedError, match="不再包含该记录"):
+        update_record(province, plan, code, {"established_on": "2025-10-01"})
+
+
+def test_a_code_taken_by_another_record_here_is_refused(tmp_path: Path) -> None:
+    """A county's fresh store coded its new station like a different one the province has."""
+    county = _store("220102", demo=False)
+    plan = active_plan(county)
+    code = add_record(county, plan, "workstations", "220102", {
+        "name": "另一个站", "host_org": "另一个中心", "host_credit_code": _credit("220102", "5"),
+        "host_type": "服务机构", "established_on": "2021-01-10", "status": "运行",
+        "contact": "王伟", "phone": "13912345678",
+    })  # fmt: skip
+    path = export_template(county, "220102", Period(2021), tmp_path).path
+    county.close()
+    province = _store("220000")
+    assert code in {r.code for r in list_rows(province, plan, "workstations")}
+    if period_status.status(province, plan.id, "220102", Period(2021)).locked:
+        period_status.return_period(province, plan, "220102", Period(2021), "请核对")
+    before = province.content_hash()
+    result = _one(province, path)
+    assert result.outcome == "refused"
+    assert any(i.rule == "编码与记录一致" and code in i.message for i in result.errors), (
+        result.text()
+    )
+    assert province.content_hash() == before
+    province.close()
+
+
+def test_the_same_file_twice_changes_nothing_even_when_it_added_a_station(
+    province: Store, tmp_path: Path
+) -> None:
+    plan = active_plan(province)
+    county = _busy_county(province, plan, Q4)
+    path = _returned_file(province, county, tmp_path)
+    wb = load_workbook(path)
+    ws = wb[STATIONS]
+    station = {
+        "name": "再导入站", "host_org": "再导入中心", "host_credit_code": _credit(county, "6"),
+        "host_type": "服务机构", "established_on": dt.date(2025, 11, 1), "status": "运行",
+        "contact": "李娜", "phone": "13812345678",
+    }  # fmt: skip
+    row = ws.max_row + 1
+    for column, field in enumerate(plan.registry("workstations").fields, start=2):
+        ws.cell(row, column, station.get(field.id))
+    act = wb[ACTIVITY]
+    figures = [act.cell(3, c).value for c in range(4, act.max_column + 1)]
+    act.append([None, "知识产权维权援助工作站", "再导入站", *figures])
+    wb.save(path)
+    first = _one(province, path)
+    assert first.outcome == "applied" and first.records_created == 1, first.text()
+    before = province.content_hash()
+    again = _one(province, path)
+    assert again.outcome == "unchanged" and "未作任何改动" in again.summary
+    assert province.content_hash() == before
+
+
+def test_a_locked_period_is_said_first_not_the_files_other_problems(
+    province: Store, tmp_path: Path
+) -> None:
+    plan = active_plan(province)
+    county = _busy_county(province, plan, Q3)
+    path = export_submission(province, county, Q3, tmp_path).path
+    wb = load_workbook(path)
+    wb[ACTIVITY]["D3"] = "很多"  # a mistake, in a file for an accepted period
+    wb.save(path)
+    result = _one(province, path)
+    assert result.outcome == "refused"
+    assert [i.rule for i in result.errors] == ["报告期状态"]
+    assert "已接收" in result.errors[0].message
