@@ -127,3 +127,44 @@ def test_registering_a_back_dated_station_tells_which_locked_periods_keep_their_
     text = page.notice_box.text()
     assert "2025年第1季度" in text and "2025年第4季度" in text and "不要求补报" in text
     ctx.writer.close()
+
+
+def test_a_period_handed_in_elsewhere_is_shown_as_such_after_the_refused_edit(
+    qtbot: QtBot, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command line submitted the period while the window was open."""
+    from jlip_desk.store.records import create_record
+    from jlip_desk.ui import entry_model
+    from jlip_desk.ui.entry_page import EntryPage
+
+    ui_app.create_application()
+    bind(store, "220102")
+    plan = active_plan(store)
+    values = {"name": "甲站", "established_on": "2024-01-05", "status": "运行"}
+    with store.atomic():
+        create_record(store, plan.id, plan.registry("workstations"), "220102", values,
+                      store.new_change("typed"))  # fmt: skip
+    ctx = AppContext(store)
+    page = EntryPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    page.choose_period("2025Q1")
+    assert "未报送" in page.status.label.text()
+    shown: list[str] = []
+    monkeypatch.setattr(entry_model, "show_error", lambda _p, exc, _t: shown.append(str(exc)))
+    # Elsewhere (another window, the command line): the quarter is filled and handed in.
+    from jlip_desk.services.entry import save_values
+
+    full = {f.id: "1" for f in plan.form("activity").fields if f.required}
+    key = page.model.row(0).key
+    save_values(store, plan, "activity", "220102", Period(2025, 1), key.subject, full)
+    period_status.submit(store, plan, "220102", Period(2025, 1))
+    model = page.model
+    field = next(c for c in range(model.columnCount()) if model.field_at(c) is not None)
+    assert model.setData(model.index(0, field), "7")
+    ctx.writer.wait_idle()
+    qtbot.waitUntil(lambda: bool(shown))
+    assert "已报送并已锁定" in shown[0]
+    qtbot.waitUntil(lambda: "已报送" in page.status.label.text())
+    assert page.status.unlock_button.isEnabled()
+    ctx.writer.close()
