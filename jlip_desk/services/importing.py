@@ -563,7 +563,7 @@ def _record_conflicts(
     place: Place,
 ) -> list[Issue]:
     """A coded row that is another record, or a date change that empties locked periods."""
-    from jlip_desk.services.registry import periods_emptied
+    from jlip_desk.services.registry import periods_emptied, periods_text
 
     old_keys, new_keys = _identity(registry, before), _identity(registry, after)
     if old_keys and new_keys and not old_keys & new_keys:
@@ -587,9 +587,7 @@ def _record_conflicts(
         life.established_field,
     )  # fmt: skip
     cell, value = place.cell(field)
-    shown = "、".join(p.label for p in emptied[:4]) + (
-        f" 等 {len(emptied)} 个报告期" if len(emptied) > 4 else ""
-    )
+    shown = periods_text(emptied)
     return [
         Issue(
             f"“{record_name(registry, after, code)}”改为此日期或状态后,已报送(锁定)的{shown}"

@@ -195,6 +195,12 @@ def locked_periods_not_due(store: Store, plan: Plan, code: str) -> list[Period]:
     return sorted(out, reverse=True)
 
 
+def periods_text(periods: list[Period]) -> str:
+    """A few periods by name for a message: "2025年第3季度、… 等 11 个报告期"."""
+    shown = "、".join(p.label for p in periods[:4])
+    return shown + (f" 等 {len(periods)} 个报告期" if len(periods) > 4 else "")
+
+
 def periods_emptied(
     store: Store,
     plan: Plan,
@@ -238,9 +244,7 @@ def _refuse_emptying(
         store, plan, registry, record.org_code, record.code, record.values, values
     )
     if emptied:
-        shown = "、".join(p.label for p in emptied[:4]) + (
-            f" 等 {len(emptied)} 个报告期" if len(emptied) > 4 else ""
-        )
+        shown = periods_text(emptied)
         raise NotAllowedError(
             f"修改后,已报送(锁定)的{shown}将不再包含该记录已报送的数据,未保存",
             where=record.code,
