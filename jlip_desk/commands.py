@@ -60,15 +60,6 @@ def _nzh(singular: str, plural: str, n: int) -> str:
 argparse._ = _zh  # type: ignore[attr-defined]
 argparse.ngettext = _nzh  # type: ignore[attr-defined]
 
-# Reporting states as ``status`` shows them; "none": nothing recorded, never reported.
-_STATES = {
-    "none": "未报送",
-    "draft": "草稿",
-    "submitted": "已报送",
-    "accepted": "已接收",
-    "returned": "已退回",
-}
-
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
@@ -610,69 +601,52 @@ def _cmd_return(store: Any, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _status_overview(store: Any, period: Any, scope_code: str | None) -> dict[str, Any]:
-    """Every county-level unit under the scope with its reporting state, as plain data."""
-    from jlip_desk.services import period_status
+def _status_overview(store: Any, period: Any, scope_code: str | None) -> Any:
+    """Every unit under the scope that should report in ``period``, with its state."""
     from jlip_desk.services.installation import bound_org
+    from jlip_desk.services.reporting import period_overview
     from jlip_desk.store import orgs
     from jlip_desk.store.plans import active_plan
-    from jlip_desk.store.usage import orgs_with_status
 
     bound = bound_org(store)
     scope = orgs.get_org(store, scope_code or (bound.code if bound else orgs.PROVINCE_CODE))
-    plan_id = active_plan(store).id
-    counties = orgs.counties_under(store, scope.code)
-    states = period_status.statuses(store, plan_id, period, [c.code for c in counties])
-    recorded = orgs_with_status(store, plan_id, str(period))
-    counts = dict.fromkeys(_STATES, 0)
-    rows = []
-    for county in counties:
-        state = states[county.code]
-        key = state.status if county.code in recorded else "none"
-        counts[key] += 1
-        rows.append(
-            {
-                "code": county.code,
-                "name": county.name,
-                "prefecture": county.parent_code,
-                "status": key,
-                "label": _STATES[key],
-                "reason": state.reason if key != "none" else None,
-            }
-        )
-    return {
-        "period": str(period),
-        "scope": {"code": scope.code, "name": scope.name, "level": scope.level},
-        "counts": counts,
-        "orgs": rows,
-    }
+    return period_overview(store, active_plan(store), scope.code, period)
 
 
-def _status_text(store: Any, overview: dict[str, Any], period: Any) -> str:
+def _status_text(store: Any, overview: Any) -> str:
     from jlip_desk.store.orgs import get_org
 
-    scope = overview["scope"]
-    lines = [f"{scope['name']} {period.label}报送状态({len(overview['orgs'])} 个县级单位)"]
+    lines = [
+        f"{overview.scope.name} {overview.period.label}报送状态"
+        f"(应报 {overview.expected} 个单位,报送截止 {overview.due.isoformat()})"
+    ]
     prefecture = None
-    for row in overview["orgs"]:
-        if row["prefecture"] != prefecture:
-            prefecture = row["prefecture"]
-            lines.append(f"{get_org(store, prefecture).name}:")
-        why = "退回原因" if row["status"] == "returned" else "解锁原因"
-        reason = f"({why}:{row['reason']})" if row["reason"] else ""
-        lines.append(f"  {row['code']} {row['name']}  {row['label']}{reason}")
-    tally = ",".join(f"{_STATES[k]} {n}" for k, n in overview["counts"].items())
-    lines.append(f"合计:{tally}")
+    for unit in overview.units:
+        if unit.org.parent_code != prefecture:
+            prefecture = unit.org.parent_code
+            if prefecture is not None:
+                lines.append(f"{get_org(store, prefecture).name}:")
+        state = unit.state
+        why = "退回原因" if state.status == "returned" else "解锁原因"
+        notes = [f"{why}:{state.reason}"] if state.reason else []
+        notes += ["逾期"] if unit.overdue else []
+        notes += [f"错误 {unit.errors} 个"] if unit.errors else []
+        notes += [f"警告 {unit.warnings} 个"] if unit.warnings else []
+        more = f"({','.join(notes)})" if notes else ""
+        lines.append(f"  {unit.org.code} {unit.org.name}  {state.label}{more}")
+    lines.append(f"合计:{overview.text()}")
     return "\n".join(lines)
 
 
 @_with_store
 def _cmd_status(store: Any, args: argparse.Namespace) -> int:
+    from jlip_desk.services.reporting import overview_json
+
     overview = _status_overview(store, args.period, args.org)
     if args.json:
-        _print_json(overview)
+        _print_json(overview_json(overview))
     else:
-        print(_status_text(store, overview, args.period))
+        print(_status_text(store, overview))
     return EXIT_OK
 
 

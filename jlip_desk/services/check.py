@@ -45,7 +45,8 @@ class CheckReport:
 
 def _locked_periods_clean(store: Store, plan_ids: set[str]) -> tuple[str, bool, str]:
     """What was handed in is right and stays right: no locked period has an error."""
-    from jlip_desk.services.period_status import period_list
+    from jlip_desk.periods import parse_period
+    from jlip_desk.services.reporting import period_overviews
 
     bad: list[str] = []
     for plan_id in sorted(plan_ids):
@@ -54,9 +55,10 @@ def _locked_periods_clean(store: Store, plan_ids: set[str]) -> tuple[str, bool, 
         except JlipError:
             continue  # reported by the plan checks below
         for org_code, periods in sorted(locked_periods(store, plan_id).items()):
-            for summary in period_list(store, plan, org_code):
-                if str(summary.period) in periods and summary.errors:
-                    bad.append(f"{org_code} {summary.period.label}({summary.errors} 个错误)")
+            wanted = [parse_period(p) for p in sorted(periods)]
+            for overview in period_overviews(store, plan, org_code, wanted, own=True):
+                if overview.errors:
+                    bad.append(f"{org_code} {overview.period.label}({overview.errors} 个错误)")
     detail = "、".join(bad[:5]) + (f" 等 {len(bad)} 个" if len(bad) > 5 else "")
     return "已报送的报告期没有错误", not bad, detail
 

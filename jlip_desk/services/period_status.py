@@ -33,7 +33,7 @@ from jlip_desk.services.validator import (
 )
 from jlip_desk.store.database import Store
 from jlip_desk.store.orgs import OrgUnit, covers, get_org
-from jlip_desk.store.status import read_org_statuses, read_status, read_statuses, write_status
+from jlip_desk.store.status import read_status, read_statuses, write_status
 
 __all__ = [
     "LOCKED",
@@ -42,13 +42,10 @@ __all__ = [
     "OpenProblemsError",
     "PeriodLockedError",
     "PeriodState",
-    "PeriodSummary",
     "accept",
-    "covers_form",
     "locked_message",
     "open_problems",
-    "period_list",
-    "recount",
+    "plan_periods",
     "require_open",
     "require_unlocked",
     "return_period",
@@ -99,16 +96,6 @@ class PeriodState:
     @property
     def label(self) -> str:
         return STATUS_LABELS[self.status]
-
-
-@dataclass(frozen=True, slots=True)
-class PeriodSummary:
-    period: Period
-    state: PeriodState
-    errors: int
-    warnings: int  # open (unconfirmed) warnings
-    # (errors, open warnings) of each form, so an edit recounts only its own form.
-    by_form: tuple[tuple[str, int, int], ...] = ()
 
 
 class OpenProblemsError(NotAllowedError):
@@ -296,81 +283,3 @@ def plan_periods(plan: Plan, frequencies: set[Frequency]) -> list[Period]:
     if Frequency.YEAR in frequencies:
         out += [Period(year) for year in plan.years()]
     return sorted(out, reverse=True)
-
-
-def _form_counts(
-    store: Store, plan: Plan, form: Form, org_code: str, periods: list[Period]
-) -> dict[Period, tuple[int, int]]:
-    codes = [o.code for o in scope_orgs(store, form, org_code)]
-    history = FormHistory(store, plan.id, form.id, codes)
-    confirmations = load_confirmations(store, plan.id, form.id, codes)
-    out: dict[Period, tuple[int, int]] = {}
-    for period in periods:
-        rows = build_rows(store, plan, form.id, org_code, period)
-        problems = [p for p in check_rows(form, rows, period, history, confirmations) if p.open]
-        errors = sum(1 for p in problems if p.severity == "error")
-        out[period] = (errors, len(problems) - errors)
-    return out
-
-
-def _summaries(
-    store: Store, plan: Plan, org_code: str, by_form: dict[Period, dict[str, tuple[int, int]]]
-) -> list[PeriodSummary]:
-    states = {
-        text: PeriodState(row.status, row.reason)
-        for text, row in read_org_statuses(store, plan.id, org_code).items()
-    }
-    return [
-        PeriodSummary(
-            p,
-            states.get(str(p), PeriodState()),
-            sum(e for e, _ in forms.values()),
-            sum(w for _, w in forms.values()),
-            tuple((f, e, w) for f, (e, w) in sorted(forms.items())),
-        )
-        for p, forms in sorted(by_form.items(), reverse=True)
-    ]
-
-
-def period_list(store: Store, plan: Plan, org_code: str) -> list[PeriodSummary]:
-    """Every period of the plan for the org unit's own forms, with status and problem counts.
-
-    Each form's stored history is read once for all periods.
-    """
-    org = get_org(store, org_code)
-    counts: dict[Period, dict[str, tuple[int, int]]] = {}
-    for form in (f for f in plan.forms if f.org_level == org.level):
-        periods = plan_periods(plan, {form.frequency})
-        for period, tally in _form_counts(store, plan, form, org_code, periods).items():
-            counts.setdefault(period, {})[form.id] = tally
-    return _summaries(store, plan, org_code, counts)
-
-
-def covers_form(store: Store, plan: Plan, org_code: str, form_id: str, edited: set[str]) -> bool:
-    """Whether the period list of ``org_code`` counts ``form_id`` rows of ``edited`` units."""
-    org = get_org(store, org_code)
-    form = plan.form(form_id)
-    if form.org_level != org.level:
-        return False
-    return any(o.code in edited for o in scope_orgs(store, form, org_code))
-
-
-def recount(
-    store: Store,
-    plan: Plan,
-    org_code: str,
-    summaries: list[PeriodSummary],
-    form_id: str,
-    since: Period,
-) -> list[PeriodSummary]:
-    """The period list after an edit of ``form_id`` in ``since``.
-
-    An edit changes its own period's problems and, through ``prior()``, those of the
-    later periods of the same form; nothing else is checked again.
-    """
-    form = plan.form(form_id)
-    counts = {s.period: {f: (e, w) for f, e, w in s.by_form} for s in summaries}
-    later = [p for p in plan_periods(plan, {form.frequency}) if p >= since]
-    for period, tally in _form_counts(store, plan, form, org_code, later).items():
-        counts.setdefault(period, {})[form.id] = tally
-    return _summaries(store, plan, org_code, counts)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from typing import Any
 
 from jlip_desk import __version__
 from jlip_desk.periods import Period, current_quarter, parse_period
 from jlip_desk.plan.model import Aggregation, Form, Frequency, Indicator, Plan, SubjectKind, Target
+from jlip_desk.services.reporting import STATE_KEYS, overview_json, period_overview
 from jlip_desk.store.aggregates import (
     field_totals,
     has_demo_values,
@@ -19,10 +21,8 @@ from jlip_desk.store.database import Store
 from jlip_desk.store.orgs import PROVINCE_CODE, OrgUnit, all_orgs, counties_under, get_org
 from jlip_desk.store.plans import active_plan
 from jlip_desk.store.records import counted_at, list_records
-from jlip_desk.store.statuses import recorded_statuses
 
 SUMMARY_FORMAT = 1
-REPORTED_STATUSES = ("submitted", "accepted")
 
 
 def latest_period(store: Store, plan: Plan) -> Period:
@@ -35,9 +35,15 @@ def latest_period(store: Store, plan: Plan) -> Period:
 
 
 def build_summary(
-    store: Store, period: Period | None = None, org_code: str | None = None
+    store: Store,
+    period: Period | None = None,
+    org_code: str | None = None,
+    today: dt.date | None = None,
 ) -> dict[str, Any]:
-    """The whole report as plain data (keys documented in the README)."""
+    """The whole report as plain data (keys documented in the README).
+
+    ``today`` decides which units are overdue (the real date when None).
+    """
     plan = active_plan(store)
     period = period or latest_period(store, plan)
     scope = get_org(store, org_code or PROVINCE_CODE)
@@ -64,7 +70,7 @@ def build_summary(
             for ind in plan.indicators
         ],
         "activity": _activity(store, plan, period, counties),
-        "reporting": _reporting(store, plan, period, counties, orgs),
+        "reporting": _reporting(store, plan, period, scope, today),
     }
 
 
@@ -254,23 +260,20 @@ def _quarterly_registry_forms(plan: Plan) -> list[Form]:
 
 
 def _reporting(
-    store: Store, plan: Plan, period: Period, counties: list[OrgUnit], orgs: dict[str, OrgUnit]
+    store: Store, plan: Plan, period: Period, scope: OrgUnit, today: dt.date | None
 ) -> dict[str, Any]:
-    statuses = recorded_statuses(store, plan.id, str(period))
-    by_status: dict[str, int] = defaultdict(int)
-    reported: list[dict[str, Any]] = []
-    missing: list[dict[str, Any]] = []
-    for county in counties:
-        status = statuses.get(county.code)
-        by_status[status or "none"] += 1
-        entry = {**_org(county), "prefecture": county.parent_code, "status": status}
-        (reported if status in REPORTED_STATUSES else missing).append(entry)
+    """Who reported: the one overview of every aggregate view, with the older keys."""
+    overview = period_overview(store, plan, scope.code, period, today=today)
+    data = overview_json(overview)
+    counts = overview.counts
     return {
-        "period": str(period),
-        "expected": len(counties),
-        "reported": len(reported),
-        "complete": not missing,
-        "by_status": dict(sorted(by_status.items())),
-        "missing": missing,
-        "reported_orgs": [e["code"] for e in reported],
+        **data,
+        "reported": overview.handed_in,
+        "complete": not overview.not_handed_in,
+        "by_status": {key: counts[key] for key in STATE_KEYS},
+        "missing": [
+            {**_org(u.org), "prefecture": u.org.parent_code, "status": u.state.status}
+            for u in overview.not_handed_in
+        ],
+        "reported_orgs": [u.org.code for u in overview.units if u.handed_in],
     }

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from jlip_desk.services.period_status import STATUS_LABELS
+from jlip_desk.services.reporting import data_text
+
 
 def _fmt(value: Any) -> str:
     if value is None:
@@ -32,9 +35,8 @@ def summary_text(s: dict[str, Any]) -> str:
             f"{i['target_year']}年目标 {target},{state})"
         )
     r = s["reporting"]
-    lines += ["", f"报送情况:{r['reported']} / {r['expected']} 个县级单位已报送"]
+    lines += ["", f"报送情况:{data_text(r)}"]
     if r["missing"]:
-        names = "、".join(m["name"] for m in r["missing"][:20])
-        more = f" 等 {len(r['missing'])} 个" if len(r["missing"]) > 20 else ""
-        lines.append(f"  未报送:{names}{more}")
+        names = "、".join(f"{m['name']}({STATUS_LABELS[m['status']]})" for m in r["missing"])
+        lines.append(f"  尚未报送的单位:{names}")
     return "\n".join(lines)

@@ -43,12 +43,8 @@ def data_counts(store: Store, org_codes: Iterable[str]) -> DataCounts:
     return DataCounts(int(row[0]), int(row[1]), int(row[2]))
 
 
-def orgs_with_status(store: Store, plan_id: str, period: str) -> set[str]:
-    """Org units with a reporting state recorded for ``period`` (the others never reported)."""
-    return {
-        code
-        for (code,) in store.conn.execute(
-            "SELECT org_code FROM period_status WHERE plan_id = ? AND period = ?",
-            (plan_id, period),
-        )
-    }
+def data_version(store: Store) -> int:
+    """SQLite's ``data_version`` of this connection: it changes after another connection
+    (the GUI's writer thread, another program) commits, so a view can tell whether what
+    it counted is still current without reading the data again."""
+    return int(store.conn.execute("PRAGMA data_version").fetchone()[0])

@@ -30,6 +30,7 @@ class AppContext(QObject):
         self.store = store
         self.writer = Writer(store.path)
         self.writer.data_changed.connect(self.data_changed)
+        self.closed = False  # after close(): a late background result is dropped
 
     @property
     def plan(self) -> Plan:
@@ -40,5 +41,6 @@ class AppContext(QObject):
         return bound_org(self.store)
 
     def close(self) -> None:
+        self.closed = True
         self.writer.close()
         self.store.close()

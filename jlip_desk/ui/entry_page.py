@@ -62,6 +62,7 @@ class EntryPage(QWidget):
         self.scope_combo.currentIndexChanged.connect(lambda _i: self.reload())
         self.period_combo.currentIndexChanged.connect(lambda _i: self.reload())
         self.periods.period_chosen.connect(self.choose_period)
+        self.periods.loaded.connect(self._show_overview)
         self.status.status_changed.connect(self._status_changed)
         # Handed in elsewhere meanwhile: show the state the refusal spoke of.
         self.model.state_stale.connect(self.reload)
@@ -198,12 +199,21 @@ class EntryPage(QWidget):
         self._reload_periods()
 
     def _reload_periods(self) -> None:
-        org = self.status_org() or (self.org.code if self.org else None)
+        """The period list of the grid's units: one unit's own report, or the scope's."""
+        single = self.status_org()
+        scope = single or self.current_scope() or (self.org.code if self.org else None)
         period = self.current_period()
-        if org is not None:
-            self.periods.load(org)
+        if scope:
+            self.periods.load(scope, own=single is not None)
         if period is not None:
             self.periods.mark(str(period))
+        self._show_overview()
+
+    def _show_overview(self) -> None:
+        """The header of a scope of many units shows the period list's counts."""
+        period = self.current_period()
+        if self.status_org() is None and period is not None and not self.periods.loading:
+            self.status.show_overview(self.periods.overview(str(period)))
 
     def _size_columns(self) -> None:
         metrics = self.grid.fontMetrics()

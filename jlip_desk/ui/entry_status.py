@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QWidget,
+)
 
 from jlip_desk.errors import JlipError
 from jlip_desk.periods import Period
-from jlip_desk.services.period_status import STATUS_LABELS, STEPS, PeriodState, submit, unlock
+from jlip_desk.services.period_status import STEPS, PeriodState, submit, unlock
+from jlip_desk.services.reporting import Overview, overview_json
 from jlip_desk.store.database import Store
+from jlip_desk.store.orgs import all_orgs
 from jlip_desk.ui import changes
 from jlip_desk.ui.context import AppContext
 from jlip_desk.ui.entry_model import EntryModel
 from jlip_desk.ui.errors import show_error
+from jlip_desk.ui.units_dialog import UnitsDialog
 
 STATUS_KIND = changes.PERIOD_STATUS
 
@@ -30,30 +38,59 @@ class StatusBar(QWidget):
         self.org_code: str | None = None
         self.period: Period | None = None
         self.label = QLabel()
+        # The text changes with every recount: it must not re-lay out the page each time.
+        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.submit_button = QPushButton("报送(锁定本期)")
         self.unlock_button = QPushButton("解锁…")
+        self.units_button = QPushButton("单位明细…")
+        self.units_button.setVisible(False)
+        self.units_dialog: UnitsDialog | None = None
+        self.overview: Overview | None = None
         self.unlock_dialog: QInputDialog | None = None
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.label)
         layout.addWidget(self.submit_button)
         layout.addWidget(self.unlock_button)
+        layout.addWidget(self.units_button)
         self.submit_button.clicked.connect(self.submit)
         self.unlock_button.clicked.connect(self.ask_unlock)
+        self.units_button.clicked.connect(self.show_units)
 
     def show_for(self, org_code: str | None, period: Period) -> None:
         self.org_code, self.period = org_code, period
-        if org_code is None:
-            # Several org units: a tally, and no buttons (each unit submits its own).
-            rows = {self.model.row(i).key.org_code for i in range(self.model.rowCount())}
-            tally = Counter(self.model.state(code).status for code in rows)
-            parts = [f"{STATUS_LABELS[s]} {n}" for s, n in sorted(tally.items())]
-            self.label.setText("状态:" + ("、".join(parts) or "无数据"))
-            self.submit_button.setEnabled(False)
-            self.unlock_button.setEnabled(False)
+        many = org_code is None
+        self.submit_button.setVisible(not many)
+        self.unlock_button.setVisible(not many)
+        self.units_button.setVisible(many)
+        if many:
+            # Several org units: the scope's overview (the period list brings it), and
+            # no buttons (each unit submits its own).
+            self.show_overview(None)
             return
+        assert org_code is not None
         state = self.model.state(org_code)
         self._show_state(state)
+
+    def show_overview(self, overview: Overview | None) -> None:
+        """The counts of every unit of the scope for the period (None: being counted)."""
+        self.overview = overview
+        self.units_button.setEnabled(overview is not None)
+        if overview is None:
+            self.label.setText("状态:正在统计各单位的报送情况…")
+            return
+        self.label.setText("状态:" + overview.text())
+        self.label.setToolTip(self.label.text())
+
+    def show_units(self) -> None:
+        """Every unit of the scope with its state, overdue mark and problem counts."""
+        overview = self.overview
+        if overview is None:
+            return
+        names = {o.code: o.name for o in all_orgs(self.ctx.store)}
+        title = f"{overview.scope.name} {overview.period.label}"
+        self.units_dialog = UnitsDialog(overview_json(overview), title, names, self)
+        self.units_dialog.open()
 
     def _show_state(self, state: PeriodState) -> None:
         text = f"状态:{state.label}"

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -17,11 +18,14 @@ from PySide6.QtWidgets import (
 
 from jlip_desk.errors import JlipError
 from jlip_desk.periods import Period, parse_period, quarters_between
+from jlip_desk.services.reporting import data_text
 from jlip_desk.store.database import Store
+from jlip_desk.store.orgs import all_orgs
 from jlip_desk.ui.context import AppContext
 from jlip_desk.ui.errors import show_error
 from jlip_desk.ui.summary_model import SummaryModel
 from jlip_desk.ui.tasks import BackgroundTask
+from jlip_desk.ui.units_dialog import UnitsDialog
 
 
 def _load(path: Any, period: Period | None, org_code: str | None) -> dict[str, Any]:
@@ -57,6 +61,11 @@ class OverviewPage(QWidget):
         self.title = QLabel("正在读取进度数据…")
         self.reporting = QLabel()
         self.reporting.setWordWrap(True)
+        self.units_button = QPushButton("查看全部单位…")
+        self.units_button.setEnabled(False)
+        self.units_button.clicked.connect(self._units_clicked)
+        self.units_dialog: UnitsDialog | None = None
+        self.summary: dict[str, Any] | None = None
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.verticalHeader().hide()
@@ -69,7 +78,10 @@ class OverviewPage(QWidget):
         layout.addWidget(self.title)
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
-        layout.addWidget(self.reporting)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.reporting, 1)
+        bottom.addWidget(self.units_button)
+        layout.addLayout(bottom)
         self.period_combo.currentIndexChanged.connect(self.refresh)
         ctx.data_changed.connect(self._data_changed)
         # Everything is read on the pool, so the window shows at once: the first load
@@ -114,8 +126,23 @@ class OverviewPage(QWidget):
             + ("<p>(含演示数据)</p>" if summary["demo_data"] else "")
         )
         r = summary["reporting"]
-        missing = "、".join(m["name"] for m in r["missing"][:15])
+        self.summary = summary
+        self.units_button.setEnabled(bool(r["units"]))
+        pending = [u for u in r["units"] if u["status"] not in ("submitted", "accepted")]
+        names = "、".join(u["name"] for u in pending[:8])
+        more = f" 等 {len(pending)} 个(点“查看全部单位”看全部)" if len(pending) > 8 else ""
         self.reporting.setText(
-            f"报送情况:{r['reported']} / {r['expected']} 个县级单位已报送"
-            + (f";未报送:{missing}" if missing else "")
+            f"报送情况:{data_text(r)}" + (f"\n尚未报送:{names}{more}" if names else "")
         )
+
+    def _units_clicked(self) -> None:
+        self.show_units()
+
+    def show_units(self, key: str | None = None) -> None:
+        """Every unit that should report in the period, filterable by state."""
+        if self.summary is None:
+            return
+        names = {o.code: o.name for o in all_orgs(self.ctx.store)}
+        title = f"{self.summary['org']['name']} {self.summary['period_label']}"
+        self.units_dialog = UnitsDialog(self.summary["reporting"], title, names, self, key)
+        self.units_dialog.open()

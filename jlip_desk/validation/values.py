@@ -165,17 +165,19 @@ def _problem(raw: object, message: str) -> Parsed:
 
 
 def _parse_number(field: Field, raw: object) -> Parsed:
-    expected = "应为" + _allowed_values(field)
+    def expected() -> str:  # built only when there is something to say
+        return "应为" + _allowed_values(field)
+
     number: Decimal
     if isinstance(raw, int):
         number = Decimal(raw)
     elif isinstance(raw, Decimal):
         if not raw.is_finite():
-            return _problem(raw, f"不是有效的数字，{expected}")
+            return _problem(raw, f"不是有效的数字，{expected()}")
         number = raw
     elif isinstance(raw, float):
         if not math.isfinite(raw):
-            return _problem(raw, f"不是有效的数字，{expected}")
+            return _problem(raw, f"不是有效的数字，{expected()}")
         number = Decimal(repr(raw))
         # Snap spreadsheet noise to the nearest value with the allowed decimals.
         places = 0 if field.type is FieldType.INTEGER else field.decimals
@@ -190,17 +192,17 @@ def _parse_number(field: Field, raw: object) -> Parsed:
             # "12件" in a column already headed 件 means 12.
             text = text[: -len(field.unit)].strip()
         if not _NUMBER.fullmatch(text):
-            return _problem(raw, f"“{raw.strip()}”不是有效的数字，{expected}")
+            return _problem(raw, f"“{raw.strip()}”不是有效的数字，{expected()}")
         try:
             number = Decimal(text.replace(",", ""))
         except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
-            return _problem(raw, f"“{raw.strip()}”不是有效的数字，{expected}")
+            return _problem(raw, f"“{raw.strip()}”不是有效的数字，{expected()}")
     else:
-        return _problem(raw, f"不是数字，{expected}")
+        return _problem(raw, f"不是数字，{expected()}")
 
     if field.type is FieldType.INTEGER:
         if number != number.to_integral_value():
-            return _problem(raw, f"“{_raw_text(raw)}”不是整数，{expected}")
+            return _problem(raw, f"“{_raw_text(raw)}”不是整数，{expected()}")
         return Parsed(int(number))
     exponent = number.normalize().as_tuple().exponent
     assert isinstance(exponent, int)  # finite by construction
@@ -218,27 +220,29 @@ def _make_date(raw: object, year: int, month: int, day: int) -> Parsed:
 
 
 def _parse_date(field: Field, raw: object) -> Parsed:
-    expected = "应为" + _allowed_values(field)
+    def expected() -> str:  # built only when there is something to say
+        return "应为" + _allowed_values(field)
+
     if isinstance(raw, dt.datetime):
         return Parsed(raw.date())
     if isinstance(raw, dt.date):
         return Parsed(raw)
     if isinstance(raw, int | float) and not isinstance(raw, bool):
         if isinstance(raw, float) and not raw.is_integer():
-            return _problem(raw, f"不是日期，{expected}")
+            return _problem(raw, f"不是日期，{expected()}")
         whole = int(raw)
         if 19000101 <= whole <= 29991231:
             # 20240305 typed into a cell Excel then stored as a number.
             return _parse_date(field, str(whole))
         if whole in _EXCEL_SERIALS:
             return Parsed(_EXCEL_EPOCH + dt.timedelta(days=whole))
-        return _problem(raw, f"不是日期，{expected}")
+        return _problem(raw, f"不是日期，{expected()}")
     if not isinstance(raw, str):
-        return _problem(raw, f"不是日期，{expected}")
+        return _problem(raw, f"不是日期，{expected()}")
     text = _fold(raw).strip()
     match = _DATE.fullmatch(text) or _COMPACT_DATE.fullmatch(text)
     if match is None:
-        return _problem(raw, f"“{raw.strip()}”不是有效的日期，{expected}")
+        return _problem(raw, f"“{raw.strip()}”不是有效的日期，{expected()}")
     year, month, day = (int(group) for group in match.groups())
     return _make_date(raw, year, month, day)
 
@@ -315,15 +319,18 @@ def check_value(field: Field, value: object) -> str | None:
     value = parsed.value
     if value is None:
         return REQUIRED_MESSAGE if field.required else None
-    expected = "应为" + _allowed_values(field)
+
+    def expected() -> str:  # built only when there is something to say
+        return "应为" + _allowed_values(field)
+
     if isinstance(value, int | float):
         low, high = _number_bound(field.min), _number_bound(field.max)
         if (low is not None and value < low) or (high is not None and value > high):
-            return expected
+            return expected()
     elif isinstance(value, dt.date):
         first, last = _date_bound(field.min), _date_bound(field.max)
         if (first is not None and value < first) or (last is not None and value > last):
-            return expected
+            return expected()
     elif field.format == "credit_code":
         return credit_code_problem(value)
     elif field.format == "phone":

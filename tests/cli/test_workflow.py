@@ -93,22 +93,29 @@ def test_status_of_a_prefecture_groups_states_and_counts_them(cli: Cli) -> None:
     data = json.loads(result.out)
     assert data["period"] == "2025Q4"
     assert data["scope"] == {"code": "220000", "name": "吉林省", "level": "province"}
-    assert len(data["orgs"]) == 60
+    assert len(data["units"]) == data["expected"] == 60
+    # 2025Q4 was due long before today: whoever has not handed it in is overdue.
     assert data["counts"] == {
         "none": 56,
         "draft": 1,
         "submitted": 1,
         "accepted": 1,
         "returned": 1,
+        "overdue": 58,
     }
-    by_code = {o["code"]: o for o in data["orgs"]}
+    assert data["handed_in"] == 2 and data["due"] > "2026-01-01"
+    by_code = {o["code"]: o for o in data["units"]}
     assert by_code["220102"] == {
         "code": "220102",
         "name": "南关区",
+        "level": "county",
         "prefecture": "220100",
         "status": "draft",
         "label": "草稿",
         "reason": "补报",
+        "overdue": True,
+        "errors": 0,
+        "warnings": 0,
     }
     assert by_code["220103"]["status"] == "none" and by_code["220103"]["label"] == "未报送"
     assert by_code["220105"]["reason"] == "数据不全"
@@ -116,25 +123,31 @@ def test_status_of_a_prefecture_groups_states_and_counts_them(cli: Cli) -> None:
     result = cli("status", *Q4, "--org", "220100")
     assert result.code == EXIT_OK
     lines = result.out.splitlines()
-    assert lines[0] == "长春市 2025年第4季度报送状态(11 个县级单位)"
+    due = data["due"]
+    assert lines[0] == f"长春市 2025年第4季度报送状态(应报 11 个单位,报送截止 {due})"
     assert lines[1] == "长春市:"
-    assert "  220102 南关区  草稿(解锁原因:补报)" in lines
-    assert "  220103 宽城区  未报送" in lines
+    assert "  220102 南关区  草稿(解锁原因:补报,逾期)" in lines
+    assert "  220103 宽城区  未报送(逾期)" in lines
     assert "  220104 朝阳区  已报送" in lines
-    assert "  220105 二道区  已退回(退回原因:数据不全)" in lines
-    assert lines[-1] == "合计:未报送 8,草稿 1,已报送 1,已接收 0,已退回 1"
+    assert "  220105 二道区  已退回(退回原因:数据不全,逾期)" in lines
+    assert lines[-1] == (
+        "合计:已报送 1 / 11 个单位(未报送 8、草稿 1、已报送 1、已退回 1;逾期 10);"
+        "错误 0 个、警告 0 个"
+    )
 
 
 def test_status_defaults_to_the_bound_unit_and_groups_by_prefecture(cli: Cli) -> None:
     cli("init", "--org", "220104")
     data = json.loads(cli("status", *Q4, "--json").out)
-    assert data["scope"]["code"] == "220104" and [o["code"] for o in data["orgs"]] == ["220104"]
+    assert data["scope"]["code"] == "220104" and [o["code"] for o in data["units"]] == ["220104"]
     cli("init", "--org", "220000")
     lines = cli("status", "--period", "2025").out.splitlines()
-    assert lines[0] == "吉林省 2025年度报送状态(60 个县级单位)"
+    assert lines[0].startswith("吉林省 2025年度报送状态(应报 60 个单位,报送截止 2026-")
     headers = [line for line in lines if line.endswith(":") and not line.startswith(" ")]
     assert headers[:2] == ["长春市:", "吉林市:"] and len(headers) == 9
-    assert lines[-1] == "合计:未报送 60,草稿 0,已报送 0,已接收 0,已退回 0"
+    assert lines[-1] == (
+        "合计:已报送 0 / 60 个单位(未报送 60;逾期 60);错误 300 个(60 个单位)、警告 0 个"
+    )
 
 
 def test_import_overrules_only_on_the_explicit_option(cli: Cli, tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ from jlip_desk.services.excel import (
 )
 from jlip_desk.services.installation import bind, prepare
 from jlip_desk.services.registry import add_record, list_rows, not_due_notice
+from jlip_desk.services.reporting import period_overviews
 from jlip_desk.services.summary import build_summary
 from jlip_desk.store.database import Store
 from jlip_desk.store.plans import active_plan
@@ -219,15 +220,15 @@ def test_a_new_point_without_its_activity_row_is_refused_naming_the_row(
 def test_a_back_dated_point_leaves_locked_periods_whole_and_says_so(province: Store) -> None:
     plan = active_plan(province)
     county = _busy_county(province, plan, Q4)
-    listed = {s.period: s for s in period_status.period_list(province, plan, county)}
-    locked = [p for p, s in listed.items() if s.state.locked and p.is_quarter]
+    listed = {s.period: s for s in period_overviews(province, plan, county, own=True)}
+    locked = [p for p, s in listed.items() if s.single and s.single.state.locked and p.is_quarter]
     assert Q4 in locked and all(listed[p].errors == 0 for p in locked)
     code = add_record(province, plan, "service_points", county, {
         "name": "补登网点", "host_org": "补登中心", "host_credit_code": _credit(county, "9"),
         "host_type": "高校", "level": "省级", "established_on": "2023-06-01", "status": "运行",
         "contact": "张强", "phone": "13712345678", "tisc": "否",
     })  # fmt: skip
-    after = {s.period: s for s in period_status.period_list(province, plan, county)}
+    after = {s.period: s for s in period_overviews(province, plan, county, own=True)}
     assert [p for p in locked if after[p].errors] == []
     notice = not_due_notice(province, plan, code)
     assert notice is not None and "2023年第2季度" in notice and "2025年第4季度" in notice

@@ -13,7 +13,7 @@ from jlip_desk.store.aggregates import (
 from jlip_desk.store.cells import CellKey, StoredValue, write_values
 from jlip_desk.store.database import Store
 from jlip_desk.store.orgs import PROVINCE_CODE
-from jlip_desk.store.statuses import recorded_statuses
+from jlip_desk.store.status import read_statuses
 
 A, B, C = "220102", "220103", "220104"
 
@@ -85,5 +85,7 @@ def test_demo_flag_and_recorded_statuses(store: Store) -> None:
             (plan.id, A, change, plan.id, B, change),
         )
     assert has_demo_values(store)
-    assert recorded_statuses(store, plan.id, "2024Q1") == {A: "submitted"}
-    assert recorded_statuses(store, plan.id, "2025Q1") == {}
+    assert {c: r.status for c, r in read_statuses(store, plan.id, "2024Q1").items()} == {
+        A: "submitted"
+    }
+    assert read_statuses(store, plan.id, "2025Q1") == {}

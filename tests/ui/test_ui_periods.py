@@ -52,7 +52,7 @@ def test_an_edit_recounts_its_period_and_the_later_ones_as_a_full_count_would(
     qtbot, store: Store, plan14: Plan
 ) -> None:
     """The period list after an edit equals a fresh count, and only the edit's form moved."""
-    from jlip_desk.services.period_status import period_list
+    from jlip_desk.services.reporting import period_overviews
     from jlip_desk.store.records import create_record
 
     ui_app.create_application()
@@ -73,8 +73,8 @@ def test_an_edit_recounts_its_period_and_the_later_ones_as_a_full_count_would(
     assert model.setData(model.index(row, field), "5")  # one required figure less missing
     ctx.writer.wait_idle()
     qtbot.waitUntil(lambda: not model.saving)
-    shown = page.periods.list_model.summaries()
-    fresh = period_list(store, plan14, COUNTY)
+    shown = page.periods.list_model.overviews()
+    fresh = period_overviews(store, plan14, COUNTY, own=True)
     assert [(s.period, s.errors, s.warnings) for s in shown] == [
         (s.period, s.errors, s.warnings) for s in fresh
     ]
