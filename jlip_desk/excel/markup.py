@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font
 
+from jlip_desk.errors import InputError
 from jlip_desk.excel import styles
 from jlip_desk.excel.atomic import save_atomic
 from jlip_desk.excel.report import Issue
@@ -22,7 +25,14 @@ def markup_name(source: Path) -> str:
 
 def write_markup(source: Path, issues: Sequence[Issue], target: Path) -> Path:
     """Open ``source`` with openpyxl, mark ``issues``, save atomically as ``target``."""
-    wb = load_workbook(source, keep_links=False)
+    # Cached values only: the copy the program hands out never carries live formulas.
+    try:
+        wb = load_workbook(source, keep_links=False, data_only=True)
+    except (zipfile.BadZipFile, ParseError, KeyError, ValueError, IndexError, TypeError) as exc:
+        # A part the import never needs (docProps/core.xml) may still be malformed.
+        raise InputError(
+            f"无法打开工作簿以标注问题({type(exc).__name__})", where=str(source)
+        ) from exc
     notes: dict[tuple[str, str], list[str]] = {}
     for issue in issues:
         if issue.severity != "error" or not issue.sheet or not issue.cell:

@@ -114,3 +114,25 @@ def test_hostile_files_refused_by_import(tmp_path: Path, helpers: Any) -> None:
     assert all(f.errors and f.markup is None for f in report.files)
     assert store.content_hash() == before
     store.close()
+
+
+def _with_part(source: Path, target: Path, part: str, data: bytes) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info, data if info.filename == part else zin.read(info))
+    return target
+
+
+def test_malformed_core_part_in_a_refused_file_does_not_end_the_batch(
+    corpus: dict[str, Path], tmp_path: Path, helpers: Any
+) -> None:
+    broken = _with_part(
+        corpus["mistake_bad_values"], tmp_path / "broken.xlsx", "docProps/core.xml", b"<cp:core"
+    )
+    files = [corpus["mistake_unknown_code"], broken, corpus["mistake_other_county_row"]]
+    store = helpers.province_store()
+    report = import_files(store, files, markup_dir=tmp_path / "marked")
+    assert [f.outcome for f in report.files] == ["refused"] * 3, report.text()
+    assert report.files[1].errors
