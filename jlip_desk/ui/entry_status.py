@@ -49,7 +49,7 @@ class StatusBar(QWidget):
         self.unlock_dialog: QInputDialog | None = None
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.label)
+        layout.addWidget(self.label, 1)
         layout.addWidget(self.submit_button)
         layout.addWidget(self.unlock_button)
         layout.addWidget(self.units_button)

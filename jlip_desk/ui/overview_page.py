@@ -58,6 +58,7 @@ class OverviewPage(QWidget):
         self.ctx = ctx
         self.model = SummaryModel()
         self.period_combo = QComboBox()
+        self.period_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.title = QLabel("正在读取进度数据…")
         self.reporting = QLabel()
         self.reporting.setWordWrap(True)
