@@ -36,6 +36,12 @@ AUTHOR = "JLIP Desk"
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _CARRIAGE_RETURN = re.compile(r"\r\n?")
 _MAX_TEXT = 32_767  # Excel's limit for the text of one cell
+# Column widths, in character cells: content decides within these limits, and a header
+# longer than _HEADER_WIDTH wraps rather than widening its column.
+_MIN_WIDTH = 8.0
+_MAX_WIDTH = 40.0
+_HEADER_WIDTH = 14.0
+_A4 = 9  # XlsxWriter's paper index for A4
 _COMMENT = {"author": AUTHOR, "width": 240, "height": 90}
 # Guides rather than blocks: no password; rows may be added, rows and columns resized,
 # data sorted and filtered. Objects (the header comments) and scenarios stay editable.
@@ -85,10 +91,10 @@ def _build(
     wb: Workbook, meta: Meta, instructions: Instructions, sheets: Sequence[SheetData]
 ) -> None:
     formats = _Formats(wb)
-    _write_instructions(wb, instructions, formats)
+    _write_instructions(wb, instructions, formats, meta)
     refs = _write_lists(wb, sheets)
     for data in sheets:
-        _write_sheet(wb, data, refs, formats)
+        _write_sheet(wb, data, refs, formats, meta)
     ws = wb.add_worksheet(META_SHEET)
     ws.very_hidden()
     for row, (key, value) in enumerate(meta.pairs()):
@@ -114,6 +120,7 @@ class _Formats:
         self._wb = wb
         self.title: Format = wb.add_format(dict(styles.TITLE))
         self.header: Format = wb.add_format(dict(styles.HEADER))
+        self.wrapped: Format = wb.add_format({"text_wrap": True, "valign": "top"})
         self._keys: dict[str, Format] = {}
         self._cells: dict[tuple[bool, str], _Cell] = {}
 
@@ -169,8 +176,46 @@ def _write_cell(ws: Worksheet, row: int, col: int, value: object, cell: _Cell) -
     _ok(result, value)
 
 
+def _footer_text(text: str) -> str:
+    """Text for a header or footer: '&' starts a control code there, so it is doubled."""
+    return _text(text).replace("&", "&&").replace("\n", " ")
+
+
+def _print_setup(ws: Worksheet, meta: Meta, last_row: int, last_col: int, *, rows: int) -> None:
+    """Landscape A4, one page wide, the header rows on every page, a footer, a print area.
+
+    ``rows`` is the number of leading rows repeated on each printed page (0: none).
+    """
+    ws.set_landscape()
+    ws.set_paper(_A4)
+    ws.fit_to_pages(1, 0)  # one page wide, as many pages tall as needed
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.7)
+    if rows:
+        _ok(ws.repeat_rows(0, rows - 1), "repeat_rows")
+    footer = f"&L{_footer_text(meta.org_name)} {_footer_text(meta.period)}&R第 &P 页,共 &N 页"
+    _ok(ws.set_footer(footer), footer)
+    _ok(ws.print_area(0, 0, max(last_row, 0), max(last_col, 0)), "print_area")
+
+
+def column_width(header: str, values: Sequence[object]) -> float:
+    """The width of a column: its longest value, its header up to wrapping, within limits."""
+    content = max((display_width(_shown(v)) for v in values), default=0.0)
+    header_width = min(display_width(header), _HEADER_WIDTH)
+    return max(_MIN_WIDTH, min(_MAX_WIDTH, max(content, header_width) + 2))
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _write_sheet(
-    wb: Workbook, data: SheetData, list_refs: dict[str, str], formats: _Formats
+    wb: Workbook, data: SheetData, list_refs: dict[str, str], formats: _Formats, meta: Meta
 ) -> None:
     spec = data.spec
     ws = wb.add_worksheet(spec.sheet)
@@ -180,11 +225,20 @@ def _write_sheet(
     # bottom of the sheet without writing a single blank cell.
     spare = spec.kind is SheetKind.REGISTRY
     for index, (col, cell) in enumerate(zip(spec.columns, cells, strict=True)):
-        width = max(8.0, min(40.0, display_width(col.header) + 2))
+        width = column_width(col.header, [row.get(col.key) for row in data.rows])
         ws.set_column(index, index, width, cell.plain if spare else None)
-    ws.set_row(HEADER_ROW - 1, 36)
+    header_lines = max(
+        (math.ceil(display_width(c.header) / _HEADER_WIDTH) for c in spec.columns), default=1
+    )
+    ws.set_row(HEADER_ROW - 1, max(36, 16 * header_lines + 4))
+    # The code and the name stay in view when scrolling sideways: on a form sheet they
+    # are the locked columns before the first input, on a registry sheet the code and
+    # the first field (the record's name).
     first_input = next((i for i, c in enumerate(spec.columns) if not c.locked), 0)
-    ws.freeze_panes(FIRST_DATA_ROW - 1, first_input)
+    frozen = first_input if spec.kind is SheetKind.FORM else min(2, len(spec.columns))
+    ws.freeze_panes(FIRST_DATA_ROW - 1, frozen)
+    last_row = FIRST_DATA_ROW + len(data.rows) - 2
+    _print_setup(ws, meta, max(last_row, HEADER_ROW - 1), len(spec.columns) - 1, rows=HEADER_ROW)
 
     _ok(ws.write_string(TITLE_ROW - 1, 0, _text(spec.title), formats.title), spec.title)
     if spare:
@@ -215,13 +269,17 @@ def _write_sheet(
     ws.protect("", dict(_DATA_PROTECTION))
 
 
-def _write_instructions(wb: Workbook, instructions: Instructions, formats: _Formats) -> None:
+def _write_instructions(
+    wb: Workbook, instructions: Instructions, formats: _Formats, meta: Meta
+) -> None:
     ws = wb.add_worksheet(INSTRUCTIONS_SHEET)
     ws.set_column(0, 0, 18)
     ws.set_column(1, 1, 90)
     for row, (key, text) in enumerate(instructions.lines):
         _ok(ws.write_string(row, 0, _text(key), formats.key(key)), key)
-        _ok(ws.write_string(row, 1, _text(text)), text)
+        _ok(ws.write_string(row, 1, _text(text), formats.wrapped), text)
+    _print_setup(ws, meta, len(instructions.lines) - 1, 1, rows=0)
+    ws.fit_to_pages(1, 1)  # a page of instructions: it never splits
     ws.protect("", dict(_SHEET_PROTECTION))
 
 
