@@ -215,6 +215,9 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+        self.closed = True
+
+    closed = False  # set by close(): a view outliving its store must not read it
 
     def backup(self, *, reason: str) -> Path:
         """Copy the whole store with SQLite's online backup into ``backups/``."""

@@ -30,7 +30,7 @@ class AppContext(QObject):
         self.store = store
         self.writer = Writer(store.path)
         self.writer.data_changed.connect(self.data_changed)
-        self.closed = False  # after close(): a late background result is dropped
+        self._closed = False
 
     @property
     def plan(self) -> Plan:
@@ -40,7 +40,12 @@ class AppContext(QObject):
     def org(self) -> OrgUnit | None:
         return bound_org(self.store)
 
+    @property
+    def closed(self) -> bool:
+        """After close(), or once the store is closed: a late background result is dropped."""
+        return self._closed or self.store.closed
+
     def close(self) -> None:
-        self.closed = True
+        self._closed = True
         self.writer.close()
         self.store.close()
