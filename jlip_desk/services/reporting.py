@@ -122,12 +122,6 @@ class Overview:
     def expected(self) -> int:
         return len(self.units)
 
-    def in_state(self, key: str) -> list[UnitReport]:
-        """The units in state ``key`` (one of :data:`COUNT_KEYS`)."""
-        if key == "overdue":
-            return [u for u in self.units if u.overdue]
-        return [u for u in self.units if u.state.status == key]
-
     @property
     def not_handed_in(self) -> list[UnitReport]:
         return [u for u in self.units if not u.handed_in]
@@ -284,10 +278,9 @@ def period_overviews(
     today = today or dt.date.today()
     scope = get_org(store, scope_code)
     if periods is None:
-        levels = {
-            u.level for f in Frequency for u in reporting_units(store, plan, scope_code, f, own=own)
-        }
-        periods = plan_periods(plan, {f.frequency for f in plan.forms if f.org_level in levels})
+        # The periods of every frequency someone in the scope reports.
+        reported = {f for f in Frequency if reporting_units(store, plan, scope_code, f, own=own)}
+        periods = plan_periods(plan, reported)
     by_frequency: dict[Frequency, list[Period]] = {}
     for period in periods:
         by_frequency.setdefault(_frequency(period), []).append(period)

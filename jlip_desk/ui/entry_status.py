@@ -17,7 +17,6 @@ from jlip_desk.periods import Period
 from jlip_desk.services.period_status import STEPS, PeriodState, submit, unlock
 from jlip_desk.services.reporting import Overview, overview_json
 from jlip_desk.store.database import Store
-from jlip_desk.store.orgs import all_orgs
 from jlip_desk.ui import changes
 from jlip_desk.ui.context import AppContext
 from jlip_desk.ui.entry_model import EntryModel
@@ -87,9 +86,8 @@ class StatusBar(QWidget):
         overview = self.overview
         if overview is None:
             return
-        names = {o.code: o.name for o in all_orgs(self.ctx.store)}
         title = f"{overview.scope.name} {overview.period.label}"
-        self.units_dialog = UnitsDialog(overview_json(overview), title, names, self)
+        self.units_dialog = UnitsDialog(self.ctx.store, overview_json(overview), title, self)
         self.units_dialog.open()
 
     def _show_state(self, state: PeriodState) -> None:

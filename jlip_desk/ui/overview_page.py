@@ -20,7 +20,6 @@ from jlip_desk.errors import JlipError
 from jlip_desk.periods import Period, parse_period, quarters_between
 from jlip_desk.services.reporting import data_text
 from jlip_desk.store.database import Store
-from jlip_desk.store.orgs import all_orgs
 from jlip_desk.ui.context import AppContext
 from jlip_desk.ui.errors import show_error
 from jlip_desk.ui.summary_model import SummaryModel
@@ -129,7 +128,7 @@ class OverviewPage(QWidget):
         r = summary["reporting"]
         self.summary = summary
         self.units_button.setEnabled(bool(r["units"]))
-        pending = [u for u in r["units"] if u["status"] not in ("submitted", "accepted")]
+        pending = r["missing"]  # the units not handed in
         names = "、".join(u["name"] for u in pending[:8])
         more = f" 等 {len(pending)} 个(点“查看全部单位”看全部)" if len(pending) > 8 else ""
         self.reporting.setText(
@@ -143,7 +142,7 @@ class OverviewPage(QWidget):
         """Every unit that should report in the period, filterable by state."""
         if self.summary is None:
             return
-        names = {o.code: o.name for o in all_orgs(self.ctx.store)}
         title = f"{self.summary['org']['name']} {self.summary['period_label']}"
-        self.units_dialog = UnitsDialog(self.summary["reporting"], title, names, self, key)
+        reporting = self.summary["reporting"]
+        self.units_dialog = UnitsDialog(self.ctx.store, reporting, title, self, key)
         self.units_dialog.open()

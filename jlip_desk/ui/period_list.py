@@ -198,8 +198,8 @@ class PeriodListView(QTableView):
         self._stale = False
         store, plan = self.ctx.store, self.ctx.plan
         many = any(
-            len(reporting_units(store, plan, scope_code, form.frequency, own=own)) > 1
-            for form in plan.forms
+            len(reporting_units(store, plan, scope_code, frequency, own=own)) > 1
+            for frequency in {form.frequency for form in plan.forms}
         )
         version = data_version(store)
         cached = self._cache.get((scope_code, own))
@@ -211,8 +211,9 @@ class PeriodListView(QTableView):
             counted = (version, period_overviews(store, plan, scope_code, own=own))
             self._show((self._generation, counted))
             return
-        if self.list_model.overviews() and self.list_model.overviews()[0].scope.code != scope_code:
-            self.list_model.set_overviews([])
+        shown = self.list_model.overviews()
+        if shown and (shown[0].scope.code, shown[0].own) != (scope_code, own):
+            self.list_model.set_overviews([])  # another scope's counts must not stand in
         self.loading = True
         generation = self._generation
         # The grid first: counting holds Python's interpreter lock for most of a

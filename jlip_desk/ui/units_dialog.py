@@ -23,7 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from jlip_desk.services.period_status import LOCKED
 from jlip_desk.services.reporting import COUNT_KEYS, COUNT_LABELS, data_text
+from jlip_desk.store.database import Store
+from jlip_desk.store.orgs import all_orgs
 from jlip_desk.ui.rows_model import RowsTableModel
 
 Index = QModelIndex | QPersistentModelIndex
@@ -42,7 +45,7 @@ def _matches(unit: dict[str, Any], key: str | None) -> bool:
     if key is None:
         return True
     if key == "pending":
-        return unit["status"] not in ("submitted", "accepted")
+        return unit["status"] not in LOCKED
     if key == "overdue":
         return bool(unit["overdue"])
     if key == "errors":
@@ -57,9 +60,6 @@ class UnitsModel(RowsTableModel):
         super().__init__(parent)
         self._rows = list(data["units"])
         self._prefectures = prefectures
-
-    def unit(self, row: int) -> dict[str, Any]:
-        return dict(self._rows[row])
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not self._valid(index):
@@ -90,13 +90,14 @@ class UnitsDialog(QDialog):
 
     def __init__(
         self,
+        store: Store,
         data: dict[str, Any],
         title: str,
-        prefectures: dict[str, str],
         parent: QWidget | None = None,
         key: str | None = None,
     ):
         super().__init__(parent)
+        prefectures = {o.code: o.name for o in all_orgs(store)}
         self.setWindowTitle(f"{title} · 报送单位明细")
         self.resize(820, 560)
         self.summary = QLabel(data_text(data) + f"\n报送截止日期:{data['due']}")
