@@ -22,6 +22,7 @@ from jlip_desk.excel.importer import Refused, issue_of, read_submitted
 from jlip_desk.excel.layout import SheetKind, sheets_for
 from jlip_desk.excel.markup import markup_name, write_markup
 from jlip_desk.excel.meta import Meta
+from jlip_desk.excel.reader import WorkbookContent
 from jlip_desk.excel.report import FileResult, Issue
 from jlip_desk.excel.rows import FileData, FileRecord, Place, convert
 from jlip_desk.excel.sheets import locate
@@ -98,6 +99,21 @@ def _import(store: Store, path: Path, options: ImportOptions, result: FileResult
     result.sha256 = submitted.sha256
     result.plan_id, result.plan_version = meta.plan_id, meta.plan_version
     result.org_code, result.org_name, result.period = meta.org_code, meta.org_name, meta.period
+    # Everything read from the store and the write share one IMMEDIATE transaction:
+    # a second import running at the same time waits, then sees this one's result,
+    # instead of both deciding on the same old state.
+    with store.atomic():
+        _import_read(store, path, options, result, meta, content)
+
+
+def _import_read(
+    store: Store,
+    path: Path,
+    options: ImportOptions,
+    result: FileResult,
+    meta: Meta,
+    content: WorkbookContent,
+) -> None:
     try:
         plan = get_plan(store, meta.plan_id, meta.plan_version)
     except JlipError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import secrets
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -203,7 +204,7 @@ class Store:
     def atomic(self) -> Iterator[Store]:
         """One transaction (nested calls become savepoints)."""
         try:
-            with self.db.atomic():
+            with self._transaction():
                 yield self
         except sqlite3.OperationalError as exc:
             message = str(exc)
@@ -211,6 +212,37 @@ class Store:
                 raise StoreError("数据库正被其他程序占用,请稍后重试", where=str(self.path)) from exc
             if "disk" in message or "full" in message:
                 raise StoreError("磁盘已满或无法写入,修改未保存", where=str(self.path)) from exc
+            raise
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE, or a savepoint inside one already open.
+
+        IMMEDIATE takes the write lock at the start, so a second writer (another
+        window, a script) waits its turn under the busy timeout. A deferred
+        transaction that reads first would instead fail at its first write with
+        SQLITE_BUSY, the snapshot it read being stale, and never wait.
+        """
+        conn = self.conn
+        if conn.in_transaction:
+            name = f"jlip_{secrets.token_hex(8)}"
+            conn.execute(f"SAVEPOINT {name}")
+            try:
+                yield
+            except BaseException:
+                if conn.in_transaction:  # a RAISE(ROLLBACK) may have ended it already
+                    conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                    conn.execute(f"RELEASE SAVEPOINT {name}")
+                raise
+            conn.execute(f"RELEASE SAVEPOINT {name}")
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:  # a failed COMMIT (a full disk) leaves it open
+                conn.execute("ROLLBACK")
             raise
 
     def close(self) -> None:
