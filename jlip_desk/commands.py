@@ -142,6 +142,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("check", help="检查数据库完整性")
 
+    p = sub.add_parser("backup", help="备份数据库(默认存入数据文件夹的备份文件夹中)")
+    p.add_argument("-o", "--output", type=Path, metavar="FILE", help="备份文件路径")
+    p = sub.add_parser("restore", help="从备份恢复数据库(恢复前先备份当前数据库)")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("file", nargs="?", type=Path, metavar="FILE", help="备份文件")
+    which.add_argument("--latest", action="store_true", help="用最新的完好备份恢复")
+    which.add_argument("--list", action="store_true", help="列出备份及其内容")
+
     for name, help_text in (
         ("template", "导出空白填报模板(可一次导出全部县级单位)"),
         ("export", "导出已填报数据的工作簿(报送文件)"),
@@ -460,6 +468,50 @@ def _cmd_check(store: Any, args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_REFUSED
 
 
+@_with_store
+def _cmd_backup(store: Any, args: argparse.Namespace) -> int:
+    from jlip_desk.store.backups import backup_to, contents
+
+    if args.output is not None:
+        _require_writable_folder(args.output.resolve().parent, "-o")
+        target = backup_to(store.conn, args.output.resolve())
+    else:
+        target = store.backup(reason="manual")
+    print(f"已备份并通过完整性检查:{target}\n{contents(target).text()}")
+    return EXIT_OK
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from jlip_desk.services.backup import listed, newest_good, restore
+
+    if args.list:
+        found = listed()
+        if not found:
+            print(f"没有备份({paths.backups_dir()})。")
+        for item in found:
+            what = item.contents.text() if item.contents else f"不可用:{item.problem}"
+            print(
+                f"{item.info.taken:%Y-%m-%d %H:%M:%S}  {item.info.reason_label}  {item.info.path}"
+            )
+            print(f"    {what}")
+        return EXIT_OK
+    if args.latest:
+        good = newest_good()
+        if good is None:
+            raise InputError("没有可用的备份", where=str(paths.backups_dir()))
+        source = good.info.path
+    else:
+        _require_files([args.file])
+        source = args.file
+    done = restore(source)
+    print(f"已从备份恢复:{done.source}\n{done.contents.text()}")
+    if done.safety_copy:
+        print(f"恢复前的数据库已备份到:{done.safety_copy}")
+    if done.set_aside:
+        print(f"原数据库无法打开,已原样移到:{done.set_aside}")
+    return EXIT_OK
+
+
 def _bound_county(store: Any) -> str | None:
     from jlip_desk.services.installation import bound_org
 
@@ -521,13 +573,14 @@ def _cmd_export(store: Any, args: argparse.Namespace) -> int:
 
 @_with_store
 def _cmd_import(store: Any, args: argparse.Namespace) -> int:
-    from jlip_desk.services.excel import import_files
+    from jlip_desk.services.excel import backup_before_import, import_files
 
     _require_files(args.files)
     if args.report:
         _require_writable_folder(args.report.parent, "--report")
     if args.markup_dir:
         _require_writable_folder(args.markup_dir, "--markup-dir")
+    backup_before_import(store)
     report = import_files(
         store,
         args.files,
@@ -657,6 +710,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "summary": _cmd_summary,
     "plan": _cmd_plan,
     "check": _cmd_check,
+    "backup": _cmd_backup,
+    "restore": _cmd_restore,
     "template": _cmd_template,
     "export": _cmd_export,
     "import": _cmd_import,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from jlip_desk.errors import StoreError
 from jlip_desk.excel.exporter import ExportResult, export_workbook
 from jlip_desk.excel.layout import sheets_for
-from jlip_desk.excel.report import ImportReport
+from jlip_desk.excel.report import FileResult, ImportReport, Issue
 from jlip_desk.orgs import OrgUnit
 from jlip_desk.periods import Period
 from jlip_desk.services import period_status
@@ -20,10 +22,13 @@ from jlip_desk.store.orgs import PROVINCE_CODE, counties_under, get_org
 from jlip_desk.store.plans import active_plan
 from jlip_desk.store.submissions import latest_submission
 
+log = logging.getLogger(__name__)
+
 __all__ = [
     "ExportResult",
     "ImportReport",
     "Progress",
+    "backup_before_import",
     "export_submission",
     "export_submissions_all",
     "export_template",
@@ -158,11 +163,36 @@ def import_files(
     options = import_options(
         markup_dir=markup_dir, replace_newer=replace_newer, match_existing=match_existing
     )
+    stopped: str | None = None  # the store cannot be written: the rest are not tried
     for done, path in enumerate(paths, start=1):
-        report.files.append(import_file(store, path, options))
+        if stopped is not None:
+            report.files.append(_not_done(path, f"未处理:{stopped},此文件未导入"))
+        else:
+            try:
+                report.files.append(import_file(store, path, options))
+            except StoreError as exc:
+                log.warning("import of %s stopped the batch: %s", path, exc)
+                stopped = f"数据库无法写入({exc.message})"
+                report.files.append(_not_done(path, f"{stopped},此文件未导入"))
+            except OSError as exc:  # the file vanished or cannot be read half-way
+                log.warning("import of %s failed: %s", path, exc)
+                report.files.append(_not_done(path, f"无法读取文件:{exc.strerror or exc}"))
         if progress is not None:
             progress(done, len(paths), path.name)
     return report
+
+
+def backup_before_import(store: Store) -> Path | None:
+    """A verified backup before a batch changes the store (none for an in-memory one)."""
+    return store.backup(reason="before-import") if store.path is not None else None
+
+
+def _not_done(path: Path, message: str) -> FileResult:
+    result = FileResult(file=str(path))
+    result.issues = [
+        Issue(message, rule="未完成", allowed="问题解决后重新导入此文件(已导入的文件不受影响)")
+    ]
+    return result
 
 
 def import_options(

@@ -28,6 +28,9 @@ def open_store(path: Path | None = None) -> Store:
     except BaseException:
         store.close()
         raise
+    from jlip_desk.services.backup import daily_backup
+
+    daily_backup(store)
     return store
 
 

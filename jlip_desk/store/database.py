@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import re
 import secrets
 import sqlite3
@@ -104,6 +105,8 @@ class Store:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"无法创建数据文件夹:{exc.strerror}", where=str(path.parent)) from None
+        if migrate:
+            _vet_file(path)
         try:
             conn = sqlite3.connect(
                 str(path), isolation_level=None, check_same_thread=False, timeout=5.0
@@ -114,13 +117,16 @@ class Store:
         try:
             store._configure(wal=True)
             if migrate:
+                store._vet_contents()
                 store._migrate()
         except sqlite3.DatabaseError as exc:
             conn.close()
+            if "readonly" in str(exc):
+                raise _read_only(path) from None
             raise StoreError(
                 f"数据库文件已损坏或不是本程序的数据库:{exc}",
                 where=str(path),
-                allowed="请从 backups 文件夹中的备份恢复",
+                allowed=restore_hint(path),
             ) from None
         except BaseException:
             conn.close()
@@ -135,6 +141,27 @@ class Store:
         store._configure(wal=False)
         store._migrate()
         return store
+
+    def _vet_contents(self) -> None:
+        """Damaged pages or another program's database: refuse before using it."""
+        problems = [row[0] for row in self.conn.execute("PRAGMA quick_check")]
+        if problems != ["ok"]:
+            raise StoreError(
+                f"数据库文件已损坏(SQLite 检查:{'; '.join(problems[:3])}),"
+                "为免损坏扩大,本程序不会使用它,文件未作任何改动",
+                where=str(self.path),
+                allowed=restore_hint(self.path),
+            )
+        tables = {
+            row[0]
+            for row in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        if tables and not self._applied_names():
+            raise StoreError(
+                "这不是 JLIP Desk 的数据库(其中是其他程序的数据表),本程序不会改动它",
+                where=str(self.path),
+                allowed="用 --data-dir 指定 JLIP Desk 自己的数据文件夹,或移走此文件",
+            )
 
     def _configure(self, *, wal: bool) -> None:
         self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -251,23 +278,18 @@ class Store:
 
     closed = False  # set by close(): a view outliving its store must not read it
 
+    def backups_folder(self) -> Path:
+        return paths.backups_dir() if self.path is None else self.path.parent / "backups"
+
     def backup(self, *, reason: str) -> Path:
-        """Copy the whole store with SQLite's online backup into ``backups/``."""
-        folder = paths.backups_dir() if self.path is None else self.path.parent / "backups"
-        folder.mkdir(parents=True, exist_ok=True)
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        target = folder / f"jlip_desk-{stamp}-{reason}.sqlite3"
-        counter = 1
-        while target.exists():
-            counter += 1
-            target = folder / f"jlip_desk-{stamp}-{reason}-{counter}.sqlite3"
-        dest = sqlite3.connect(str(target))
-        try:
-            self.conn.backup(dest)
-        finally:
-            dest.close()
-        log.info("store backed up to %s", target)
-        return target
+        """A verified online backup into ``backups/``, older ones pruned (see backups.py)."""
+        from jlip_desk.store import backups
+
+        return backups.take(self.conn, self.backups_folder(), reason)
+
+    def holds_data(self) -> bool:
+        """Anything a user did: one recorded change is enough to be worth a backup."""
+        return bool(self.conn.execute("SELECT EXISTS (SELECT 1 FROM changes)").fetchone()[0])
 
     # -- settings and changes -----------------------------------------------
 
@@ -322,6 +344,61 @@ class Store:
             for row in self.conn.execute(f'SELECT * FROM "{table}" ORDER BY rowid'):
                 digest.update(repr(tuple(row)).encode())
         return digest.hexdigest()
+
+
+def restore_hint(path: Path | None) -> str:
+    """Where to go from a store that cannot be used: the newest backup, by name."""
+    from jlip_desk.store.backups import list_backups
+
+    if path is None:
+        return "请联系技术支持"
+    found = list_backups(path.parent / "backups")
+    if not found:
+        return f"备份文件夹 {path.parent / 'backups'} 中没有备份;请联系技术支持"
+    newest = found[0]
+    return (
+        f'从备份恢复:jlip-desk restore "{newest.path}"(最新备份,'
+        f"{newest.taken:%Y-%m-%d %H:%M});或在程序的“文件 > 从备份恢复”中选择"
+    )
+
+
+def _vet_file(path: Path) -> None:
+    """The file itself, before SQLite touches it: emptied, foreign or read-only."""
+    if not path.exists():
+        if not os.access(path.parent, os.W_OK):
+            raise _read_only(path.parent)
+        return
+    if path.is_dir():
+        raise StoreError("数据库路径是一个文件夹,不是文件", where=str(path))
+    size = path.stat().st_size
+    if size == 0:
+        raise StoreError(
+            "数据库文件是空的(0 字节),可能在断电或磁盘故障时被清空;"
+            "本程序不会用一个新的空数据库代替它,文件未作任何改动",
+            where=str(path),
+            allowed=restore_hint(path),
+        )
+    with path.open("rb") as handle:
+        header = handle.read(16)
+    if header != b"SQLite format 3\x00":
+        raise StoreError(
+            "数据库文件已损坏或不是 SQLite 数据库(文件头不对),本程序不会改动它",
+            where=str(path),
+            allowed=restore_hint(path),
+        )
+    if not os.access(path, os.W_OK):
+        raise _read_only(path)
+    if not os.access(path.parent, os.W_OK):
+        raise _read_only(path.parent)
+
+
+def _read_only(where: Path) -> StoreError:
+    what = "数据文件夹" if where.is_dir() else "数据库文件"
+    return StoreError(
+        f"{what}是只读的,本程序无法保存任何修改",
+        where=str(where),
+        allowed="取消该文件或文件夹的只读属性,或用 --data-dir 指定一个可写的文件夹",
+    )
 
 
 def _actor() -> str:

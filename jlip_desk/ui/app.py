@@ -60,15 +60,13 @@ def install_translations(app: QApplication) -> bool:
 def run_gui() -> int:
     log_path = setup_logging()
     _enable_faulthandler(log_path)
-    from jlip_desk.ui.errors import install_excepthooks, show_error
+    from jlip_desk.ui.errors import install_excepthooks
 
     app = create_application()
     install_excepthooks()
     log.info("JLIP Desk %s starting, data folder %s", __version__, paths.data_dir())
-    try:
-        store = open_store()
-    except JlipError as exc:
-        show_error(None, exc, "无法打开数据库")
+    store = _open_or_restore()
+    if store is None:
         return 1
     if store.info.backup:
         log.info("store migrated; backup at %s", store.info.backup)
@@ -94,6 +92,35 @@ def run_gui() -> int:
     QThreadPool.globalInstance().waitForDone(10_000)
     window.ctx.close()
     return code
+
+
+def _open_or_restore() -> Store | None:
+    """Open the store; a damaged or emptied one is never used, a backup is offered instead."""
+    from jlip_desk.errors import StoreError
+    from jlip_desk.services.backup import newest_good
+    from jlip_desk.ui.errors import show_error
+
+    try:
+        return open_store()
+    except StoreError as exc:
+        if newest_good() is None:
+            show_error(None, exc, "无法打开数据库")
+            return None
+        from PySide6.QtWidgets import QDialog
+
+        from jlip_desk.ui.restore_dialog import RestoreDialog
+
+        dialog = RestoreDialog(None, why=f"数据库无法使用:{exc}")
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+    except JlipError as exc:
+        show_error(None, exc, "无法打开数据库")
+        return None
+    try:
+        return open_store()
+    except JlipError as exc:
+        show_error(None, exc, "无法打开数据库")
+        return None
 
 
 STARTUP_PROBE = "JLIP_DESK_STARTUP_PROBE"

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from jlip_desk.errors import JlipError
 from jlip_desk.excel.report import FileResult, ImportReport
-from jlip_desk.services.excel import import_files
+from jlip_desk.services.excel import backup_before_import, import_files
 from jlip_desk.services.importing import CHOICES
 from jlip_desk.store.database import Store
 from jlip_desk.ui import changes
@@ -143,6 +143,7 @@ class ImportPanel(QGroupBox):
             # One import_files call per file: a cancel between files keeps the report
             # of the ones already imported (each file is its own transaction anyway).
             report = ImportReport()
+            backup_before_import(store)
             for done, path in enumerate(files, start=1):
                 if cancel.is_set():
                     return report, True

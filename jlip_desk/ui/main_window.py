@@ -6,9 +6,9 @@ import importlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, QTimer, QUrl, Signal
+from PySide6.QtCore import QByteArray, QSettings, QThreadPool, QTimer, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QPaintEvent, QShowEvent, QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QMainWindow, QWidget
+from PySide6.QtWidgets import QDialog, QMainWindow, QWidget
 
 from jlip_desk import __version__, paths
 from jlip_desk.ui.context import AppContext
@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
         self.ui.actionQuit.triggered.connect(self.close)
         self.ui.actionCheckStore.triggered.connect(self.check_store)
         self.ui.actionBackup.triggered.connect(self.backup)
+        self.ui.actionRestore.triggered.connect(self.restore_backup)
         self.ui.actionOpenDataFolder.triggered.connect(self.open_data_folder)
         self.ui.actionAbout.triggered.connect(self.about)
         self._history_dock: HistoryDock | None = None
@@ -169,7 +170,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         QSettings().setValue("main/geometry", self.saveGeometry())
         # Every accepted edit is already queued; wait for the writer to commit it.
-        self.ctx.writer.wait_idle(30)
+        if not self.ctx.closed:
+            self.ctx.writer.wait_idle(30)
         super().closeEvent(event)
 
     def open_data_folder(self) -> None:
@@ -191,6 +193,32 @@ class MainWindow(QMainWindow):
     def backup(self) -> None:
         target = self.ctx.store.backup(reason="manual")
         self.statusBar().showMessage(f"已备份到 {target}", 10_000)
+
+    def restore_backup(self) -> None:
+        """Restore a backup: the window lets go of the store first, then closes."""
+        from PySide6.QtWidgets import QMessageBox
+
+        from jlip_desk.ui.restore_dialog import RestoreDialog
+
+        answer = QMessageBox.question(
+            self,
+            "从备份恢复",
+            "恢复备份需要先关闭当前数据库,恢复后程序将关闭,请重新启动。继续吗?",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self.ctx.writer.wait_idle(30)
+        QThreadPool.globalInstance().waitForDone(10_000)
+        self.ctx.close()
+        dialog = RestoreDialog(self)
+        restored = dialog.exec() == QDialog.DialogCode.Accepted and dialog.restored is not None
+        text = (
+            f"已从备份恢复({dialog.restored.contents.text()})。程序将关闭,请重新启动。"
+            if restored and dialog.restored is not None
+            else "未恢复,数据库保持原样。程序将关闭,请重新启动。"
+        )
+        QMessageBox.information(self, "从备份恢复", text)
+        self.close()
 
     def about(self) -> None:
         from PySide6.QtWidgets import QMessageBox
