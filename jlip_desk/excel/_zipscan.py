@@ -17,6 +17,7 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
 from jlip_desk.errors import InputError
+from jlip_desk.excel._extent import Extent
 
 __all__ = [
     "CHUNK",
@@ -137,11 +138,13 @@ def scan_entry(
     count_cells: bool = False,
     keep: bool = False,
     formulas: set[str] | None = None,
+    extent: Extent | None = None,
 ) -> tuple[bytes, int]:
     """Decompress one entry in chunks, checking sizes, CRC and (for XML) what the bytes hold.
 
     Returns the entry's bytes when ``keep`` (else b"") and the number of ``<c>`` cell
     elements when ``count_cells``. Never holds more than one chunk unless ``keep``.
+    An ``extent`` is fed every chunk, and refuses a sheet reaching too far.
     """
     name = info.filename
     kept: list[bytes] = []
@@ -171,11 +174,15 @@ def scan_entry(
                     cells += len(pattern.findall(buffer)) - len(pattern.findall(carry))
                 if formulas is not None and name not in formulas and _FORMULA.search(buffer):
                     formulas.add(name)
+                if extent is not None:
+                    extent.feed(chunk)
                 carry = buffer[-_CARRY:]
             if keep:
                 kept.append(chunk)
     if actual != info.file_size:
         raise damaged(where, f"“{name[:80]}”的大小与记录不符")
+    if extent is not None:
+        extent.finish()
     return b"".join(kept), cells
 
 

@@ -16,11 +16,12 @@ from defusedxml import ElementTree as SafeET
 from openpyxl.workbook.workbook import Workbook
 
 from jlip_desk.errors import InputError
-from jlip_desk.excel import _cfb, _zipscan
+from jlip_desk.excel import _cfb, _extent, _zipscan
 from jlip_desk.excel._zipscan import Budget, damaged, entity_error, refuse
 
 __all__ = [
     "DEFAULT_MAX_CELLS",
+    "DEFAULT_MAX_EXTENT",
     "DEFAULT_MAX_UNCOMPRESSED",
     "Vetted",
     "load_workbook_safely",
@@ -39,6 +40,8 @@ DEFAULT_MAX_UNCOMPRESSED = 50 * 2**20
 # A 20,000-row registry sheet of the real plan is about 280,000 cells: room for that
 # with headroom, while a sheet inflated to millions of cells is still refused.
 DEFAULT_MAX_CELLS = 500_000
+# The used area readers allocate (see _extent): rows x columns from A1, all sheets.
+DEFAULT_MAX_EXTENT = _extent.MAX_EXTENT
 
 _CONTENT_TYPES = "[Content_Types].xml"
 _SPREADSHEET_MAIN = {
@@ -46,6 +49,7 @@ _SPREADSHEET_MAIN = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
 }
 _HEAD_SIZE = 4096
+_NS_R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _ENCRYPTED_STREAMS = {"EncryptionInfo", "EncryptedPackage"}
 _MACRO_ALLOWED = "请在 Excel 中另存为“Excel 工作簿(*.xlsx)”,不含宏"
 _LINK_ALLOWED = "请在 Excel 中用“数据 → 编辑链接 → 断开链接”去掉外部链接后重新保存"
@@ -65,12 +69,16 @@ def vet_workbook(
     *,
     max_uncompressed: int = DEFAULT_MAX_UNCOMPRESSED,
     max_cells: int = DEFAULT_MAX_CELLS,
+    max_rows: int = _extent.MAX_ROWS,
+    max_columns: int = _extent.MAX_COLUMNS,
+    max_extent: int = DEFAULT_MAX_EXTENT,
 ) -> Vetted:
     """Refuse, with an InputError in Chinese, any file that is not a plain, sane .xlsx.
 
     Checks the signature, the zip directory, every entry's real decompressed size
     and CRC, the package structure, macros, external links, DTDs/entities in XML
-    parts and the number of cells, without ever holding a large entry in memory.
+    parts, the number of cells and how far each sheet's cells reach (rows, columns
+    and the area a reader would allocate), without ever holding a large entry in memory.
     """
     path = Path(path)  # callers holding a str get the same checks
     where = str(path)
@@ -91,29 +99,52 @@ def vet_workbook(
         main = _main_part(content_types, parts, where)
         rels_names = {name for name in parts if name.lower().endswith(".rels")}
         sheets = {n for n in parts if n.startswith("xl/worksheets/") and n.endswith(".xml")}
+        sheets |= {n for n in parts if "worksheet" in content_types.get(n, "")}
+        main_rels = posixpath.join(
+            posixpath.dirname(main), "_rels", posixpath.basename(main) + ".rels"
+        )
+        targets: dict[str, str] = {}
         for name in rels_names:
-            sheets |= _check_relationships(read_xml(name), name, where)
+            found = _check_relationships(read_xml(name), name, where)
+            sheets |= {part for _, part in found}
+            if name == main_rels:
+                targets = dict(reversed(found))  # the first of two equal Ids, as readers do
         workbook = read_xml(main)
         if not workbook.tag.endswith("}workbook"):
             raise refuse(f"压缩包不是 Excel 工作簿(“{main}”不是工作簿)", where)
+        titles = _sheet_titles(workbook, targets)
 
-        cells = 0
+        cells = area = 0
         formulas: set[str] = set()
         for info in infos:
             name = info.filename
             # Parts read above were fully scanned already.
             if info.is_dir() or name in (_CONTENT_TYPES, main) or name in rels_names:
                 continue
+            sheet = name in sheets
+            extent = (
+                _extent.Extent(
+                    titles.get(name, name), where, max_rows=max_rows, max_columns=max_columns
+                )
+                if sheet
+                else None
+            )
             _, count = _zipscan.scan_entry(
                 zf,
                 info,
                 budget,
                 where,
-                xml=_is_xml(name, content_types),
-                count_cells=name in sheets,
-                formulas=formulas if name in sheets else None,
+                # A worksheet is read as XML whatever its name or declared type says.
+                xml=sheet or _is_xml(name, content_types),
+                count_cells=sheet,
+                formulas=formulas if sheet else None,
+                extent=extent,
             )
             cells += count
+            if extent is not None:
+                area += extent.rows * extent.columns
+                if area > max_extent:
+                    raise _extent_error(extent, area, max_extent, where)
     if cells > max_cells:
         raise refuse(
             f"工作簿的单元格过多(约 {cells:,} 个),超过上限 {max_cells:,} 个",
@@ -121,6 +152,30 @@ def vet_workbook(
             "请删除多余的行列,或拆分为多个工作簿后分别提交",
         )
     return Vetted(cells, _date1904(workbook), bool(formulas))
+
+
+def _sheet_titles(workbook: Element, targets: dict[str, str]) -> dict[str, str]:
+    """Sheet name by worksheet part, from the workbook and its relationships."""
+    titles: dict[str, str] = {}
+    for element in workbook:
+        if not element.tag.endswith("}sheets"):
+            continue
+        for sheet in element:
+            part = targets.get(sheet.get(f"{_NS_R}id", ""))
+            if part is not None and sheet.get("name"):
+                titles.setdefault(part, sheet.get("name", ""))
+    return titles
+
+
+def _extent_error(extent: _extent.Extent, area: int, limit: int, where: str) -> InputError:
+    corner = _extent.cell_name(extent.rows, extent.columns)
+    return refuse(
+        f"工作簿的数据区域过大:工作表“{extent.sheet}”的内容从 A1 延伸到 {corner},"
+        f"各工作表的数据区域合计约 {area:,} 个单元格(含空白单元格),超过上限 {limit:,} 个",
+        where,
+        "请删除表格下方和右侧多余的行列(包括只设了格式或填了空格的单元格),"
+        "或拆分为多个工作簿后分别提交",
+    )
 
 
 def _date1904(workbook: Element) -> bool:
@@ -241,11 +296,11 @@ def _main_part(types: dict[str, str], parts: dict[str, zipfile.ZipInfo], where: 
     return mains[0]
 
 
-def _check_relationships(root: Element, rels_name: str, where: str) -> set[str]:
-    """Refuse external links; return the worksheet parts this .rels points at."""
+def _check_relationships(root: Element, rels_name: str, where: str) -> list[tuple[str, str]]:
+    """Refuse external links; return (Id, part) of the worksheets this .rels points at."""
     # "xl/_rels/workbook.xml.rels" describes "xl/workbook.xml": targets are relative to "xl".
     base = posixpath.dirname(posixpath.dirname(rels_name))
-    sheets: set[str] = set()
+    sheets: list[tuple[str, str]] = []
     for element in root:
         kind = element.get("Type", "")
         target = element.get("Target", "")
@@ -257,8 +312,9 @@ def _check_relationships(root: Element, rels_name: str, where: str) -> set[str]:
                 continue
             raise _link_error(where)
         if kind.endswith("/worksheet"):
+            target = target.replace("\\", "/")
             resolved = target[1:] if target.startswith("/") else posixpath.join(base, target)
-            sheets.add(posixpath.normpath(resolved))
+            sheets.append((element.get("Id", ""), posixpath.normpath(resolved)))
     return sheets
 
 

@@ -492,6 +492,39 @@ def html_table() -> bytes:
     ).encode()
 
 
+def with_far_cell(sheet_xml: bytes, ref: str, value: bytes = b"<v>1</v>") -> bytes:
+    """The sheet with one more row at the end holding one cell at ``ref`` (e.g. XFD1048576)."""
+    row = "".join(ch for ch in ref if ch.isdigit())
+    extra = f'<row r="{row}"><c r="{ref}">'.encode() + value + b"</c></row>"
+    return sheet_xml.replace(b"</sheetData>", extra + b"</sheetData>", 1)
+
+
+def with_dimension(sheet_xml: bytes, ref: str) -> bytes:
+    """The sheet declaring ``ref`` as its used range, whatever its cells say."""
+    return re.sub(rb'<dimension ref="[^"]*"', f'<dimension ref="{ref}"'.encode(), sheet_xml)
+
+
+def rewrite_parts(data: bytes, change: Callable[[str, bytes], bytes]) -> bytes:
+    """A workbook's bytes with every part passed through ``change(name, data)``."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        parts = {info.filename: change(info.filename, zf.read(info)) for info in zf.infolist()}
+    return zip_parts(parts)
+
+
+def far_corner() -> bytes:
+    # One value in the last cell of the sheet: 16,384 x 1,048,576 cells to a reader
+    # that allocates the used area (python-calamine asks for 512 GB and aborts).
+    parts = minimal_parts()
+    parts[SHEET] = with_far_cell(parts[SHEET], "XFD1048576")
+    return zip_parts(parts)
+
+
+def far_row() -> bytes:
+    parts = minimal_parts()
+    parts[SHEET] = with_far_cell(parts[SHEET], "B300000")
+    return zip_parts(parts)
+
+
 CORPUS: dict[str, Callable[[], bytes]] = {
     "hostile_renamed_xls.xlsx": renamed_xls,
     "hostile_encrypted.xlsx": encrypted,
@@ -516,6 +549,8 @@ CORPUS: dict[str, Callable[[], bytes]] = {
     "hostile_too_many_cells.xlsx": too_many_cells,
     "hostile_path_traversal.xlsx": path_traversal,
     "hostile_duplicate_name.xlsx": duplicate_name,
+    "hostile_far_corner.xlsx": far_corner,
+    "hostile_far_row.xlsx": far_row,
 }
 
 

@@ -49,6 +49,8 @@ EXPECTED = {
     "hostile_too_many_cells.xlsx": "单元格过多",
     "hostile_path_traversal.xlsx": "不安全的文件路径",
     "hostile_duplicate_name.xlsx": "重名",
+    "hostile_far_corner.xlsx": "延伸到单元格 XFD1048576",
+    "hostile_far_row.xlsx": "延伸到单元格 B300000",
 }
 
 
