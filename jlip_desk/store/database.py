@@ -68,6 +68,7 @@ def _only_comments(text: str) -> bool:
 
 
 def build_migrations(folder: Path | None = None) -> Migrations:
+    """The migration set, for sqlite-utils' own bookkeeping (its table, ``pending``)."""
     from sqlite_utils.migrations import Migrations
 
     migrations = Migrations(MIGRATION_SET)
@@ -80,6 +81,15 @@ def build_migrations(folder: Path | None = None) -> Migrations:
 
         migrations(name=file.stem)(apply)
     return migrations
+
+
+def _foreign_key_problems(conn: sqlite3.Connection) -> str | None:
+    """What ``PRAGMA foreign_key_check`` finds, in a line, or None when all is sound."""
+    rows = conn.execute("PRAGMA foreign_key_check").fetchall()
+    if not rows:
+        return None
+    tables = sorted({f"{row[0]} -> {row[2]}" for row in rows})
+    return f"{len(rows)} 行外键无对应记录({', '.join(tables[:5])})"
 
 
 def now_iso() -> str:
@@ -212,7 +222,7 @@ class Store:
         if pending:
             log.info("applying migrations %s", pending)
             try:
-                build_migrations().apply(self.db)
+                self._apply_pending()
             except sqlite3.Error as exc:
                 # Each migration is its own transaction: the failed one left nothing.
                 log.exception("migration failed")
@@ -224,6 +234,39 @@ class Store:
             with self.atomic():
                 self.set_setting("schema_written_by", __version__)
         self.info = StoreInfo(self.info.path, tuple(pending), backup)
+
+    def _apply_pending(self) -> None:
+        """Apply each pending migration in its own IMMEDIATE transaction, foreign keys off.
+
+        SQLite's way to change a table's constraints is to rebuild it (create the new
+        table, copy, drop the old one, rename): with foreign keys on, dropping a table
+        others refer to fails, so they are off around the migrations and
+        ``foreign_key_check`` must find nothing before each one commits. The list of
+        applied migrations is read again under the write lock, so two programs opening
+        an old store at once apply each migration once.
+        """
+        migrations = build_migrations()
+        conn = self.conn
+        conn.execute("PRAGMA foreign_keys = OFF")  # a no-op inside a transaction
+        try:
+            migrations.ensure_migrations_table(self.db)
+            for migration in migrations.pending(self.db):
+                with self._transaction():
+                    if migration.name in self._applied_names():
+                        continue  # another program applied it while this one waited
+                    migration.fn(self.db)
+                    problems = _foreign_key_problems(conn)
+                    if problems:
+                        raise sqlite3.IntegrityError(
+                            f"升级步骤 {migration.name} 破坏了数据之间的关联:{problems}"
+                        )
+                    conn.execute(
+                        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+                        "VALUES (?, ?, ?)",
+                        (MIGRATION_SET, migration.name, now_iso()),
+                    )
+        finally:
+            conn.execute("PRAGMA foreign_keys = ON")
 
     # -- transactions and housekeeping ---------------------------------------
 
