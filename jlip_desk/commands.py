@@ -581,10 +581,16 @@ def _cmd_import(store: Any, args: argparse.Namespace) -> int:
     if args.markup_dir:
         _require_writable_folder(args.markup_dir, "--markup-dir")
     backup_before_import(store)
+
+    def progress(done: int, total: int, name: str) -> None:
+        # On stderr, as it goes: the report on stdout stays one piece for scripts.
+        print(f"[{done}/{total}] {name}", file=sys.stderr, flush=True)
+
     report = import_files(
         store,
         args.files,
         markup_dir=args.markup_dir,
+        progress=progress,
         replace_newer=args.replace_newer,
         match_existing=args.match_existing,
     )

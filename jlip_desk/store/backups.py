@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import re
+import secrets
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +24,7 @@ log = logging.getLogger(__name__)
 
 KEEP_LAST = 10
 KEEP_MONTHS = 12
+STALE_PART_SECONDS = 3600
 SQLITE_HEADER = b"SQLite format 3\x00"
 _NAME = re.compile(r"^jlip_desk-(\d{8})-(\d{6})-([a-z-]+?)(?:-\d+)?\.sqlite3$")
 REASONS = {
@@ -63,8 +66,9 @@ class Contents:
 def backup_to(conn: sqlite3.Connection, target: Path) -> Path:
     """Write a verified online backup of ``conn`` to ``target`` (replaced only when good)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".part")
-    partial.unlink(missing_ok=True)
+    # A name of its own: two programs backing up in the same second must not write
+    # (or delete) one another's half-written copy.
+    partial = target.with_name(f"{target.name}.{os.getpid()}-{secrets.token_hex(4)}.part")
     dest = sqlite3.connect(str(partial))
     try:
         conn.backup(dest)
@@ -78,6 +82,7 @@ def backup_to(conn: sqlite3.Connection, target: Path) -> Path:
             f"备份未通过完整性检查,已删除:{'; '.join(problems[:3])}", where=str(target)
         )
     partial.replace(target)
+    _remove_stale_parts(target.parent, f"{target.name}.*.part")
     return target
 
 
@@ -125,6 +130,19 @@ def prune(folder: Path, *, keep_last: int = KEEP_LAST, keep_months: int = KEEP_M
                 backup.path.unlink()
             except OSError:
                 log.warning("could not prune backup %s", backup.path, exc_info=True)
+    _remove_stale_parts(folder, "*.part")
+
+
+def _remove_stale_parts(folder: Path, pattern: str) -> None:
+    """A backup killed midway (a power cut) leaves its ``.part`` file: never a backup,
+    tidied once it is old enough that no program can still be writing it."""
+    cutoff = dt.datetime.now().timestamp() - STALE_PART_SECONDS
+    for partial in folder.glob(pattern):
+        try:
+            if partial.stat().st_mtime < cutoff:
+                partial.unlink()
+        except OSError:
+            log.warning("could not remove partial backup %s", partial, exc_info=True)
 
 
 def taken_today(folder: Path) -> bool:

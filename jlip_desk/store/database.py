@@ -239,8 +239,9 @@ class Store:
         """Apply each pending migration in its own IMMEDIATE transaction, foreign keys off.
 
         SQLite's way to change a table's constraints is to rebuild it (create the new
-        table, copy, drop the old one, rename): with foreign keys on, dropping a table
-        others refer to fails, so they are off around the migrations and
+        table, copy, drop the old one, rename, re-create its indexes and triggers):
+        with foreign keys on, dropping a table others refer to fails, so they are off
+        around the migrations and
         ``foreign_key_check`` must find nothing before each one commits. The list of
         applied migrations is read again under the write lock, so two programs opening
         an old store at once apply each migration once.
@@ -248,6 +249,9 @@ class Store:
         migrations = build_migrations()
         conn = self.conn
         conn.execute("PRAGMA foreign_keys = OFF")  # a no-op inside a transaction
+        # As Django's schema editor does: renaming the rebuilt table must not rewrite
+        # (or fail on) the triggers and views of other tables that name the old one.
+        conn.execute("PRAGMA legacy_alter_table = ON")
         try:
             migrations.ensure_migrations_table(self.db)
             for migration in migrations.pending(self.db):
@@ -266,6 +270,7 @@ class Store:
                         (MIGRATION_SET, migration.name, now_iso()),
                     )
         finally:
+            conn.execute("PRAGMA legacy_alter_table = OFF")
             conn.execute("PRAGMA foreign_keys = ON")
 
     # -- transactions and housekeeping ---------------------------------------

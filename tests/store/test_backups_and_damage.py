@@ -170,6 +170,21 @@ def test_backups_are_rotated_last_ten_plus_one_a_month(tmp_path: Path) -> None:
     assert len(kept) <= 10 + 12
 
 
+def test_a_killed_backups_partial_file_is_tidied_once_stale(tmp_path: Path) -> None:
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    stale = folder / "jlip_desk-20261101-090000-daily.sqlite3.part"
+    fresh = folder / "jlip_desk-20261203-090000-daily.sqlite3.part"
+    stale.write_bytes(b"half")
+    fresh.write_bytes(b"being written")
+    old = dt.datetime.now().timestamp() - backups.STALE_PART_SECONDS - 60
+    os.utime(stale, (old, old))
+    backups.prune(folder)
+    assert not stale.exists()
+    assert fresh.exists()  # another program may still be writing it
+    assert backups.list_backups(folder) == []  # a part file is never a backup
+
+
 def test_a_failed_integrity_check_deletes_the_backup(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
