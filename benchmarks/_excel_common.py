@@ -6,6 +6,7 @@ import statistics
 import time
 from collections.abc import Callable
 
+from benchmarks._figures import Figure
 from jlip_desk.services.installation import bind, prepare
 from jlip_desk.store.database import Store
 
@@ -51,3 +52,13 @@ def show(label: str, ours: float, floor: float, floor_label: str, target: float)
         f"{label:<34} {ours * 1000:8.1f} ms | floor ({floor_label}) {floor * 1000:8.1f} ms"
         f" | ratio {ratio:4.2f}x (target <= {target:.1f}x) {verdict}"
     )
+
+
+def figure(name: str, ours: float, floor: float, target: float) -> Figure:
+    """A ratio figure from medians in seconds, shown in milliseconds."""
+    return Figure(name, floor * 1000, ours * 1000, "ms", target, "ratio")
+
+
+def show_figure(f: Figure, floor_label: str) -> None:
+    assert f.ours is not None and f.floor is not None and f.target is not None
+    show(f.name, f.ours / 1000, f.floor / 1000, floor_label, f.target)

@@ -18,7 +18,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.protection import SheetProtection
 
-from benchmarks._excel_common import paired_medians, show
+from benchmarks._excel_common import figure, paired_medians, show_figure
+from benchmarks._figures import Figure
 from jlip_desk import __version__
 from jlip_desk.excel import styles
 from jlip_desk.excel.atomic import save_atomic
@@ -154,7 +155,12 @@ def openpyxl_workbook(
     save_atomic(target, wb.save)
 
 
-def main() -> None:
+def measure(quick: bool) -> list[Figure]:
+    return [run(5 if quick else 15)[1]]
+
+
+def run(runs: int) -> tuple[str, Figure]:
+    """What was written, and the figure."""
     store = Store.memory()
     prepare(store)
     generate(store)
@@ -182,12 +188,18 @@ def main() -> None:
 
         floor()  # warm up both before timing
         ours()
-        floor_s, ours_s = paired_medians(floor, ours, runs=15)
-    print(
+        floor_s, ours_s = paired_medians(floor, ours, runs=runs)
+    about = (
         f"Workbook of {org.name} ({org_code}) {PERIOD}: {len(sheets) + 1} visible sheets, "
-        f"{cells} data cells, median of 15 alternating runs"
+        f"{cells} data cells, median of {runs} alternating runs"
     )
-    show("write one county submission", ours_s, floor_s, "openpyxl, same styles", 0.3)
+    return about, figure("write one county submission", ours_s, floor_s, 0.3)
+
+
+def main() -> None:
+    about, written = run(15)
+    print(about)
+    show_figure(written, "openpyxl, same styles")
 
 
 if __name__ == "__main__":

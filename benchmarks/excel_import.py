@@ -10,7 +10,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from openpyxl import load_workbook
 
-from benchmarks._excel_common import paired_medians, province_store, show
+from benchmarks._excel_common import figure, paired_medians, province_store, show_figure
+from benchmarks._figures import Figure
 from jlip_desk.periods import Period
 from jlip_desk.services.demo import generate
 from jlip_desk.services.excel import export_submission, import_options
@@ -72,34 +73,48 @@ def big_registry_store() -> Store:
     return store
 
 
-def main() -> None:
+def run(runs: int, big_runs: int) -> list[tuple[str, Figure]]:
+    """(what was imported, figure) for a county submission and the big registry."""
     demo = Store.memory()
     prepare(demo)
     generate(demo)
     org_code = demo.conn.execute(
         "SELECT org_code FROM records GROUP BY org_code ORDER BY COUNT(*) DESC LIMIT 1"
     ).fetchone()[0]
+    done = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         county = export_submission(demo, org_code, Period(2025, 4), folder).path
         floor_s, ours_s = paired_medians(
-            lambda: read_only_floor(county), lambda: run_import(county)
+            lambda: read_only_floor(county), lambda: run_import(county), runs=runs
         )
-        print(
-            f"Import of {county.name}, median of 7 runs (validation and database writes included)"
+        about = (
+            f"Import of {county.name}, median of {runs} runs"
+            " (validation and database writes included)"
         )
-        show("import one county submission", ours_s, floor_s, "openpyxl read_only", 1.0)
+        done.append((about, figure("import one county submission", ours_s, floor_s, 1.0)))
 
         # Imported with the default limits, as a real import would be.
         big = export_submission(big_registry_store(), "220102", Period(2025), folder).path
         floor_s, ours_s = paired_medians(
             lambda: read_only_floor(big),
             lambda: run_import(big),
-            runs=3,
+            runs=big_runs,
         )
         size = big.stat().st_size
-        print(f"Import of a {BIG_ROWS:,}-row registry ({size:,} bytes), median of 3")
-        show("import 20,000-row registry", ours_s, floor_s, "openpyxl read_only", 1.0)
+        about = f"Import of a {BIG_ROWS:,}-row registry ({size:,} bytes), median of {big_runs}"
+        done.append((about, figure("import 20,000-row registry", ours_s, floor_s, 1.0)))
+    return done
+
+
+def measure(quick: bool) -> list[Figure]:
+    return [f for _, f in (run(3, 1) if quick else run(7, 3))]
+
+
+def main() -> None:
+    for about, imported in run(7, 3):
+        print(about)
+        show_figure(imported, "openpyxl read_only")
 
 
 if __name__ == "__main__":
