@@ -114,7 +114,7 @@ def run(runs: int = RUNS) -> FolderImport:
 
 
 def figures(result: FolderImport) -> list[Figure]:
-    name = f"import a folder of {result.files} county submissions"
+    name = f"import a folder of {result.files} counties"
     ours = result.ours * 1000
     return [
         Figure(f"{name} (vs openpyxl)", result.floor * 1000, ours, "ms", TARGET_RATIO, "ratio"),
