@@ -69,13 +69,25 @@ def backup_to(conn: sqlite3.Connection, target: Path) -> Path:
     # A name of its own: two programs backing up in the same second must not write
     # (or delete) one another's half-written copy.
     partial = target.with_name(f"{target.name}.{os.getpid()}-{secrets.token_hex(4)}.part")
-    dest = sqlite3.connect(str(partial))
     try:
-        conn.backup(dest)
-        dest.execute("PRAGMA journal_mode = DELETE")
-        problems = [row[0] for row in dest.execute("PRAGMA integrity_check")]
-    finally:
-        dest.close()
+        dest = sqlite3.connect(str(partial))
+        try:
+            conn.backup(dest)
+            dest.execute("PRAGMA journal_mode = DELETE")
+            problems = [row[0] for row in dest.execute("PRAGMA integrity_check")]
+        finally:
+            dest.close()
+    except (sqlite3.Error, OSError) as exc:
+        partial.unlink(missing_ok=True)
+        from jlip_desk.store.database import FREE_SOME_SPACE, disk_nearly_full, free_space_text
+
+        if disk_nearly_full(target.parent) or "full" in str(exc):
+            raise StoreError(
+                f"磁盘已满({free_space_text(target.parent)}),无法写入备份;数据库未作改动",
+                where=str(target),
+                allowed=FREE_SOME_SPACE,
+            ) from None
+        raise StoreError(f"无法写入备份:{exc}", where=str(target)) from None
     if problems != ["ok"]:
         partial.unlink(missing_ok=True)
         raise StoreError(

@@ -7,6 +7,7 @@ import logging
 import os
 import re
 import secrets
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -133,6 +134,10 @@ class Store:
             conn.close()
             if "readonly" in str(exc):
                 raise _read_only(path) from None
+            if disk_nearly_full(path.parent) or "full" in str(exc):
+                # A full disk makes SQLite fail to grow its journal with "disk I/O
+                # error": calling the store damaged would send the user to a restore.
+                raise disk_full(path) from None
             raise StoreError(
                 f"数据库文件已损坏或不是本程序的数据库:{exc}",
                 where=str(path),
@@ -285,8 +290,14 @@ class Store:
             message = str(exc)
             if "locked" in message or "busy" in message:
                 raise StoreError("数据库正被其他程序占用,请稍后重试", where=str(self.path)) from exc
-            if "disk" in message or "full" in message:
-                raise StoreError("磁盘已满或无法写入,修改未保存", where=str(self.path)) from exc
+            if "full" in message or (
+                "disk" in message and self.path is not None and disk_nearly_full(self.path.parent)
+            ):
+                raise disk_full(self.path or Path(":memory:")) from exc
+            if "disk" in message:
+                raise StoreError(
+                    "磁盘读写出错,修改未保存", where=str(self.path), allowed=restore_hint(self.path)
+                ) from exc
             raise
 
     @contextmanager
@@ -407,6 +418,36 @@ def restore_hint(path: Path | None) -> str:
     return (
         f'从备份恢复:jlip-desk restore "{newest.path}"(最新备份,'
         f"{newest.taken:%Y-%m-%d %H:%M});或在程序的“文件 > 从备份恢复”中选择"
+    )
+
+
+# Below this much free space SQLite cannot be trusted to grow its journal.
+MIN_FREE_BYTES = 1 << 20
+
+
+def disk_nearly_full(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < MIN_FREE_BYTES
+    except OSError:
+        return False
+
+
+def free_space_text(folder: Path) -> str:
+    try:
+        return f"剩余 {shutil.disk_usage(folder).free // 1024} KB"
+    except OSError:
+        return "剩余空间未知"
+
+
+FREE_SOME_SPACE = "删除或移走不需要的文件,腾出至少 1 MB 磁盘空间后重试"
+
+
+def disk_full(path: Path) -> StoreError:
+    return StoreError(
+        f"数据文件夹所在的磁盘已满({free_space_text(path.parent)}),无法写入数据库;"
+        "数据库未作改动,也没有损坏",
+        where=str(path),
+        allowed=FREE_SOME_SPACE,
     )
 
 
