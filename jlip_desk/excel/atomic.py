@@ -36,15 +36,24 @@ def save_atomic(target: Path, write: Callable[[Path], None]) -> Path:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise InputError(
-            f"无法保存工作簿:{exc.strerror}",
-            where=str(target),
-            allowed="关闭正在打开该文件的程序后重试",
+            f"无法保存工作簿:{exc.strerror}", where=str(target), allowed=_hint(exc)
         ) from None
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
     return target
+
+
+def _hint(exc: OSError) -> str:
+    """What to do, by what went wrong: a full disk is not a file held open elsewhere."""
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return "磁盘已满:腾出磁盘空间,或保存到其他磁盘或 U 盘后重试(原有文件未改动)"
+    if exc.errno == errno.EROFS:
+        return "该磁盘是只读的:请保存到其他文件夹"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EBUSY):
+        return "关闭正在打开该文件的程序(如 Excel、WPS)后重试,或保存到有写入权限的文件夹"
+    return "检查磁盘和文件夹后重试,或保存到其他文件夹(原有文件未改动)"
 
 
 def _new_file(target: Path) -> Path:

@@ -65,6 +65,19 @@ def run_gui() -> int:
     app = create_application()
     install_excepthooks()
     log.info("JLIP Desk %s starting, data folder %s", __version__, paths.data_dir())
+    from jlip_desk.ui.folder_lock import claim_data_folder
+
+    go_on, lock = claim_data_folder()
+    if not go_on:
+        return 0
+    try:
+        return _run_window(app)
+    finally:
+        if lock is not None:
+            lock.unlock()
+
+
+def _run_window(app: QApplication) -> int:
     store = _open_or_restore()
     if store is None:
         return 1
