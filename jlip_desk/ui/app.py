@@ -96,15 +96,25 @@ def _run_window(app: QApplication) -> int:
         assert org is not None
         bind(store, org.code)
         QSettings().setValue("main/page", "registries" if org.level == "county" else "overview")
-    window = build_main_window(store)
-    if os.environ.get(STARTUP_PROBE):
-        _install_startup_probe(window)
-    window.show()
-    code = app.exec()
-    # Background reads finish before their connections and signals go away.
-    QThreadPool.globalInstance().waitForDone(10_000)
-    window.ctx.close()
-    return code
+    while True:
+        window = build_main_window(store)
+        if os.environ.get(STARTUP_PROBE):
+            _install_startup_probe(window)
+        window.show()
+        code = app.exec()
+        # Background reads finish before their connections and signals go away.
+        QThreadPool.globalInstance().waitForDone(10_000)
+        if not window.ctx.closed:
+            window.ctx.close()
+        if not window.reopen_requested:
+            return code
+        # After a restore: a new window on the restored store (or on the same one
+        # when the user chose not to restore after all).
+        window.deleteLater()
+        reopened = _open_or_restore()
+        if reopened is None:
+            return 1
+        store = reopened
 
 
 def _open_or_restore() -> Store | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
 PAGE_KEY_ROLE = 0x0100 + 1
 
 PageFactory = Callable[[AppContext], QWidget]
+
+log = logging.getLogger(__name__)
 
 
 def _lazy(module: str, name: str) -> PageFactory:
@@ -195,7 +198,12 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"已备份到 {target}", 10_000)
 
     def restore_backup(self) -> None:
-        """Restore a backup: the window lets go of the store first, then closes."""
+        """Restore a backup: the window lets go of the store, then opens again on it.
+
+        ``reopen_requested`` tells the start-up loop (ui/app.py) to build a fresh
+        window on the restored store: every page, cache and undo step of the old
+        one belonged to the data before the restore.
+        """
         from PySide6.QtWidgets import QMessageBox
 
         from jlip_desk.ui.restore_dialog import RestoreDialog
@@ -203,7 +211,8 @@ class MainWindow(QMainWindow):
         answer = QMessageBox.question(
             self,
             "从备份恢复",
-            "恢复备份需要先关闭当前数据库,恢复后程序将关闭,请重新启动。继续吗?",
+            "恢复备份需要先关闭当前数据库;恢复后窗口会重新打开。"
+            "恢复前会先把当前数据库另存一份备份。继续吗?",
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
@@ -212,13 +221,17 @@ class MainWindow(QMainWindow):
         self.ctx.close()
         dialog = RestoreDialog(self)
         restored = dialog.exec() == QDialog.DialogCode.Accepted and dialog.restored is not None
-        text = (
-            f"已从备份恢复({dialog.restored.contents.text()})。程序将关闭,请重新启动。"
-            if restored and dialog.restored is not None
-            else "未恢复,数据库保持原样。程序将关闭,请重新启动。"
-        )
-        QMessageBox.information(self, "从备份恢复", text)
+        if restored and dialog.restored is not None:
+            log.info("restored %s from the window", dialog.restored.source)
+            QMessageBox.information(
+                self,
+                "从备份恢复",
+                f"已从备份恢复({dialog.restored.contents.text()})。窗口将重新打开恢复后的数据。",
+            )
+        self.reopen_requested = True
         self.close()
+
+    reopen_requested = False
 
     def about(self) -> None:
         from PySide6.QtWidgets import QMessageBox

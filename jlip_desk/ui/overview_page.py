@@ -105,6 +105,8 @@ class OverviewPage(QWidget):
         return parse_period(data) if data else None
 
     def refresh(self) -> None:
+        if self.ctx.closed:  # a window let go of its store (a restore): nothing to read
+            return
         org = self.ctx.org
         task = BackgroundTask(
             _load, self.ctx.store.path, self.selected_period(), org.code if org else None

@@ -16,7 +16,11 @@ from jlip_desk.excel.atomic import save_atomic
 def test_a_saved_file_gets_the_mode_any_new_file_gets(tmp_path: Path) -> None:
     umask = os.umask(0o022)
     os.umask(umask)
-    target = save_atomic(tmp_path / "out.xlsx", lambda p: p.write_bytes(b"data"))
+
+    def write(path: Path) -> None:
+        path.write_bytes(b"data")
+
+    target = save_atomic(tmp_path / "out.xlsx", write)
     if os.name == "posix":
         # A workbook is made to be passed on: not the 0600 of a temporary file.
         assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
@@ -45,3 +46,63 @@ def test_restore_dialog_lists_backups_and_restores_the_chosen_one(
     assert backups.contents(store_file).bound_org == "220102"
     assert dialog.restored.safety_copy is not None
     assert backups.contents(dialog.restored.safety_copy).bound_org == "220103"
+
+
+def test_restore_from_the_running_window_opens_it_again_on_the_restored_store(
+    qtbot: QtBot, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from jlip_desk.ui import app as app_module
+    from jlip_desk.ui.main_window import MainWindow
+
+    store = open_store()
+    bind(store, "220102")
+    store.backup(reason="manual")
+    store.close()
+    conn = sqlite3.connect(data_dir / "jlip_desk.sqlite3")
+    conn.execute("UPDATE settings SET value = '220103' WHERE key = 'installation_org'")
+    conn.commit()
+    conn.close()
+
+    told: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes)
+    )
+    monkeypatch.setattr(
+        QMessageBox, "information", staticmethod(lambda _parent, _title, text: told.append(text))
+    )
+
+    def choose_newest(dialog: RestoreDialog) -> int:
+        dialog.table.selectRow(0)
+        dialog.restore_button.click()
+        return dialog.result()
+
+    monkeypatch.setattr(RestoreDialog, "exec", choose_newest)
+    windows: list[MainWindow] = []
+    orgs: list[str] = []
+
+    class App:
+        """Stands in for QApplication.exec: what the user does in each window."""
+
+        def exec(self) -> int:
+            window = next(
+                w
+                for w in QApplication.topLevelWidgets()
+                if isinstance(w, MainWindow) and w.isVisible()
+            )
+            windows.append(window)
+            qtbot.addWidget(window)
+            if len(windows) == 1:
+                assert window.ctx.org is not None and window.ctx.org.code == "220103"
+                window.restore_backup()  # 文件 > 从备份恢复
+            else:
+                orgs.append(window.ctx.org.code if window.ctx.org else "")
+                window.close()
+            return 0
+
+    assert app_module._run_window(App()) == 0  # type: ignore[arg-type]
+    assert len(windows) == 2, "the window opened again after the restore"
+    assert windows[0].ctx.closed
+    assert orgs == ["220102"]  # the new window shows the restored store
+    assert told and "已从备份恢复" in told[0] and "重新打开" in told[0]
