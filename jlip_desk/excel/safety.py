@@ -88,8 +88,9 @@ def vet_workbook(
         infos = zf.infolist()
         _zipscan.check_entries(infos, where, max_uncompressed)
         parts = {info.filename: info for info in infos}
-        _check_part_names(parts, where)
         budget = Budget(max_uncompressed)
+        _check_opendocument(zf, parts, budget, where)
+        _check_part_names(parts, where)
 
         def read_xml(name: str) -> Element:
             data, _ = _zipscan.scan_entry(zf, parts[name], budget, where, xml=True, keep=True)
@@ -252,6 +253,33 @@ def _looks_like_text(head: bytes) -> bool:
                 continue
             return True
     return False
+
+
+_ODF_MIMETYPE = "application/vnd.oasis.opendocument."
+_ODS_MIMETYPE = _ODF_MIMETYPE + "spreadsheet"
+
+
+def _check_opendocument(
+    zf: zipfile.ZipFile, parts: dict[str, zipfile.ZipInfo], budget: Budget, where: str
+) -> None:
+    """Name the format of an OpenDocument file (LibreOffice, WPS), which is a zip too."""
+    info = parts.get("mimetype")
+    if info is None or _CONTENT_TYPES in parts or info.file_size > 200:
+        return
+    data, _ = _zipscan.scan_entry(zf, info, budget, where, xml=False, keep=True)
+    mimetype = data.decode("ascii", "replace").strip()
+    if mimetype.startswith(_ODS_MIMETYPE):  # also the template, ...spreadsheet-template
+        raise refuse(
+            "这是 OpenDocument 表格(.ods)文件,本程序只接收 .xlsx",
+            where,
+            "请在表格程序中“另存为” Excel 工作簿(.xlsx)后再导入",
+        )
+    if mimetype.startswith(_ODF_MIMETYPE):
+        raise refuse(
+            "这是 OpenDocument 文档(如 .odt、.odp),不是 Excel 工作簿",
+            where,
+            "请提交本程序导出的模板填写后保存的 Excel 工作簿(.xlsx)",
+        )
 
 
 def _check_part_names(parts: dict[str, zipfile.ZipInfo], where: str) -> None:

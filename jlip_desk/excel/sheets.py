@@ -100,6 +100,12 @@ def locate(
                 severity="note",
             )
         )
+    # A sheet nothing was read from says so: a copy such as "服务活动(2)" holding the
+    # figures the user meant to hand in must not vanish without a word.
+    for name in spare:
+        issues.append(
+            Issue(f"工作表“{name}”不是本表格的工作表,已忽略", sheet=name, severity="note")
+        )
     located: list[Located] = []
     for spec in specs:
         if spec.id not in found:
