@@ -51,6 +51,13 @@ _OPEN = re.compile(rb"<(?:" + _NAME + rb":)?(?:row|c)(?=[\s/>])")
 # Nine digits at most, so that a longer number takes the exact pass.
 _SIMPLE_CELL = re.compile(rb'<c r="([A-Za-z]{1,3})([0-9]{1,9})"')
 _SIMPLE_ROW = re.compile(rb'<row r="([0-9]{1,9})"')
+# Both in document order: letters (empty for a row) and digits.
+_SIMPLE_ANY = re.compile(rb'<(?:c r="([A-Za-z]{1,3})|row r=")([0-9]{1,9})"')
+# Rows and the cells in each come in ascending order (ECMA-376): a place after the
+# one before it. A cell given twice, or out of order, is read differently by each
+# program (python-calamine and openpyxl keep the last, a streaming reader the first,
+# Excel repairs the file), so the value the import takes may not be the one shown.
+_ROW_STRIDE = 2**15  # more than any column number the limits let through
 _OTHER_TAGS = re.compile(rb"<(?:c|row)[>/\t\n\r]")
 _R_SPACED = re.compile(rb"r[ \t\r\n]+=")
 _NAME_SO_FAR = re.compile(rb"<[^" + _DELIM + rb"!?]*")
@@ -101,6 +108,7 @@ class Extent:
         self._row = 0  # the current row, as a reader would number it
         self._ordinal = 0  # <row> elements seen
         self._column = 0  # the last cell's column in the current row
+        self._place = 0  # row * _ROW_STRIDE + column of the last row or cell tag
         self._pending = b""
         # A row past the limit, reported at its first cell (which names the column too).
         self._far_row = 0
@@ -162,6 +170,13 @@ class Extent:
         far_column = max(columns.values(), default=0)
         if far_row > self.max_rows or far_column > self.max_columns:
             return False  # the exact pass names the cell
+        place = self._place
+        for letters, digits in _SIMPLE_ANY.findall(region):
+            at = int(digits) * _ROW_STRIDE + (columns[letters] if letters else 0)
+            if at <= place:
+                return False  # the exact pass names the cell
+            place = at
+        self._place = place
         self.rows = max(self.rows, far_row)
         self.columns = max(self.columns, far_column)
         self._ordinal += len(rows)
@@ -203,6 +218,8 @@ class Extent:
         self.rows = max(self.rows, self._row)
         if self._row > self.max_rows:
             self._far_row = self._row
+        elif row:
+            self._in_order(self._row, 0)
 
     def _cell(self, attributes: bytes) -> None:
         row = column = 0
@@ -212,12 +229,28 @@ class Extent:
             if digits:
                 row = max(row, _row_number(digits))
         self._column = column or self._column + 1
+        placed = bool(row)  # readers differ on where a cell without its row goes
         row = row or max(self._row, 1)
         self.rows = max(self.rows, row)
         self.columns = max(self.columns, self._column)
         if row > self.max_rows or self._column > self.max_columns:
             name = cell_name(row, self._column)
             raise self._too_far(f"单元格 {name}(第 {row:,} 行、第 {self._column:,} 列)")
+        if placed:
+            self._in_order(row, self._column)
+
+    def _in_order(self, row: int, column: int) -> None:
+        """Refuse a row or cell that addresses a place at or before the last one."""
+        at = row * _ROW_STRIDE + column
+        if at <= self._place:
+            where = f"单元格 {cell_name(row, column)}" if column else f"第 {row:,} 行"
+            raise InputError(
+                f"工作表“{self.sheet}”中{where}重复出现或排列顺序错乱,"
+                "不同程序读出的数值可能不同(文件已损坏或被其他程序改动过)",
+                where=self.where,
+                allowed="请在 Excel 中打开该文件(如提示修复请确认)并重新保存后再提交",
+            )
+        self._place = at
 
     def _too_far(self, far: str) -> InputError:
         return InputError(
