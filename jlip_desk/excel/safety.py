@@ -114,6 +114,12 @@ def vet_workbook(
         if not workbook.tag.endswith("}workbook"):
             raise refuse(f"压缩包不是 Excel 工作簿(“{main}”不是工作簿)", where)
         titles = _sheet_titles(workbook, targets)
+        # The document properties are parsed by openpyxl (the formula pass, the
+        # marked-up copy): a malformed one is refused here, by name, instead of
+        # failing there. They are small; the budget bounds them like every part.
+        for name in _property_parts(parts, content_types):
+            read_xml(name)
+            rels_names.add(name)  # scanned now: the loop below skips it
 
         cells = area = 0
         formulas: set[str] = set()
@@ -153,6 +159,20 @@ def vet_workbook(
             "请删除多余的行列,或拆分为多个工作簿后分别提交",
         )
     return Vetted(cells, _date1904(workbook), bool(formulas))
+
+
+_PROPERTY_PARTS = ("docProps/core.xml", "docProps/app.xml", "docProps/custom.xml")
+_PROPERTY_TYPES = ("core-properties", "extended-properties", "custom-properties")
+
+
+def _property_parts(parts: dict[str, zipfile.ZipInfo], content_types: dict[str, str]) -> list[str]:
+    named = [
+        name
+        for name in parts
+        if name in _PROPERTY_PARTS
+        or any(kind in content_types.get(name, "") for kind in _PROPERTY_TYPES)
+    ]
+    return sorted(set(named))
 
 
 def _sheet_titles(workbook: Element, targets: dict[str, str]) -> dict[str, str]:

@@ -177,6 +177,13 @@ def import_files(
             except OSError as exc:  # the file vanished or cannot be read half-way
                 log.warning("import of %s failed: %s", path, exc)
                 report.files.append(_not_done(path, f"无法读取文件:{exc.strerror or exc}"))
+            except Exception:
+                # A bug met on one file (its transaction rolled back): it is reported
+                # and logged with its traceback, and the rest of the batch goes on.
+                log.exception("import of %s failed with an internal error", path)
+                report.files.append(
+                    _not_done(path, "程序内部错误,此文件未导入,数据库未作改动(详情已写入日志文件)")
+                )
         if progress is not None:
             progress(done, len(paths), path.name)
     return report
