@@ -99,11 +99,51 @@ def _import(store: Store, path: Path, options: ImportOptions, result: FileResult
     result.sha256 = submitted.sha256
     result.plan_id, result.plan_version = meta.plan_id, meta.plan_version
     result.org_code, result.org_name, result.period = meta.org_code, meta.org_name, meta.period
-    # Everything read from the store and the write share one IMMEDIATE transaction:
-    # a second import running at the same time waits, then sees this one's result,
-    # instead of both deciding on the same old state.
+    # Recorded on its own: the return stands even when the values are refused.
+    note = _receive_return(store, path, meta, result) if meta.returned_reason else None
+    try:
+        # Everything read from the store and the write share one IMMEDIATE transaction:
+        # a second import running at the same time waits, then sees this one's result,
+        # instead of both deciding on the same old state.
+        with store.atomic():
+            _import_read(store, path, options, result, meta, content)
+    finally:
+        if note is not None:
+            result.issues.append(note)
+
+
+def _receive_return(store: Store, path: Path, meta: Meta, result: FileResult) -> Issue | None:
+    """A workbook the superior made after returning this unit's period: record the return.
+
+    Only the unit's own installation takes it (the superior's store already has it),
+    and only while the period is still handed in there; the app then shows the
+    period as 已退回 with the superior's reason.
+    """
+    bound = bound_org(store)
+    if bound is None or bound.code != meta.org_code:
+        return None
+    try:
+        plan = get_plan(store, meta.plan_id, meta.plan_version)
+        period = parse_period(meta.period)
+    except JlipError:
+        return None  # the import itself reports what is wrong with the workbook
+    reason = meta.returned_reason
     with store.atomic():
-        _import_read(store, path, options, result, meta, content)
+        current = period_status.status(store, plan.id, bound.code, period)
+        if current.status not in period_status.STEPS["received"].sources:
+            return None
+        change = store.new_change(
+            "imported",
+            source_file=path.name,
+            source_sha256=result.sha256,
+            note=f"上级退回{period.label}:{reason}",
+        )
+        period_status.receive_return(store, plan, bound.code, period, reason, change_id=change)
+    return Issue(
+        f"上级已退回{period.label},原因:{reason}。本期已解锁,请修改后重新报送",
+        rule="报告期状态",
+        severity="note",
+    )
 
 
 def _import_read(
@@ -175,6 +215,17 @@ def _import_read(
             )
             return
         raise Refused(_locked_issue(store, org, period, current, change.count))
+    if change.count == 0 and meta.returned_reason and current.status == "returned":
+        bound = bound_org(store)
+        if bound is not None and bound.code == org.code:
+            # The superior's copy of what this unit sent, with the reason: nothing to
+            # import, and handing it in again unchanged would hide the return.
+            result.outcome = "unchanged"
+            result.summary = (
+                f"{period.label}已被上级退回(原因:{meta.returned_reason}),"
+                "工作簿中的数据与本机一致,未重新报送;请修改后重新报送"
+            )
+            return
     _refuse_older(store, plan, org, period, options, state, change, meta)
     state.issues += change.issues
     state.check()

@@ -12,6 +12,8 @@ submit     none, draft, returned            submitted      the unit (or one who 
 unlock     submitted                        draft          the unit itself, with a reason
 accept     submitted                        accepted       the unit's superior
 return     submitted, accepted              returned       the unit's superior, with a reason
+received   submitted, accepted              returned       the unit itself, from a workbook
+                                                           its superior made after returning
 ========== ================================ ============== ==================
 """
 
@@ -46,6 +48,7 @@ __all__ = [
     "locked_message",
     "open_problems",
     "plan_periods",
+    "receive_return",
     "require_open",
     "require_unlocked",
     "return_period",
@@ -81,6 +84,8 @@ STEPS: dict[str, Step] = {
     "unlock": Step("解锁", frozenset({"submitted"}), "draft", "owner", True),
     "accept": Step("接收", frozenset({"submitted"}), "accepted", "reviewer", False),
     "return": Step("退回", frozenset({"submitted", "accepted"}), "returned", "reviewer", True),
+    # The superior's return reaches the unit's own installation inside a workbook.
+    "received": Step("接收退回", frozenset({"submitted", "accepted"}), "returned", "owner", True),
 }
 
 
@@ -273,6 +278,13 @@ def return_period(
 ) -> PeriodState:
     """Superior's side: send a submitted or accepted period back with a reason."""
     return transition(store, plan, org_code, period, "return", reason)
+
+
+def receive_return(
+    store: Store, plan: Plan, org_code: str, period: Period, reason: str, *, change_id: int
+) -> PeriodState:
+    """The unit's side: record the return its superior sent back inside a workbook."""
+    return transition(store, plan, org_code, period, "received", reason, change_id=change_id)
 
 
 def plan_periods(plan: Plan, frequencies: set[Frequency]) -> list[Period]:

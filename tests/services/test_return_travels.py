@@ -1,0 +1,96 @@
+"""A return travels back to the county inside the next workbook it receives (issue 8).
+
+The province returns a county's period with a reason; the next submission or
+template workbook the province makes for that county carries the reason; the
+county's own installation, importing it, records the period as 已退回 with that
+reason (its app shows it on the period), and does not hand it in again unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from jlip_desk.cli import main
+
+COUNTY = "220102"
+PERIOD = "2025Q3"
+REASON = "维权援助工作站受理案件数与结案数不符,请核实"
+
+
+def _cli(capsys: pytest.CaptureFixture[str], data_dir: Path, *args: str) -> tuple[int, str]:
+    code = main(["--data-dir", str(data_dir), *args])
+    out, err = capsys.readouterr()
+    return code, out + err
+
+
+def _status(capsys: pytest.CaptureFixture[str], data_dir: Path) -> dict[str, object]:
+    code, out = _cli(capsys, data_dir, "status", "--period", PERIOD, "--json")
+    assert code == 0, out
+    units = json.loads(out)["units"]
+    unit: dict[str, object] = next(u for u in units if u["code"] == COUNTY)
+    return unit
+
+
+@pytest.fixture
+def stores(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, Path, Path]:
+    province, county = tmp_path / "province", tmp_path / "county"
+    assert _cli(capsys, province, "init", "--org", "220000")[0] == 0
+    assert _cli(capsys, province, "demo")[0] == 0
+    assert _cli(capsys, county, "init", "--org", COUNTY)[0] == 0
+    # The county's data as the province holds it: the county hands it in.
+    sent = tmp_path / "sent.xlsx"
+    args = ("export", "--period", PERIOD, "--org", COUNTY, "-o", str(sent))
+    assert _cli(capsys, province, *args)[0] == 0
+    code, out = _cli(capsys, county, "import", str(sent))
+    assert code == 0, out
+    assert _status(capsys, county)["status"] == "submitted"
+    return province, county, tmp_path
+
+
+@pytest.mark.parametrize("kind", ["export", "template"])
+def test_the_reason_reaches_the_county_inside_the_next_workbook(
+    stores: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    province, county, tmp_path = stores
+    code, out = _cli(
+        capsys, province, "return", "--org", COUNTY, "--period", PERIOD, "--reason", REASON
+    )
+    assert code == 0, out
+    back = tmp_path / f"back-{kind}.xlsx"
+    assert (
+        _cli(capsys, province, kind, "--period", PERIOD, "--org", COUNTY, "-o", str(back))[0] == 0
+    )
+
+    code, out = _cli(capsys, county, "import", str(back))
+    assert "上级已退回" in out and REASON in out, out
+    unit = _status(capsys, county)
+    assert unit["status"] == "returned"
+    assert unit["reason"] == REASON
+
+    # Importing the same workbook again neither hands the period in nor loses the reason.
+    _cli(capsys, county, "import", str(back))
+    unit = _status(capsys, county)
+    assert unit["status"] == "returned" and unit["reason"] == REASON
+
+
+def test_the_province_importing_its_own_returned_copy_takes_no_return(
+    stores: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only the unit's own installation takes a return from a workbook."""
+    province, _county, tmp_path = stores
+    args = ("return", "--org", COUNTY, "--period", PERIOD, "--reason", REASON)
+    assert _cli(capsys, province, *args)[0] == 0
+    back = tmp_path / "back.xlsx"
+    assert (
+        _cli(capsys, province, "export", "--period", PERIOD, "--org", COUNTY, "-o", str(back))[0]
+        == 0
+    )
+    other = tmp_path / "prefecture"
+    assert _cli(capsys, other, "init", "--org", "220100")[0] == 0
+    _cli(capsys, other, "import", str(back))
+    _code, out = _cli(capsys, other, "status", "--period", PERIOD, "--json")
+    unit = next(u for u in json.loads(out)["units"] if u["code"] == COUNTY)
+    assert unit["status"] != "returned"  # the prefecture received a submission, no return
