@@ -182,7 +182,13 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--all-counties", action="store_true", help="为每个县级单位各导出一份")
 
     p = sub.add_parser("import", help="导入填报好的工作簿(全部通过才写入)")
-    p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="一个或多个 .xlsx 文件")
+    p.add_argument(
+        "files",
+        nargs="+",
+        type=Path,
+        metavar="FILE",
+        help="一个或多个 .xlsx 文件或文件夹(文件夹连同子文件夹中的 .xlsx 全部导入)",
+    )
     p.add_argument("--report", type=Path, metavar="FILE", help="将导入报告另存为 JSON 文件")
     p.add_argument("--markup-dir", type=Path, metavar="DIR", help="标注问题的工作簿副本存放位置")
     p.add_argument(
@@ -302,6 +308,12 @@ _OS_REASONS = {
 
 def _os_reason(exc: OSError) -> str:
     return _OS_REASONS.get(exc.errno or 0, f"系统错误(代码 {exc.errno})")
+
+
+def _require_sources(sources: Sequence[Path]) -> None:
+    missing = [str(f) for f in sources if not f.exists()]
+    if missing:
+        raise InputError("找不到文件或文件夹", where="、".join(missing))
 
 
 def _require_files(files: Sequence[Path]) -> None:
@@ -573,9 +585,19 @@ def _cmd_export(store: Any, args: argparse.Namespace) -> int:
 
 @_with_store
 def _cmd_import(store: Any, args: argparse.Namespace) -> int:
-    from jlip_desk.services.excel import backup_before_import, import_files
+    from jlip_desk.services.excel import backup_before_import, collect_workbooks, import_files
 
-    _require_files(args.files)
+    _require_sources(args.files)
+    files, skipped = collect_workbooks(args.files)
+    if not files:
+        raise InputError(
+            "文件夹中没有可导入的 .xlsx 工作簿",
+            where="、".join(str(f) for f in args.files),
+            allowed="含有填报好的 .xlsx 工作簿的文件夹",
+        )
+    _require_files(files)
+    if skipped:
+        print(f"文件夹中有 {len(skipped)} 个文件不是待导入的工作簿,已跳过。", file=sys.stderr)
     if args.report:
         _require_writable_folder(args.report.parent, "--report")
     if args.markup_dir:
@@ -588,7 +610,7 @@ def _cmd_import(store: Any, args: argparse.Namespace) -> int:
 
     report = import_files(
         store,
-        args.files,
+        files,
         markup_dir=args.markup_dir,
         progress=progress,
         replace_newer=args.replace_newer,

@@ -19,8 +19,11 @@ from jlip_desk.excel.report import Issue
 ISSUES_SHEET = "导入问题"
 
 
+MARKUP_SUFFIX = "_问题标注"
+
+
 def markup_name(source: Path) -> str:
-    return f"{source.stem}_问题标注.xlsx"
+    return f"{source.stem}{MARKUP_SUFFIX}.xlsx"
 
 
 def write_markup(source: Path, issues: Sequence[Issue], target: Path) -> Path:

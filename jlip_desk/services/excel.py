@@ -10,6 +10,7 @@ from pathlib import Path
 from jlip_desk.errors import StoreError
 from jlip_desk.excel.exporter import ExportResult, export_workbook
 from jlip_desk.excel.layout import sheets_for
+from jlip_desk.excel.markup import MARKUP_SUFFIX
 from jlip_desk.excel.report import FileResult, ImportReport, Issue
 from jlip_desk.orgs import OrgUnit
 from jlip_desk.periods import Period
@@ -142,6 +143,44 @@ def export_submissions_all(
         return _write(store, get_org(store, code), period, target, blank=False)
 
     return _many(store, _counties(store, scope), export, period, folder, progress)
+
+
+WORKBOOK_SUFFIXES = (".xlsx",)
+
+
+def is_own_output(path: Path) -> bool:
+    """Files this program or a spreadsheet program leaves beside submissions."""
+    name = path.name
+    return (
+        name.startswith(("~$", ".~", "."))  # Excel's lock file, a save in progress
+        or path.stem.endswith(MARKUP_SUFFIX)  # a marked-up copy handed back earlier
+    )
+
+
+def collect_workbooks(sources: Iterable[Path]) -> tuple[list[Path], list[Path]]:
+    """The workbooks to import from files and folders (folders searched with subfolders).
+
+    Returns (workbooks, skipped): ``skipped`` are the other files found in folders
+    (not .xlsx, lock files, marked-up copies), for the report to mention. A file
+    named directly is taken whatever its suffix: the import then says what it is.
+    """
+    found: list[Path] = []
+    skipped: list[Path] = []
+    for named in sources:
+        source = Path(named)
+        if not source.is_dir():
+            found.append(source)
+            continue
+        for path in sorted(source.rglob("*")):
+            inside = path.relative_to(source).parts[:-1]
+            if path.is_dir() or any(part.startswith(".") for part in inside):
+                continue
+            if path.suffix.lower() in WORKBOOK_SUFFIXES and not is_own_output(path):
+                found.append(path)
+            else:
+                skipped.append(path)
+    unique = list(dict.fromkeys(found))  # a file named twice is imported once
+    return unique, skipped
 
 
 def import_files(

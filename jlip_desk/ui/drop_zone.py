@@ -1,4 +1,4 @@
-"""A frame that takes Excel workbooks dragged from the file manager, or chosen with a button."""
+"""A frame that takes Excel workbooks and folders dragged from the file manager, or chosen."""
 
 from __future__ import annotations
 
@@ -6,11 +6,19 @@ from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QSettings, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent
-from PySide6.QtWidgets import QFileDialog, QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 ACCEPTED_SUFFIXES = (".xlsx",)
 FOLDER_KEY = "exchange/import_folder"
-HINT = "将填好的 Excel 工作簿(.xlsx)拖到这里导入,可一次拖入多个文件"
+HINT = "将填好的 Excel 工作簿(.xlsx)或整个文件夹拖到这里导入,可一次拖入多个"
 
 
 def local_files(mime: QMimeData) -> list[Path]:
@@ -21,9 +29,12 @@ def local_files(mime: QMimeData) -> list[Path]:
 
 
 def workbooks(files: list[Path]) -> tuple[list[Path], list[Path]]:
-    """Split ``files`` into workbooks to import and the rest (folders, other file types)."""
-    good = [f for f in files if f.suffix.lower() in ACCEPTED_SUFFIXES and not f.is_dir()]
-    return good, [f for f in files if f not in good]
+    """Split ``files`` into workbooks to import (folders searched) and the rest."""
+    from jlip_desk.services.excel import collect_workbooks
+
+    named = [f for f in files if f.is_dir() or f.suffix.lower() in ACCEPTED_SUFFIXES]
+    good, skipped = collect_workbooks(named)
+    return good, [f for f in files if f not in named] + skipped
 
 
 class DropZone(QFrame):
@@ -43,9 +54,17 @@ class DropZone(QFrame):
         self.choose_button = QPushButton("选择文件(&F)…")
         self.choose_button.setToolTip("选择一个或多个 .xlsx 工作簿导入")
         self.choose_button.clicked.connect(self.choose)
+        self.folder_button = QPushButton("选择文件夹(&O)…")
+        self.folder_button.setToolTip("导入一个文件夹(连同子文件夹)中的全部 .xlsx 工作簿")
+        self.folder_button.clicked.connect(self.choose_folder)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.choose_button)
+        buttons.addWidget(self.folder_button)
+        buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.label)
-        layout.addWidget(self.choose_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addLayout(buttons)
         self._set_hover(False)
 
     def _set_hover(self, on: bool) -> None:
@@ -60,14 +79,19 @@ class DropZone(QFrame):
         self.label.setText(text)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        good, _ = workbooks(local_files(event.mimeData()))
-        if good:
+        # Cheap while the mouse moves: a folder is searched only when it is dropped.
+        dragged = local_files(event.mimeData())
+        files = [f for f in dragged if f.suffix.lower() in ACCEPTED_SUFFIXES and not f.is_dir()]
+        folders = [f for f in dragged if f.is_dir()]
+        if files or folders:
             event.acceptProposedAction()
             self._set_hover(True)
-            self.say(f"松开鼠标导入 {len(good)} 个工作簿")
+            parts = [f"{len(files)} 个工作簿"] if files else []
+            parts += [f"{len(folders)} 个文件夹中的工作簿"] if folders else []
+            self.say(f"松开鼠标导入 {'和'.join(parts)}")
         else:
             event.ignore()
-            self.say("这里只接受从文件夹拖入的 .xlsx 工作簿")
+            self.say("这里只接受 .xlsx 工作簿或含有工作簿的文件夹")
 
     def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
         self._set_hover(False)
@@ -79,10 +103,10 @@ class DropZone(QFrame):
         good, other = workbooks(local_files(event.mimeData()))
         if not good:
             event.ignore()
-            self.say("没有可导入的文件:只接受 .xlsx 工作簿")
+            self.say("没有可导入的文件:只接受 .xlsx 工作簿或含有工作簿的文件夹")
             return
         event.acceptProposedAction()
-        skipped = f"(已忽略 {len(other)} 个非 .xlsx 文件)" if other else ""
+        skipped = f"(已跳过 {len(other)} 个不是待导入工作簿的文件)" if other else ""
         self.say(f"收到 {len(good)} 个工作簿{skipped}")
         self.files_chosen.emit(good)
 
@@ -101,3 +125,23 @@ class DropZone(QFrame):
         settings.setValue(FOLDER_KEY, str(files[0].parent))
         self.say(f"已选择 {len(files)} 个工作簿")
         self.files_chosen.emit(files)
+
+    def choose_folder(self) -> None:
+        settings = QSettings()
+        start = settings.value(FOLDER_KEY)
+        name = QFileDialog.getExistingDirectory(
+            self,
+            "选择存放报送工作簿的文件夹",
+            start if isinstance(start, str) else str(Path.home()),
+        )
+        if not name:
+            return
+        folder = Path(name)
+        settings.setValue(FOLDER_KEY, str(folder))
+        good, other = workbooks([folder])
+        if not good:
+            self.say(f"文件夹“{folder.name}”中没有可导入的 .xlsx 工作簿")
+            return
+        skipped = f"(已跳过 {len(other)} 个其他文件)" if other else ""
+        self.say(f"文件夹“{folder.name}”中有 {len(good)} 个工作簿{skipped}")
+        self.files_chosen.emit(good)

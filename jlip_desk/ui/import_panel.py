@@ -87,6 +87,11 @@ class ImportPanel(QGroupBox):
         self.open_markup_button.clicked.connect(self.open_markup)
         self.open_folder_button = QPushButton("打开所在文件夹(&D)")
         self.open_folder_button.clicked.connect(self.open_folder)
+        self.markup_folder_button = QPushButton("打开标注副本文件夹(&K)")
+        self.markup_folder_button.setToolTip(
+            "打开存放本次被拒绝文件的问题标注副本的文件夹,以便退回给报送单位"
+        )
+        self.markup_folder_button.clicked.connect(self.open_markup_folder)
         self.save_button = QPushButton("保存导入报告(&R)…")
         self.save_button.setToolTip("另存为 JSON(与命令行 --report 相同)或文本文件")
         self.save_button.clicked.connect(self.save_report)
@@ -117,6 +122,7 @@ class ImportPanel(QGroupBox):
         buttons.addWidget(self.choice_button)
         buttons.addWidget(self.open_markup_button)
         buttons.addWidget(self.open_folder_button)
+        buttons.addWidget(self.markup_folder_button)
         buttons.addStretch(1)
         buttons.addWidget(self.save_button)
         layout = QVBoxLayout(self)
@@ -259,7 +265,20 @@ class ImportPanel(QGroupBox):
             self.choice_button.setText(choice[1] + "…")
         self.open_markup_button.setEnabled(result is not None and bool(result.markup))
         self.open_folder_button.setEnabled(result is not None)
+        self.markup_folder_button.setEnabled(self.markup_folder() is not None)
         self.save_button.setEnabled(self.report is not None)
+
+    def markup_folder(self) -> Path | None:
+        """Where this batch's marked-up copies are (the first one's folder)."""
+        if self.report is None:
+            return None
+        copies = [Path(f.markup) for f in self.report.files if f.markup]
+        return copies[0].parent if copies else None
+
+    def open_markup_folder(self) -> None:
+        folder = self.markup_folder()
+        if folder is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     def open_markup(self) -> None:
         result = self.current_result()

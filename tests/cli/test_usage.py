@@ -146,7 +146,7 @@ def test_missing_files_to_import_are_named_and_nothing_else(cli: Cli, tmp_path: 
     result = cli("import", str(tmp_path / "nofile.xlsx"), str(tmp_path / "also.xlsx"))
     assert result.code == EXIT_REFUSED
     assert result.err_lines == [
-        f"错误:{tmp_path / 'nofile.xlsx'}、{tmp_path / 'also.xlsx'}: 找不到文件"
+        f"错误:{tmp_path / 'nofile.xlsx'}、{tmp_path / 'also.xlsx'}: 找不到文件或文件夹"
     ]
     assert result.out == ""
 

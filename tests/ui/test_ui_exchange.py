@@ -364,7 +364,7 @@ def test_drag_and_drop_files(
         QApplication.sendEvent(zone, drop)
     assert drop.isAccepted()
     assert chosen.args == [[submissions["first"]]]
-    assert "已忽略 1 个" in zone.label.text()
+    assert "已跳过 1 个" in zone.label.text()
     qtbot.waitUntil(lambda: page.import_panel.files_model.rowCount() == 1)
     assert outcome_text(page) == "已导入"
 
@@ -423,3 +423,69 @@ def test_main_window_offers_the_page(qtbot: QtBot, province_ctx: AppContext) -> 
     assert isinstance(window.page("exchange"), ExchangePage)
     titles = [window.nav_model.item(i).text() for i in range(window.nav_model.rowCount())]
     assert "导入导出" in titles
+
+
+def test_a_dropped_folder_is_imported_and_the_marked_up_copies_are_one_click_away(
+    qtbot: QtBot,
+    province_ctx: AppContext,
+    submissions: dict[str, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import shutil
+
+    from PySide6.QtGui import QDesktopServices
+
+    inbox = tmp_path / "收件箱"
+    (inbox / "长春市").mkdir(parents=True)
+    shutil.copy(submissions["first"], inbox / "长春市" / submissions["first"].name)
+    wb = load_workbook(submissions["first"])
+    wb["服务活动"]["D3"] = "很多"  # not a number: refused, with a marked-up copy
+    wb.save(inbox / "bad.xlsx")
+    (inbox / "说明.txt").write_text("各县报送文件", encoding="utf-8")
+
+    page = page_for(qtbot, province_ctx)
+    zone = page.import_panel.drop_zone
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(inbox))])
+    enter, drop = drag(zone, mime)
+    QApplication.sendEvent(zone, enter)
+    assert enter.isAccepted() and "1 个文件夹" in zone.label.text()
+    with qtbot.waitSignal(zone.files_chosen) as chosen:
+        QApplication.sendEvent(zone, drop)
+    assert sorted(p.name for p in chosen.args[0]) == sorted(["bad.xlsx", submissions["first"].name])
+    panel = page.import_panel
+    qtbot.waitUntil(lambda: panel.files_model.rowCount() == 2, timeout=30_000)
+    outcomes = sorted(outcome_text(page, row) for row in range(2))
+    assert outcomes == ["已导入", "拒绝导入"]
+    opened: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()))
+    assert panel.markup_folder_button.isEnabled()
+    panel.markup_folder_button.click()
+    assert opened == [str(inbox)]
+    assert (inbox / "bad_问题标注.xlsx").exists()
+
+
+def test_choosing_a_folder_imports_its_workbooks(
+    qtbot: QtBot,
+    province_ctx: AppContext,
+    submissions: dict[str, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import shutil
+
+    from PySide6.QtWidgets import QFileDialog
+
+    folder = tmp_path / "files"
+    folder.mkdir()
+    shutil.copy(submissions["first"], folder / submissions["first"].name)
+    monkeypatch.setattr(
+        QFileDialog, "getExistingDirectory", staticmethod(lambda *_a, **_k: str(folder))
+    )
+    page = page_for(qtbot, province_ctx)
+    with qtbot.waitSignal(page.import_panel.drop_zone.files_chosen) as chosen:
+        page.import_panel.drop_zone.folder_button.click()
+    assert chosen.args == [[folder / submissions["first"].name]]
+    qtbot.waitUntil(lambda: page.import_panel.files_model.rowCount() == 1, timeout=30_000)
+    assert outcome_text(page) == "已导入"
