@@ -44,7 +44,12 @@ def default_pages() -> list[tuple[str, str, PageFactory]]:
         ("registries", "登记册", _lazy("jlip_desk.ui.registry_page", "RegistryPage")),
         ("entry", "数据填报", _lazy("jlip_desk.ui.entry_page", "EntryPage")),
         ("exchange", "导入导出", _lazy("jlip_desk.ui.exchange_page", "ExchangePage")),
+        ("review", "报送审核", _lazy("jlip_desk.ui.review_page", "ReviewPage")),
     ]
+
+
+# Pages only an installation that receives others' reports has (province, prefecture).
+SUPERIOR_PAGES = frozenset({"review"})
 
 
 class MainWindow(QMainWindow):
@@ -65,7 +70,10 @@ class MainWindow(QMainWindow):
         # Pages are built on first visit: start-up pays only for the page shown.
         self.factories: dict[str, PageFactory] = {}
         self.pages: dict[str, QWidget] = {}
+        county = org is None or org.level == "county"
         for key, name, factory in pages or default_pages():
+            if county and key in SUPERIOR_PAGES:
+                continue
             self.factories[key] = factory
             item = QStandardItem(name)
             item.setData(key, PAGE_KEY_ROLE)

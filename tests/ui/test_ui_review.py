@@ -1,0 +1,168 @@
+"""The review matrix, driven like the province's reviewer (issue 8).
+
+On main ``accept()`` and ``return_period()`` had no button: the province could
+not accept or return a submission from the window, and the missing counties were
+one status line cut off at the window's edge.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QInputDialog, QMessageBox
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from jlip_desk.periods import Period
+from jlip_desk.services.demo import generate
+from jlip_desk.services.excel import export_submission
+from jlip_desk.services.installation import bind
+from jlip_desk.services.period_status import status
+from jlip_desk.services.review import review_matrix
+from jlip_desk.store.database import Store
+from jlip_desk.store.plans import active_plan
+from jlip_desk.ui.context import AppContext
+from jlip_desk.ui.main_window import MainWindow
+from jlip_desk.ui.review_page import ReviewPage
+
+Q4 = Period(2025, 4)
+REASON = "结案数大于受理数,请核实后重新报送"
+
+
+@pytest.fixture
+def province(store: Store) -> Iterator[AppContext]:
+    generate(store, seed=2021)
+    bind(store, "220000")
+    ctx = AppContext(store)
+    yield ctx
+    ctx.writer.close()
+
+
+def _page(qtbot: QtBot, ctx: AppContext) -> ReviewPage:
+    page = ReviewPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1300, 700)
+    page.show()
+    qtbot.waitUntil(lambda: page.loaded, timeout=30_000)
+    return page
+
+
+def test_the_matrix_shows_every_unit_by_period_with_counts_and_the_missing_list(
+    qtbot: QtBot, qtmodeltester: ModelTester, province: AppContext
+) -> None:
+    page = _page(qtbot, province)
+    qtmodeltester.check(page.model)
+    matrix = page.model.matrix
+    assert matrix is not None
+    # Grouped by the nine prefectures, 60 counties, every period that has ended.
+    assert len(matrix.groups) == 9
+    assert sum(len(units) for _, units in matrix.groups) == 60
+    assert matrix.periods[0] == max(matrix.periods)
+    assert Q4 in matrix.periods and Period(2025) in matrix.periods
+    # The demo leaves five counties' 2025Q4 unsent, and it is long past due.
+    assert matrix.counts(Q4)["overdue"] == 5
+    column = page.model.column_of(Q4)
+    changchun = page.model.index(0, column)
+    assert page.model.data(changchun) == "10/11"
+    page.select("220102", Q4)
+    assert page.missing_list.count() == 5
+    items = [page.missing_list.item(i).text() for i in range(5)]
+    assert all("(逾期)" in text for text in items)
+    assert "榆树市" in " ".join(items)
+    assert "已报送 55/60" in page.period_label.text()
+
+
+def test_accept_and_return_go_through_the_life_cycle_and_are_recorded(
+    qtbot: QtBot, province: AppContext, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    page = _page(qtbot, province)
+    plan = active_plan(province.store)
+    # Accept two received reports at once.
+    page.select("220102", Q4)
+    page.select("220103", Q4, clear=False)
+    assert page.accept_button.isEnabled() and page.return_button.isEnabled()
+    with qtbot.waitSignal(province.data_changed, timeout=30_000):
+        page.accept_button.click()
+    qtbot.waitUntil(
+        lambda: page.model.data(page.model.index(1, page.model.column_of(Q4))) == "已接收"
+    )
+    assert status(province.store, plan.id, "220102", Q4).status == "accepted"
+    assert status(province.store, plan.id, "220103", Q4).status == "accepted"
+
+    # Return one with a reason; an empty reason returns nothing.
+    page.select("220102", Q4)
+    warned: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox, "warning", staticmethod(lambda _p, _t, text: warned.append(text))
+    )
+    monkeypatch.setattr(
+        QInputDialog, "getMultiLineText", staticmethod(lambda *_a, **_k: ("   ", True))
+    )
+    page.return_button.click()
+    assert warned and "必须填写原因" in warned[0]
+    assert status(province.store, plan.id, "220102", Q4).status == "accepted"
+    monkeypatch.setattr(
+        QInputDialog, "getMultiLineText", staticmethod(lambda *_a, **_k: (REASON, True))
+    )
+    with qtbot.waitSignal(province.data_changed, timeout=30_000):
+        page.return_button.click()
+    state = status(province.store, plan.id, "220102", Q4)
+    assert (state.status, state.reason) == ("returned", REASON)
+
+    def shown_returned() -> bool:
+        cell = page.model.cell(page.model.index(1, page.model.column_of(Q4)))
+        return cell is not None and cell.status == "returned"
+
+    qtbot.waitUntil(shown_returned)
+    tip = page.model.data(page.model.index(1, page.model.column_of(Q4)), 3)  # ToolTipRole
+    assert REASON in tip
+    # Recorded: the change log names the step and the reason.
+    notes = [r[0] for r in province.store.conn.execute("SELECT note FROM changes")]
+    assert any(note and "退回" in note and REASON in note for note in notes)
+    # And the reason travels in the next workbook made for the county.
+    made = export_submission(province.store, "220102", Q4, tmp_path)
+    from jlip_desk.excel.importer import read_submitted
+
+    assert read_submitted(made.path).meta.returned_reason == REASON
+
+
+def test_a_missing_report_can_be_neither_accepted_nor_returned(
+    qtbot: QtBot, province: AppContext
+) -> None:
+    page = _page(qtbot, province)
+    matrix = page.model.matrix
+    assert matrix is not None
+    missing = matrix.missing(Q4)[0]
+    page.select(missing.org.code, Q4)
+    assert not page.accept_button.isEnabled()
+    assert not page.return_button.isEnabled()
+
+
+def test_only_installations_that_receive_reports_have_the_page(qtbot: QtBot, store: Store) -> None:
+    bind(store, "220102")
+    ctx = AppContext(store)
+    try:
+        window = MainWindow(ctx)
+        qtbot.addWidget(window)
+        titles = [window.nav_model.item(i).text() for i in range(window.nav_model.rowCount())]
+        assert "报送审核" not in titles
+    finally:
+        ctx.writer.close()
+
+
+def test_periods_still_running_are_not_columns(store: Store) -> None:
+    generate(store, seed=2021)
+    bind(store, "220000")
+    plan = active_plan(store)
+    matrix = review_matrix(store, plan, "220200", today=dt.date(2023, 5, 1))
+    quarters = [p for p in matrix.periods if p.is_quarter]
+    assert max(quarters) == Period(2023, 1)
+    assert Period(2023) not in matrix.periods and Period(2022) in matrix.periods
+    assert len(matrix.groups) == 1 and matrix.groups[0][0].code == "220200"
+    # A quarter that ended, not yet due (15 days after its end, say): missing, not overdue.
+    early = review_matrix(store, plan, "220200", today=Period(2021, 1).end + dt.timedelta(days=1))
+    counts = early.counts(Period(2021, 1))
+    assert counts["overdue"] == 0
