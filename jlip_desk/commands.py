@@ -221,6 +221,34 @@ def build_parser() -> argparse.ArgumentParser:
     _add_period(p)
     p.add_argument("--org", metavar="CODE", help="范围:单位代码(默认:本机单位,未绑定时为全省)")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
+
+    # -- export-data: every stored value, for a server or a database ------------
+    p = sub.add_parser("export-data", help="导出全部数值,供上报服务器或导入数据库")
+    p.add_argument(
+        "--format",
+        required=True,
+        choices=("dhis2", "csv"),
+        metavar="FORMAT",
+        help="'dhis2':数据值集 JSON,另附元数据对照表;'csv':长表,每行一个数值(带 BOM 的 UTF-8)",
+    )
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="FILE", help="输出文件")
+    p.add_argument(
+        "--period",
+        type=_period_arg,
+        metavar="PERIOD",
+        help="只导出该报告期的数值,年度含其各季度(默认:全部报告期及登记表属性)",
+    )
+    p.add_argument(
+        "--org",
+        metavar="CODE",
+        help="范围:单位代码,含其下级单位(默认:本机单位,未绑定时为全省)",
+    )
+    p.add_argument(
+        "--mapping",
+        type=Path,
+        metavar="FILE",
+        help="元数据对照表文件(仅 'dhis2';默认:输出文件旁的同名 .mapping.json)",
+    )
     return parser
 
 
@@ -731,6 +759,23 @@ def _cmd_status(store: Any, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@_with_store
+def _cmd_export_data(store: Any, args: argparse.Namespace) -> int:
+    from jlip_desk.services.data_export import export_data
+
+    output: Path = args.output
+    _require_writable_folder(output.resolve().parent, "-o")
+    if args.mapping is not None:
+        _require_writable_folder(args.mapping.resolve().parent, "--mapping")
+    result = export_data(
+        store, args.format, output, org_code=args.org, period=args.period, mapping=args.mapping
+    )
+    print(f"已导出 {result.values} 个数值:{result.path}")
+    if result.mapping is not None:
+        print(f"元数据对照表(含 {result.attributes} 个登记表属性值):{result.mapping}")
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "init": _cmd_init,
     "orgs": _cmd_orgs,
@@ -748,4 +793,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "accept": _cmd_accept,
     "return": _cmd_return,
     "status": _cmd_status,
+    "export-data": _cmd_export_data,
 }
