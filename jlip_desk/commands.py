@@ -247,7 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--mapping",
         type=Path,
         metavar="FILE",
-        help="元数据对照表文件(仅 'dhis2';默认:输出文件旁的同名 .mapping.json)",
+        help="元数据对照表(仅 'dhis2';默认如 'values.json' 旁的 'values.mapping.json')",
     )
     return parser
 
