@@ -34,11 +34,10 @@ from typing import Any
 from jlip_desk.errors import InputError, NotAllowedError
 from jlip_desk.excel.atomic import save_atomic
 from jlip_desk.orgs import PROVINCE_CODE, OrgUnit
-from jlip_desk.periods import MAX_YEAR, MIN_YEAR, Period, parse_period
+from jlip_desk.periods import Period, parse_period
 from jlip_desk.plan.model import Field, FieldType, Plan, SubjectKind
 from jlip_desk.services.installation import bound_org
-from jlip_desk.store.aggregates import quarters_with_data
-from jlip_desk.store.cells import StoredValue, read_form
+from jlip_desk.store.cells import StoredValue, periods_of_form, read_form
 from jlip_desk.store.database import Store
 from jlip_desk.store.integrity import fields_in_cells, plan_ids_in_cells
 from jlip_desk.store.orgs import all_orgs, covers, get_org
@@ -185,17 +184,15 @@ def _check_period(store: Store, period: Period) -> None:
 def _periods(
     store: Store, plan_id: str, form: str, wanted: Period | None, *, periodless: bool
 ) -> list[str]:
-    """The stored period texts of one form that may hold values, in order.
+    """The stored period texts of one form, in order (``''``, registry attributes, first).
 
-    Quarters come from the store; years are every year a period may have (an empty
-    read of the (plan, form, period) index costs next to nothing). ``''`` (registry
-    attributes) comes first when ``periodless`` and no period is asked for.
+    ``''`` is left out when a period is asked for or ``periodless`` is false.
     """
     if wanted is not None:
         return [str(p) for p in sorted({wanted, *wanted.quarters()})]
-    quarters = {parse_period(q) for q in quarters_with_data(store, plan_id, [form])}
-    years = {Period(y) for y in range(MIN_YEAR, MAX_YEAR + 1)}
-    return ["", *(str(p) for p in sorted(quarters | years))][0 if periodless else 1 :]
+    stored = periods_of_form(store, plan_id, form)
+    dated = sorted((p for p in stored if p), key=parse_period)
+    return ([""] if periodless and "" in stored else []) + dated
 
 
 def _read(

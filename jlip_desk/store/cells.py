@@ -198,6 +198,15 @@ def read_form(
     return out
 
 
+def periods_of_form(store: Store, plan_id: str, form: str) -> list[str]:
+    """Every period text that holds a value of ``form`` ('' for registry attributes)."""
+    rows = store.conn.execute(
+        "SELECT DISTINCT period FROM cells WHERE plan_id = ? AND form = ? ORDER BY period",
+        (plan_id, form),
+    )
+    return [row[0] for row in rows]
+
+
 def history(store: Store, key: CellKey, field: str | None = None) -> list[HistoryEntry]:
     """Every change of a row's values (or one field's), oldest first."""
     sql = (
