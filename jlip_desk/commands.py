@@ -181,6 +181,18 @@ def build_parser() -> argparse.ArgumentParser:
             )
         p.add_argument("--all-counties", action="store_true", help="为每个县级单位各导出一份")
 
+    p = sub.add_parser("report", help="汇总报告:按报告期和范围输出工作簿或可打印的 PDF 文件")
+    _add_period(p)
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="输出文件:.xlsx 工作簿或 PDF 文件,由扩展名决定",
+    )
+    p.add_argument("--org", metavar="CODE", help="范围:全省或市(州)的单位代码(默认:全省)")
+
     p = sub.add_parser("import", help="导入填报好的工作簿(全部通过才写入)")
     p.add_argument(
         "files",
@@ -611,6 +623,33 @@ def _cmd_export(store: Any, args: argparse.Namespace) -> int:
     return _export_one(store, args, blank=False)
 
 
+_REPORT_SUFFIXES = (".xlsx", ".pdf")
+
+
+@_with_store
+def _cmd_report(store: Any, args: argparse.Namespace) -> int:
+    output: Path = args.output
+    suffix = output.suffix.lower()
+    if suffix not in _REPORT_SUFFIXES:
+        raise InputError(
+            f"不支持的文件类型“{output.suffix or '(无扩展名)'}”",
+            where="-o",
+            allowed="扩展名为 .xlsx(工作簿)或 .pdf(PDF)的文件",
+        )
+    _require_writable_folder(output.parent, "-o")
+    if suffix == ".pdf":
+        # Qt lives in jlip_desk.ui; it is loaded only for a PDF.
+        from jlip_desk.ui.report_pdf import export_report_pdf
+
+        path = export_report_pdf(store, args.period, args.org, output)
+    else:
+        from jlip_desk.services.report_book import export_report_book
+
+        path = export_report_book(store, args.period, args.org, output)
+    print(f"已生成汇总报告:{path}")
+    return EXIT_OK
+
+
 @_with_store
 def _cmd_import(store: Any, args: argparse.Namespace) -> int:
     from jlip_desk.services.excel import backup_before_import, collect_workbooks, import_files
@@ -787,6 +826,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "restore": _cmd_restore,
     "template": _cmd_template,
     "export": _cmd_export,
+    "report": _cmd_report,
     "import": _cmd_import,
     "submit": _cmd_submit,
     "unlock": _cmd_unlock,
