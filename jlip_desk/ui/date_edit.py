@@ -56,6 +56,7 @@ class DateEdit(QWidget):
 
     def _sync_calendar(self) -> None:
         try:
-            self.calendar.setSelectedDate(QDate(dt.date.fromisoformat(self.text().strip())))
+            day = dt.date.fromisoformat(self.text().strip())
+            self.calendar.setSelectedDate(QDate(day.year, day.month, day.day))
         except ValueError:
             self.calendar.setSelectedDate(QDate.currentDate())

@@ -29,6 +29,7 @@ from PySide6.QtGui import (
     QPdfWriter,
     QPen,
 )
+from PySide6.QtWidgets import QApplication
 
 from jlip_desk.excel.atomic import save_atomic
 from jlip_desk.excel.report_book import Column, ReportBook, Section, Table
@@ -57,18 +58,22 @@ _TOTAL_BG = QColor("#EDEDED")
 _GRID = QColor("#9E9E9E")
 _WARNING = QColor("#C00000")
 _SERIES = (QColor("#4472C4"), QColor("#ED7D31"), QColor("#A5A5A5"), QColor("#70AD47"))
-_app: QGuiApplication | None = None
+_app: QApplication | None = None
 
 
 def _ensure_app() -> None:
-    """A QGuiApplication for fonts and painting; offscreen when there is no display."""
+    """An application for fonts and painting; offscreen when there is no display.
+
+    A QApplication (not a QGuiApplication): the charts drawn by the dashboard's
+    widgets need one, and a test run or the window may make the next call.
+    """
     global _app  # noqa: PLW0603 - the one application object must outlive this call
     if QGuiApplication.instance() is not None:
         return
     no_display = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
     if sys.platform.startswith("linux") and no_display:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    _app = QGuiApplication([sys.argv[0] if sys.argv else "jlip-desk"])
+    _app = QApplication([sys.argv[0] if sys.argv else "jlip-desk"])
 
 
 def font_family() -> str:

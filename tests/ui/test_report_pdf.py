@@ -26,6 +26,12 @@ POPPLER = all(shutil.which(t) for t in ("pdftoppm", "pdftotext", "pdffonts"))
 needs_poppler = pytest.mark.skipif(not POPPLER, reason="poppler-utils is not installed")
 
 
+@pytest.fixture(autouse=True)
+def _application(qapp: object) -> object:
+    """pytest-qt's application, made before the report's: it outlives every Qt object."""
+    return qapp
+
+
 @pytest.fixture(scope="module")
 def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("report-pdf-demo")

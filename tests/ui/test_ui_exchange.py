@@ -328,7 +328,7 @@ def test_bad_file_refused_with_problems_and_marked_copy(
 def drag(zone: Any, mime: QMimeData) -> tuple[QDragEnterEvent, QDropEvent]:
     point = QPointF(zone.rect().center())
     enter = QDragEnterEvent(
-        point, Qt.DropAction.CopyAction, mime, LEFT, Qt.KeyboardModifier.NoModifier
+        point.toPoint(), Qt.DropAction.CopyAction, mime, LEFT, Qt.KeyboardModifier.NoModifier
     )
     drop = QDropEvent(point, Qt.DropAction.CopyAction, mime, LEFT, Qt.KeyboardModifier.NoModifier)
     return enter, drop
