@@ -1,0 +1,145 @@
+"""The dashboard page: loads in the background, follows the period, drills down, exports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QImage
+
+from jlip_desk.periods import Period
+from jlip_desk.services.dashboard import build_dashboard
+from jlip_desk.services.demo import generate
+from jlip_desk.services.installation import bind
+from jlip_desk.store.database import Store
+from jlip_desk.ui import app as ui_app
+from jlip_desk.ui.context import AppContext
+from jlip_desk.ui.dashboard_page import DashboardPage, render_chart_images
+
+PROVINCE, CHANGCHUN, NANGUAN = "220000", "220100", "220102"
+
+
+@pytest.fixture
+def demo(store: Store) -> Store:
+    generate(store, seed=3)
+    bind(store, PROVINCE)
+    return store
+
+
+@pytest.fixture
+def ctx(demo: Store) -> Iterator[AppContext]:
+    ui_app.create_application()
+    context = AppContext(demo)
+    yield context
+    context.writer.close()
+
+
+def _page(qtbot, ctx: AppContext) -> DashboardPage:
+    page = DashboardPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1300, 900)
+    page.show()
+    qtbot.waitExposed(page)
+    qtbot.waitUntil(lambda: page.loads >= 1 and not page.loading, timeout=30_000)
+    return page
+
+
+def _variance(image: QImage) -> float:
+    """The variance of the grey levels of a sample of pixels: 0 for a blank image."""
+    values = [
+        image.pixelColor(x, y).lightness()
+        for x in range(0, image.width(), 4)
+        for y in range(0, image.height(), 4)
+    ]
+    mean = sum(values) / len(values)
+    return sum((v - mean) ** 2 for v in values) / len(values)
+
+
+def test_page_loads_and_follows_the_period(qtbot, ctx: AppContext, demo: Store) -> None:
+    page = _page(qtbot, ctx)
+    dash = page.dashboard
+    assert dash is not None and dash.is_province
+    expected = build_dashboard(demo, Period(2025, 4), PROVINCE)
+    assert dash.period == "2025Q4"
+    assert [s.count for s in dash.counts] == [s.count for s in expected.counts]
+    assert "工作站" in page.chart("counts").title
+    # Exact values on hover: the tip of the last quarter's point names its count.
+    ws = dash.count("workstations")
+    counts = page.chart("counts")
+    last = len(dash.quarters) - 1
+    tip = counts.hover_text(last, ws.cumulative[-1], pixel=(0.01, 0.01))
+    assert tip is not None and f"{ws.cumulative[-1]} 个" in tip and "2025Q4" in tip
+
+    page.period_combo.setCurrentIndex(page.period_combo.findData("2023Q2"))
+    qtbot.waitUntil(lambda: page.dashboard is not None and page.dashboard.period == "2023Q2",
+                    timeout=30_000)  # fmt: skip
+    earlier = page.dashboard
+    assert earlier is not None and len(earlier.quarters) == 10
+    assert (
+        earlier.count("workstations").count
+        == build_dashboard(demo, Period(2023, 2), PROVINCE).count("workstations").count
+    )
+
+
+def test_drill_down_to_a_prefecture_and_back(qtbot, ctx: AppContext) -> None:
+    page = _page(qtbot, ctx)
+    assert not page.back_button.isVisibleTo(page)
+    index = next(i for i, g in enumerate(page.charts.groups) if g.code == CHANGCHUN)
+    page.bar_clicked(index)  # what a click on 长春市's bars calls
+    qtbot.waitUntil(lambda: page.dashboard is not None and page.dashboard.org["code"] == CHANGCHUN,
+                    timeout=30_000)  # fmt: skip
+    assert page.back_button.isVisibleTo(page)
+    names = [g.name for g in page.charts.groups]
+    assert "南关区" in names and "长春市" not in names
+    dash = page.dashboard
+    assert dash is not None and all(s.target is None for s in dash.counts)
+    assert "占全省" in page.chart("counts").plotItem.titleLabel.text
+    page.bar_clicked(0)  # a county is not drillable: nothing happens
+    page.back_button.click()
+    qtbot.waitUntil(lambda: page.dashboard is not None and page.dashboard.org["code"] == PROVINCE,
+                    timeout=30_000)  # fmt: skip
+    assert not page.back_button.isVisibleTo(page)
+
+
+def test_export_png_is_not_blank(qtbot, ctx: AppContext, tmp_path: Path) -> None:
+    page = _page(qtbot, ctx)
+    for key in ("counts", "by_group", "indicator0", "activity", "reporting"):
+        target = tmp_path / f"{key}.png"
+        assert page.export_png(key, target)
+        image = QImage(str(target))
+        assert not image.isNull() and image.width() > 200
+        assert _variance(image) > 50, key
+
+
+def test_data_changed_refreshes(qtbot, ctx: AppContext, demo: Store) -> None:
+    page = _page(qtbot, ctx)
+    before = page.loads
+    dash = page.dashboard
+    assert dash is not None
+    ctx.data_changed.emit(("records",))
+    qtbot.waitUntil(lambda: page.loads > before and not page.loading, timeout=30_000)
+    assert page.dashboard is not dash
+
+
+def test_a_county_sees_its_own_counts(qtbot, demo: Store) -> None:
+    bind(demo, NANGUAN, force=True)
+    ui_app.create_application()
+    context = AppContext(demo)
+    try:
+        page = _page(qtbot, context)
+        dash = page.dashboard
+        assert dash is not None and dash.org["code"] == NANGUAN
+        assert all(s.target is None for s in dash.counts)
+        title = page.chart("counts").plotItem.titleLabel.text
+        assert "占全省" in title and "目标路径" not in " ".join(page.chart("counts").tips())
+    finally:
+        context.writer.close()
+
+
+def test_render_chart_images(qtbot, ctx: AppContext) -> None:
+    images = render_chart_images(ctx, None, "2025Q4", (480, 300))
+    assert len(images) >= 8
+    for title, image in images:
+        assert title and image.width() == 480 and image.height() == 300
+        assert _variance(image) > 50, title
