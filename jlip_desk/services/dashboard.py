@@ -453,12 +453,6 @@ def _growth_needed(
     return float((target / value) ** (1.0 / (target_year - year)) - 1.0)
 
 
-def _numeric(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
-
-
 def _activity(
     store: Store,
     plan: Plan,
@@ -492,18 +486,22 @@ def _activity(
             return org_code
 
     n = len(quarters)
+    wanted = set(ids)
     values: dict[str, dict[str, list[float]]] = {f: {} for f in ids}
     coverage: list[Coverage] = []
     for i, q in enumerate(quarters):
         reported: set[str] = set()
         for (org_code, subject), row in read_form(store, plan.id, form.id, str(q), codes).items():
-            for f in ids:
-                number = _numeric(row.get(f))
-                if number is None:
+            group = group_of(org_code, subject)
+            for f, raw in row.items():
+                # Numbers only, as the SQL sums count them.
+                if f not in wanted or isinstance(raw, bool) or not isinstance(raw, int | float):
                     continue
                 reported.add(org_code)
-                series = values[f].setdefault(group_of(org_code, subject), [0.0] * n)
-                series[i] += number
+                series = values[f].get(group)
+                if series is None:
+                    series = values[f][group] = [0.0] * n
+                series[i] += raw
         coverage.append(Coverage(len(reported), len(codes)))
     present = sorted({g for per in values.values() for g in per})
     for per in values.values():

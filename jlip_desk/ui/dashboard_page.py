@@ -132,6 +132,7 @@ class Chart(pg.PlotWidget):  # type: ignore[misc]
             offset=(8, 8), labelTextSize="8pt", brush=pg.mkBrush(255, 255, 255, 210)
         )
         self.title = ""
+        self._head: tuple[object, ...] = ()
         self._boxes: list[tuple[float, float, float, float, str]] = []  # x0, x1, y0, y1, tip
         self._points: list[tuple[float, float, str]] = []
         self._bar_groups: list[str] = []  # the code behind each bar position, for clicks
@@ -148,6 +149,10 @@ class Chart(pg.PlotWidget):  # type: ignore[misc]
         self._boxes.clear()
         self._points.clear()
         self.title = title
+        head = (title, subtitle, x_label, y_label, tuple(ticks))
+        if head == self._head:  # unchanged words need no new layout (a refresh)
+            return
+        self._head = head
         self.plotItem.setTitle(
             f'<span style="font-family:{_CSS_FAMILY}; font-size:11pt; font-weight:bold">'
             f'{title}</span><br><span style="font-family:{_CSS_FAMILY}; font-size:8pt; '
