@@ -11,7 +11,7 @@ stderr.
 Exit status: 0 even when a figure misses its target, since the machines are shared
 and noisy; with ``--strict``, 1 when any figure misses. A benchmark that cannot run
 at all (it crashed) is always exit status 1. Rows marked "not measured" (no frozen
-bundle built, no dashboard yet) are neither passes nor failures.
+bundle built) are neither passes nor failures.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._figures import Figure, dumps, loads, not_measured, table
+from benchmarks._figures import Figure, dumps, loads, table
 
 # In the order they run and appear in the table.
 BENCHMARKS = (
@@ -44,13 +44,7 @@ MARK = "FIGURES-JSON "
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _dashboard(quick: bool) -> list[Figure]:
-    return [not_measured("dashboard refresh", "ms", "no dashboard yet")]
-
-
 def _measure(name: str, quick: bool) -> list[Figure]:
-    if name == "dashboard":
-        return _dashboard(quick)
     module = importlib.import_module(f"benchmarks.{name}")
     figures: list[Figure] = module.measure(quick)
     return figures
