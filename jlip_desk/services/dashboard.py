@@ -22,9 +22,9 @@ from jlip_desk.plan.model import Frequency, Plan, Registry
 from jlip_desk.services.entry_rows import LOCKED_STATES
 from jlip_desk.services.reporting import due_date, reporting_units
 from jlip_desk.services.summary import (
-    _indicator,
-    _quarterly_registry_forms,
     build_summary,
+    indicator_entry,
+    quarterly_registry_forms,
 )
 from jlip_desk.store.cells import read_form
 from jlip_desk.store.database import Store
@@ -235,7 +235,7 @@ def build_dashboard(
              for recs in records.values() for rec in recs}  # fmt: skip
     activity = [
         _activity(store, plan, form.id, scope, counties, orgs, names, quarters)
-        for form in _quarterly_registry_forms(plan)
+        for form in quarterly_registry_forms(plan)
     ]
     parent = None
     if not is_province:
@@ -371,7 +371,9 @@ def _indicator_series(
     coverage: list[Coverage] = []
     yearly_planned: dict[int, float | None] = {}
     for year in years:
-        row = now if year == last else _indicator(store, plan, ind, year, scope, counties, orgs)
+        row = (
+            now if year == last else indicator_entry(store, plan, ind, year, scope, counties, orgs)
+        )
         actual.append(row["value"])
         yearly_planned[year] = row["planned"]
         reported = row.get("reporting_orgs", 1 if row["value"] is not None else 0)
@@ -380,7 +382,7 @@ def _indicator_series(
     province_value: float | None = value
     share: float | None = None
     if not is_province:
-        whole = _indicator(store, plan, ind, last, get_org(store, PROVINCE_CODE),
+        whole = indicator_entry(store, plan, ind, last, get_org(store, PROVINCE_CODE),
                            province_counties, orgs)  # fmt: skip
         province_value = whole["value"]
         if ind.aggregation.value == "sum" and value is not None and province_value:

@@ -66,7 +66,7 @@ def build_summary(
         "demo_data": demo,
         "targets": [_target(store, plan, t, period, scope, counties, orgs) for t in plan.targets],
         "indicators": [
-            _indicator(store, plan, ind, period.year, scope, counties, orgs)
+            indicator_entry(store, plan, ind, period.year, scope, counties, orgs)
             for ind in plan.indicators
         ],
         "activity": _activity(store, plan, period, counties),
@@ -93,7 +93,7 @@ def _rounded(value: float | None, decimals: int) -> float | None:
     return None if value is None else round(value, decimals)
 
 
-def _indicator(
+def indicator_entry(
     store: Store,
     plan: Plan,
     ind: Indicator,
@@ -242,7 +242,7 @@ def _activity(
     codes = [c.code for c in counties]
     periods = [str(q) for q in period.quarters()]
     out: dict[str, dict[str, float]] = {}
-    for form in _quarterly_registry_forms(plan):
+    for form in quarterly_registry_forms(plan):
         totals = dict.fromkeys((f.id for f in form.fields if f.is_numeric), 0.0)
         for field, total in field_totals(store, plan.id, form.id, periods, codes).items():
             if field in totals:
@@ -251,7 +251,7 @@ def _activity(
     return out
 
 
-def _quarterly_registry_forms(plan: Plan) -> list[Form]:
+def quarterly_registry_forms(plan: Plan) -> list[Form]:
     return [
         f
         for f in plan.forms

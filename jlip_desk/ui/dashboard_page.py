@@ -8,9 +8,7 @@ which :func:`render_chart_images` also uses to hand the same charts to the PDF r
 
 from __future__ import annotations
 
-import ctypes
 import math
-import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -42,28 +40,6 @@ from jlip_desk.ui.errors import show_error
 from jlip_desk.ui.tasks import BackgroundTask
 
 pg.setConfigOptions(antialias=True, background="w", foreground="k")
-
-
-_patched = False
-
-
-def _work_around_pyside() -> None:
-    """Keep None, True and False alive although PySide drops references to them.
-
-    PySide6 6.12 on Python 3.11 loses a reference to the None or True returned by a
-    Python override of a Qt virtual (pyqtgraph's ``itemChange`` and others) on
-    every call: after enough chart redraws the interpreter deallocates None and
-    aborts ("none_dealloc"). From Python 3.12 these objects are immortal and the
-    lost references are harmless; before, they get a reserve of references once
-    (a billion: some 25 million redraws).
-    """
-    global _patched  # noqa: PLW0603
-    if _patched or sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
-        return
-    _patched = True
-    for singleton in (None, True, False):
-        # ob_refcnt is the first field of every CPython object.
-        ctypes.c_ssize_t.from_address(id(singleton)).value += 1_000_000_000
 
 
 # Qt falls back along this list (and then to any font with the glyphs).
@@ -119,7 +95,6 @@ class Chart(pg.PlotWidget):  # type: ignore[misc]
     """One figure: a Chinese title, axis labels with units, a legend, hover tips, PNG export."""
 
     def __init__(self, key: str, parent: QWidget | None = None):
-        _work_around_pyside()
         super().__init__(parent)
         self.key = key
         self.setMinimumSize(420, 280)
