@@ -602,6 +602,12 @@ class DashboardPage(QWidget):
         top.addWidget(self.field_combo)
         top.addStretch(1)
         top.addWidget(self.back_button)
+        self.report_button = QPushButton("导出汇总报告(&P)…")
+        self.report_button.setToolTip(
+            "将所示单位和报告期的进度报告导出为 PDF(含以上图表,可打印)或 Excel 工作簿"
+        )
+        self.report_button.clicked.connect(self.export_report)
+        top.addWidget(self.report_button)
         self.charts = ChartSet()
         self.charts.by_group.on_bar_clicked = self.bar_clicked
         self.grid = QGridLayout()
@@ -648,6 +654,56 @@ class DashboardPage(QWidget):
     # ------------------------------------------------------------- loading
     def _data_changed(self, _kinds: tuple[str, ...]) -> None:
         self._timer.start()
+
+    def export_report(self) -> None:
+        """The consolidated report of what the page shows, as PDF or workbook."""
+        from PySide6.QtCore import QSettings
+        from PySide6.QtGui import QGuiApplication
+        from PySide6.QtWidgets import QFileDialog
+
+        from jlip_desk.errors import JlipError
+        from jlip_desk.ui.errors import show_error
+
+        dash = self.dashboard
+        if dash is None:
+            return
+        settings = QSettings()
+        folder = settings.value("dashboard/report_folder")
+        start = Path(folder) if isinstance(folder, str) else Path.home()
+        name = f"{dash.org['name']}_{dash.period}_进度报告.pdf"
+        chosen, chosen_filter = QFileDialog.getSaveFileName(
+            self,
+            "导出汇总报告",
+            str(start / name),
+            "PDF 文件 (*.pdf);;Excel 工作簿 (*.xlsx)",
+        )
+        if not chosen:
+            return
+        target = Path(chosen)
+        if target.suffix.lower() not in (".pdf", ".xlsx"):
+            target = target.with_suffix(".xlsx" if "xlsx" in chosen_filter else ".pdf")
+        settings.setValue("dashboard/report_folder", str(target.parent))
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            if target.suffix.lower() == ".pdf":
+                from jlip_desk.ui.report_pdf import export_report_pdf
+
+                export_report_pdf(self.ctx.store, dash.period, dash.org["code"], target)
+            else:
+                from jlip_desk.services.report_book import export_report_book
+
+                export_report_book(self.ctx.store, dash.period, dash.org["code"], target)
+        except JlipError as exc:
+            show_error(self, exc, "导出汇总报告失败")
+            return
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        self.last_report = target
+        status = getattr(self.window(), "statusBar", None)
+        if callable(status):
+            status().showMessage(f"已导出汇总报告:{target}", 10_000)
+
+    last_report: Path | None = None
 
     def selected_period(self) -> Period | None:
         data = self.period_combo.currentData()

@@ -41,6 +41,7 @@ def default_pages() -> list[tuple[str, str, PageFactory]]:
     """(key, Chinese title, factory) for every navigation entry, in order."""
     return [
         ("overview", "进度概览", _lazy("jlip_desk.ui.overview_page", "OverviewPage")),
+        ("dashboard", "进度图表", _lazy("jlip_desk.ui.dashboard_page", "DashboardPage")),
         ("registries", "登记册", _lazy("jlip_desk.ui.registry_page", "RegistryPage")),
         ("entry", "数据填报", _lazy("jlip_desk.ui.entry_page", "EntryPage")),
         ("exchange", "导入导出", _lazy("jlip_desk.ui.exchange_page", "ExchangePage")),

@@ -97,10 +97,21 @@ def export_report_pdf(
     today: dt.date | None = None,
     charts: Sequence[Chart] | None = None,
 ) -> Path:
-    """Build the report of a period and scope and write it as a PDF (the CLI's hook)."""
+    """Build the report of a period and scope and write it as a PDF (the CLI's and the window's).
+
+    The charts are the dashboard's own (the same figures the 进度图表 page shows),
+    unless ``charts`` are given.
+    """
     from jlip_desk.services.report_book import build_report
 
-    return write_report_pdf(build_report(store, period, org_code, today), target, charts)
+    book = build_report(store, period, org_code, today)
+    if charts is None:
+        _ensure_app()
+        from jlip_desk.ui.dashboard_page import render_chart_images
+
+        summary = book.summary
+        charts = render_chart_images(store, summary["org"]["code"], summary["period"])
+    return write_report_pdf(book, target, charts)
 
 
 def write_report_pdf(book: ReportBook, target: Path, charts: Sequence[Chart] | None = None) -> Path:

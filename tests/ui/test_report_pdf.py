@@ -206,6 +206,11 @@ def test_cli_writes_a_pdf(
     text = _text(out)
     assert "长春市" in text
     assert "知识产权维权援助工作站" in text
+    # The charts are the dashboard's, for the prefecture asked for.
+    assert "工作站与服务网点累计数量" in text
+    assert "各市(州)工作站和服务网点数量" not in text
+    pages = _pages(out, tmp_path / "png")
+    assert all(_variance(QImage(str(page))) > 1.0 for page in pages)
 
 
 @pytest.mark.parametrize("name", ["report.csv", "report", "report.xls"])

@@ -143,3 +143,52 @@ def test_render_chart_images(qtbot, ctx: AppContext) -> None:
     for title, image in images:
         assert title and image.width() == 480 and image.height() == 300
         assert _variance(image) > 50, title
+
+
+def test_the_report_of_what_the_page_shows_exports_as_pdf_and_workbook(
+    qtbot, ctx: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from openpyxl import load_workbook
+    from PySide6.QtWidgets import QFileDialog
+
+    page = _page(qtbot, ctx)
+    page.bar_clicked(0)  # drill into 长春市: the report follows
+    qtbot.waitUntil(
+        lambda: page.dashboard is not None and page.dashboard.org["code"] == CHANGCHUN,
+        timeout=30_000,
+    )
+    for name in ("report.pdf", "report.xlsx"):
+        answer = (str(tmp_path / name), "")
+        monkeypatch.setattr(
+            QFileDialog, "getSaveFileName", staticmethod(lambda *_a, _x=answer, **_k: _x)
+        )
+        page.report_button.click()
+        assert page.last_report == tmp_path / name
+    assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
+    book = load_workbook(tmp_path / "report.xlsx", read_only=True)
+    head = [str(row[0]) for row in book.worksheets[0].iter_rows(max_row=3, values_only=True)]
+    assert any("长春市" in line for line in head), head
+
+
+def test_the_dashboard_is_in_the_navigation(qtbot, ctx: AppContext) -> None:
+    from jlip_desk.ui.main_window import MainWindow
+
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    titles = [window.nav_model.item(i).text() for i in range(window.nav_model.rowCount())]
+    assert titles[:2] == ["进度概览", "进度图表"]
+
+
+def test_the_window_starts_without_loading_pyqtgraph() -> None:
+    """The charts' library is loaded when the page is first opened, not at start-up."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from jlip_desk.ui import app, main_window; "
+        "main_window.default_pages(); print('pyqtgraph' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "False"
