@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from jlip_desk.errors import StoreError
+from jlip_desk.errors import NotAllowedError, StoreError
 from jlip_desk.excel.exporter import ExportResult, export_workbook
 from jlip_desk.excel.layout import sheets_for
 from jlip_desk.excel.markup import MARKUP_SUFFIX
@@ -19,7 +19,7 @@ from jlip_desk.services.importing import ImportOptions, import_file
 from jlip_desk.services.installation import bound_org
 from jlip_desk.services.workbooks import collect
 from jlip_desk.store.database import Store
-from jlip_desk.store.orgs import PROVINCE_CODE, counties_under, get_org
+from jlip_desk.store.orgs import PROVINCE_CODE, counties_under, covers, get_org
 from jlip_desk.store.plans import active_plan
 from jlip_desk.store.submissions import latest_submission
 
@@ -97,7 +97,22 @@ def export_submission(store: Store, org_code: str, period: Period, target: Path)
 
 
 def _counties(store: Store, scope: str | None) -> list[OrgUnit]:
-    return counties_under(store, scope or PROVINCE_CODE)
+    """The counties a batch export covers: under ``scope``, by default the installation's.
+
+    A prefecture's store holds only its own counties' reports: exporting "every
+    county" from it means its own, never the province's sixty.
+    """
+    bound = bound_org(store)
+    home = bound.code if bound is not None else PROVINCE_CODE
+    chosen = scope or home
+    if not covers(store, home, chosen):
+        mine = bound.name if bound else ""
+        raise NotAllowedError(
+            f"本机绑定的单位为“{mine}”,不能导出“{get_org(store, chosen).name}”的工作簿",
+            where=chosen,
+            allowed="本单位或其下级单位",
+        )
+    return counties_under(store, chosen)
 
 
 def _many(
@@ -125,7 +140,7 @@ def export_templates_all(
     scope: str | None = None,
     progress: Progress | None = None,
 ) -> list[ExportResult]:
-    """Templates for every county under ``scope`` (default: the whole province) into ``folder``."""
+    """Templates for every county under ``scope`` (default: the installation's) into ``folder``."""
     return _many(store, _counties(store, scope), export_template, period, folder, progress)
 
 

@@ -78,3 +78,39 @@ def test_an_empty_folder_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[
     code, _out, err = _cli(capsys, data, "import", str(empty))
     assert code == EXIT_REFUSED
     assert f"{empty}: 文件夹中没有可导入的 .xlsx 工作簿" in err
+
+
+def test_a_prefecture_hands_its_roll_up_to_the_province(
+    inbox: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The prefecture collects its counties, exports their submissions in one go, and the
+    province imports that folder like the counties' own files: the same values arrive."""
+    import sqlite3
+
+    jilin, province, direct = tmp_path / "jilin", tmp_path / "province", tmp_path / "direct"
+    assert _cli(capsys, jilin, "init", "--org", "220200")[0] == EXIT_OK
+    assert _cli(capsys, jilin, "import", str(inbox / "吉林市"))[0] == EXIT_OK
+    roll_up = tmp_path / "roll-up"
+    roll_up.mkdir()
+    args = ("export", "--period", PERIOD, "--all-counties", "-o", str(roll_up))
+    assert _cli(capsys, jilin, *args)[0] == EXIT_OK
+    assert len(list(roll_up.glob("*.xlsx"))) == len(list((inbox / "吉林市").glob("*.xlsx")))
+
+    assert _cli(capsys, province, "init", "--org", "220000")[0] == EXIT_OK
+    code, out, _err = _cli(capsys, province, "import", str(roll_up))
+    assert code == EXIT_OK, out
+    assert _cli(capsys, direct, "init", "--org", "220000")[0] == EXIT_OK
+    assert _cli(capsys, direct, "import", str(inbox / "吉林市"))[0] == EXIT_OK
+
+    def values(folder: Path) -> list[tuple[object, ...]]:
+        conn = sqlite3.connect(folder / "jlip_desk.sqlite3")
+        try:
+            return conn.execute(
+                "SELECT form, org_code, period, subject, field, value FROM cells "
+                "ORDER BY 1, 2, 3, 4, 5"
+            ).fetchall()
+        finally:
+            conn.close()
+
+    assert values(province) == values(direct)
+    assert values(province)  # not two empty stores
