@@ -103,8 +103,9 @@ class Chart(pg.PlotWidget):  # type: ignore[misc]
         self.plotItem.vb.setMouseEnabled(x=False, y=False)
         for name in ("left", "bottom"):
             self.plotItem.getAxis(name).setTickFont(cjk_font(8))
+        # Across the top, two to a row, above the data: finish() leaves it room.
         self.legend = self.plotItem.addLegend(
-            offset=(8, 8), labelTextSize="8pt", brush=pg.mkBrush(255, 255, 255, 210)
+            offset=(8, 4), labelTextSize="8pt", brush=pg.mkBrush(255, 255, 255, 210), colCount=2
         )
         self.title = ""
         self._head: tuple[object, ...] = ()
@@ -197,7 +198,9 @@ class Chart(pg.PlotWidget):  # type: ignore[misc]
         self.plotItem.addItem(item)
 
     def finish(self, y_max: float) -> None:
-        self.plotItem.setYRange(0, max(y_max, 1.0) * 1.15, padding=0)
+        # Headroom for the legend rows above the highest bar or point.
+        rows = -(-len(self.legend.items) // 2) if self.legend.items else 0
+        self.plotItem.setYRange(0, max(y_max, 1.0) * (1.12 + 0.14 * rows), padding=0)
 
     # ------------------------------------------------------------- reading
     def hover_text(

@@ -291,8 +291,18 @@ class ReviewPage(QWidget):
         if matrix is None or period is None:
             return
         missing = matrix.missing(period)
+        chosen = self.selected_cells()
+        detail = ""
+        if len(chosen) == 1:
+            one = chosen[0]
+            detail = f"所选:{one.org.name} {one.period.label} {one.label}"
+            if one.reason:
+                detail += f",原因:{one.reason}"
+            detail += "<br><br>"
+        due_on = next((c.due for c in matrix.cells.values() if c.period == period), None)
+        due = f"报送期限 {due_on}" if due_on else ""
         self.period_label.setText(
-            f"<b>{period.label}</b>(报送期限 {missing[0].due if missing else ''}):"
+            f"{detail}<b>{period.label}</b>({due}):"
             f"{matrix.counts_text(period)}<br>未收到的单位 {len(missing)} 个:"
         )
         self.missing_list.clear()
