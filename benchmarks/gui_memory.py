@@ -30,7 +30,7 @@ from benchmarks._figures import Figure, not_measured
 
 TARGET_RATIO = 3.0
 RUNS = 3
-PAGES = ("overview", "registries", "entry", "exchange")
+PAGES = ("overview", "dashboard", "registries", "entry", "exchange", "review")
 
 # Shared by both children: wait until the event queue and the thread pool are quiet.
 COMMON = """
