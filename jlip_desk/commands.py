@@ -129,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PERIOD",
         help="报告期,如 2025Q4 或 2025(默认:最近有数据的季度)",
     )
-    p.add_argument("--org", metavar="CODE", help="单位代码(默认:全省)")
+    p.add_argument("--org", metavar="CODE", help="单位代码(默认:本机绑定的单位,未绑定时为全省)")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
 
     p = sub.add_parser("plan", help="查看或载入计划定义")
@@ -460,10 +460,13 @@ def _cmd_demo(store: Any, args: argparse.Namespace) -> int:
 
 @_with_store
 def _cmd_summary(store: Any, args: argparse.Namespace) -> int:
+    from jlip_desk.services.installation import bound_org
     from jlip_desk.services.summary import build_summary
     from jlip_desk.services.summary_text import summary_text
 
-    summary = build_summary(store, args.period, args.org)
+    # By default the installation's own org unit: a county's store holds a county.
+    bound = bound_org(store)
+    summary = build_summary(store, args.period, args.org or (bound.code if bound else None))
     if args.json:
         _print_json(summary)
     else:

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from jlip_desk.periods import Period, parse_period, quarters_between
 from jlip_desk.plan.model import Frequency, Plan, Registry
 from jlip_desk.services.entry_rows import LOCKED_STATES
+from jlip_desk.services.installation import bound_org
 from jlip_desk.services.reporting import due_date, reporting_units
 from jlip_desk.services.summary import (
     build_summary,
@@ -198,6 +199,12 @@ def _org(org: OrgUnit) -> dict[str, str]:
     return {"code": org.code, "name": org.name, "level": org.level}
 
 
+def _holds_province(store: Store) -> bool:
+    """Whether this store receives every county's reports (a province installation)."""
+    bound = bound_org(store)
+    return bound is None or bound.code == PROVINCE_CODE
+
+
 def _share(part: float, whole: float) -> float | None:
     return part / whole if whole else None
 
@@ -240,6 +247,11 @@ def build_dashboard(
     parent = None
     if not is_province:
         parent = _org(orgs[scope.parent_code] if scope.parent_code else orgs[PROVINCE_CODE])
+    if not _holds_province(store):
+        # A prefecture's or county's store holds only its own units: the "province"
+        # it could sum is itself, and a share of 100% would be a false statement.
+        counts = [replace(c, share_of_province=None, province_count=0) for c in counts]
+        indicators = [replace(i, share_of_province=None, province_value=None) for i in indicators]
     return Dashboard(
         period=summary["period"],
         period_label=summary["period_label"],

@@ -169,6 +169,9 @@ class ImportWrite:
     base_revision: int | None
     values_changed: int
     note: str
+    # False for the unit's own copy of a period its superior returned: the values
+    # come in, the period stays returned until the unit hands it in again.
+    submit: bool = True
 
 
 def apply_import(store: Store, write: ImportWrite) -> int:
@@ -204,7 +207,10 @@ def apply_import(store: Store, write: ImportWrite) -> int:
             values_changed=write.values_changed,
             change_id=change,
         )
-        period_status.transition(store, plan, org, period, "submit", change_id=change, checked=True)
+        if write.submit:
+            period_status.transition(
+                store, plan, org, period, "submit", change_id=change, checked=True
+            )
     return revision
 
 

@@ -226,12 +226,21 @@ def _import_read(
                 "工作簿中的数据与本机一致,未重新报送;请修改后重新报送"
             )
             return
+    bound = bound_org(store)
+    keep_returned = (
+        bool(meta.returned_reason)
+        and current.status == "returned"
+        and bound is not None
+        and bound.code == org.code
+    )
     _refuse_older(store, plan, org, period, options, state, change, meta)
     state.issues += change.issues
     state.check()
     if state.issues:
         raise Refused(*state.issues)
-    _write(store, plan, org, period, path, result, data, state, change, meta)
+    _write(store, plan, org, period, path, result, data, state, change, meta, keep_returned)
+    if keep_returned:
+        result.summary += f"{period.label}仍为“已退回”:请修改后重新报送。"
 
 
 def _locked_issue(
@@ -674,6 +683,7 @@ def _refuse_older(
     state: _State,
     change: _Change,
     meta: Meta,
+    keep_returned: bool = False,
 ) -> None:
     latest = latest_submission(store, plan.id, org.code, str(period))
     exported_at = meta.exported_at or None
@@ -703,6 +713,7 @@ def _write(
     state: _State,
     change: _Change,
     meta: Meta,
+    keep_returned: bool = False,
 ) -> None:
     latest = latest_submission(store, plan.id, org.code, str(period))
     kind = "本机首次导入" if latest is None else f"修订版,取代第 {latest.revision} 版"
@@ -724,6 +735,7 @@ def _write(
             base_revision=int(base) if base.isdigit() else None,
             values_changed=change.count,
             note=f"{org.name} {period.label} 导入",
+            submit=not keep_returned,
         ),
     )
     result.outcome = "applied"

@@ -12,7 +12,7 @@ submit     none, draft, returned            submitted      the unit (or one who 
 unlock     submitted                        draft          the unit itself, with a reason
 accept     submitted                        accepted       the unit's superior
 return     submitted, accepted              returned       the unit's superior, with a reason
-received   submitted, accepted              returned       the unit itself, from a workbook
+received   none, draft, submitted, accepted returned       the unit itself, from a workbook
                                                            its superior made after returning
 ========== ================================ ============== ==================
 """
@@ -85,7 +85,9 @@ STEPS: dict[str, Step] = {
     "accept": Step("接收", frozenset({"submitted"}), "accepted", "reviewer", False),
     "return": Step("退回", frozenset({"submitted", "accepted"}), "returned", "reviewer", True),
     # The superior's return reaches the unit's own installation inside a workbook.
-    "received": Step("接收退回", frozenset({"submitted", "accepted"}), "returned", "owner", True),
+    "received": Step(
+        "接收退回", frozenset({"none", "draft", "submitted", "accepted"}), "returned", "owner", True
+    ),
 }
 
 

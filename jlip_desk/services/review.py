@@ -66,6 +66,10 @@ class ReviewCell:
         return KIND_LABELS[self.kind]
 
     @property
+    def handed_in(self) -> bool:
+        return self.status in period_status.LOCKED
+
+    @property
     def can_accept(self) -> bool:
         return self.status in period_status.STEPS["accept"].sources
 
@@ -101,20 +105,37 @@ class ReviewMatrix:
         return sum(self.counts(period, prefecture).values())
 
     def missing(self, period: Period) -> list[ReviewCell]:
-        """Every unit that has not handed ``period`` in (overdue ones first)."""
+        """Every unit that has not handed ``period`` in, returned ones included (as in
+        ``status``: a returned report is owed again), overdue ones first."""
         cells = [
             c
             for _, units in self.groups
             for u in units
-            if (c := self.cell(u.code, period)) is not None and c.kind in ("missing", "overdue")
+            if (c := self.cell(u.code, period)) is not None and not c.handed_in
         ]
-        return sorted(cells, key=lambda c: (c.kind != "overdue", c.org.code))
+        return sorted(cells, key=lambda c: (not c.overdue, c.org.code))
+
+    def handed_in(self, period: Period, prefecture: str | None = None) -> int:
+        counts = self.counts(period, prefecture)
+        return counts["received"] + counts["accepted"]
+
+    def overdue(self, period: Period, prefecture: str | None = None) -> int:
+        return sum(
+            1
+            for group, units in self.groups
+            if prefecture is None or group.code == prefecture
+            for u in units
+            if (c := self.cell(u.code, period)) is not None and c.overdue
+        )
 
     def counts_text(self, period: Period, prefecture: str | None = None) -> str:
+        """The words of ``status`` and the overview: 已报送 54/60(…;逾期 6)."""
         counts = self.counts(period, prefecture)
-        handed = counts["received"] + counts["accepted"] + counts["returned"]
         parts = [f"{KIND_LABELS[k]} {n}" for k, n in counts.items() if n]
-        return f"已报送 {handed}/{self.expected(period, prefecture)}({','.join(parts)})"
+        late = self.overdue(period, prefecture)
+        tail = f";逾期 {late}" if late else ""
+        expected = self.expected(period, prefecture)
+        return f"已报送 {self.handed_in(period, prefecture)}/{expected}({','.join(parts)}{tail})"
 
 
 def _due_periods(plan: Plan, frequencies: set[Frequency], today: dt.date) -> list[Period]:
@@ -151,7 +172,9 @@ def review_matrix(
                 status,
                 row.reason if row else None,
                 due,
-                overdue=today > due and not locked and status != "returned",
+                # As in every aggregate view: past due and not handed in (a returned
+                # report is owed again).
+                overdue=today > due and not locked,
             )
     groups: dict[str, list[OrgUnit]] = {}
     for unit in sorted(reporting.values(), key=lambda u: u.code):

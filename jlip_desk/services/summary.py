@@ -135,9 +135,17 @@ def indicator_entry(
     planned = ind.planned_value(year)
     if planned is None or ind.target_source:
         planned = target_value
+    # The plan's targets are the province's: a total below the province (a county's
+    # trademarks) is never judged against them; a ratio may be read against the path.
+    applies = scope.code == PROVINCE_CODE
     on_track: bool | None = None
-    if value is not None and planned is not None:
+    judged = applies or ind.aggregation == Aggregation.RATIO
+    if value is not None and planned is not None and judged:
         on_track = value >= planned if ind.higher_is_better else value <= planned
+    if ind.aggregation != Aggregation.PROVINCE:
+        # Coverage: a value from 1 of 60 counties must never pass for the province's.
+        parts.setdefault("reporting_orgs", 0)
+        parts["expected_orgs"] = len(counties)
     return {
         "id": ind.id,
         "name": ind.name,
@@ -154,6 +162,7 @@ def indicator_entry(
         "growth_rate": ind.growth_rate,
         "planned": _rounded(planned, ind.decimals),
         "on_track": on_track,
+        "applies": applies,
         "by_prefecture": by_prefecture,
     }
 
@@ -231,7 +240,10 @@ def _target(
         if scope.code == PROVINCE_CODE:
             count = _province_value(store, plan, target.source, period.year)
     out["count"] = None if count is None else (int(count) if count.is_integer() else count)
-    out["reached"] = None if count is None else count >= target.target
+    # The targets are the province's: a prefecture or county is not judged against them.
+    applies = scope.code == PROVINCE_CODE
+    out["applies"] = applies
+    out["reached"] = None if count is None or not applies else count >= target.target
     return out
 
 

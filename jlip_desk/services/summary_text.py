@@ -16,23 +16,38 @@ def _fmt(value: Any) -> str:
     return f"{value}"
 
 
+def coverage_text(indicator: dict[str, Any]) -> str:
+    """ ",58/60 个单位报送" for a figure summed over units; "" for a province figure."""
+    expected = indicator.get("expected_orgs")
+    if not expected:
+        return ""
+    reported = indicator.get("reporting_orgs", 0)
+    short = "(数据不全)" if reported < expected else ""
+    return f",{reported}/{expected} 个单位报送{short}"
+
+
 def summary_text(s: dict[str, Any]) -> str:
     lines = [f"{s['plan']['name']}", f"{s['org']['name']} · {s['period_label']}进度报告"]
     if s["demo_data"]:
         lines.append("(含演示数据)")
     lines += ["", "数量目标:"]
     for t in s["targets"]:
-        state = {True: "已达成", False: "未达成", None: "无数据"}[t["reached"]]
-        lines.append(
-            f"  {t['name']}:{_fmt(t['count'])} / 目标 {_fmt(t['target'])}{t['unit']}({state})"
-        )
+        count, goal, unit = _fmt(t["count"]), _fmt(t["target"]), t["unit"]
+        if t.get("applies", True):
+            state = {True: "已达成", False: "未达成", None: "无数据"}[t["reached"]]
+            lines.append(f"  {t['name']}:{count} / 目标 {goal}{unit}({state})")
+        else:
+            lines.append(f"  {t['name']}:{count}{unit}(全省目标 {goal}{unit},本级不单独考核)")
     lines += ["", f"主要指标({s['year']}年):"]
     for i in s["indicators"]:
         state = {True: "符合进度", False: "落后于进度", None: "无法判断"}[i["on_track"]]
         target = i["target_text"] or f"{_fmt(i['target'])}{i['unit']}"
+        whose = "" if i.get("applies", True) else "全省"
+        if not i.get("applies", True) and i["aggregation"] != "ratio":
+            state = "本级不单独考核"
         lines.append(
-            f"  {i['name']}:{_fmt(i['value'])}{i['unit']}(计划进度 {_fmt(i['planned'])},"
-            f"{i['target_year']}年目标 {target},{state})"
+            f"  {i['name']}:{_fmt(i['value'])}{i['unit']}({whose}计划进度 {_fmt(i['planned'])},"
+            f"{whose}{i['target_year']}年目标 {target},{state}{coverage_text(i)})"
         )
     r = s["reporting"]
     lines += ["", f"报送情况:{data_text(r)}"]

@@ -42,6 +42,14 @@ from jlip_desk.ui.tasks import BackgroundTask
 pg.setConfigOptions(antialias=True, background="w", foreground="k")
 
 
+def _short(name: str) -> str:
+    """知识产权维权援助工作站 -> 工作站: the kind of station, for a subtitle."""
+    for kind in ("工作站", "服务网点", "网点"):
+        if name.endswith(kind):
+            return kind
+    return name
+
+
 # Qt falls back along this list (and then to any font with the glyphs).
 CJK_FAMILIES = [
     "Microsoft YaHei",
@@ -102,7 +110,10 @@ class Chart(pg.PlotWidget):  # type: ignore[misc]
         self.plotItem.setMenuEnabled(False)
         self.plotItem.vb.setMouseEnabled(x=False, y=False)
         for name in ("left", "bottom"):
-            self.plotItem.getAxis(name).setTickFont(cjk_font(8))
+            axis = self.plotItem.getAxis(name)
+            axis.setTickFont(cjk_font(8))
+            # No "(x0.001)" on a category or count axis: the ticks say the numbers.
+            axis.enableAutoSIPrefix(False)
         # Across the top, two to a row, above the data: finish() leaves it room.
         self.legend = self.plotItem.addLegend(
             offset=(8, 4), labelTextSize="8pt", brush=pg.mkBrush(255, 255, 255, 210), colCount=2
@@ -307,10 +318,13 @@ class ChartSet:
         units = dash.counts[0].units if dash.counts else 0
         sub = f"{self._scope(dash)};按 {units} 个县级单位登记册统计"
         if not dash.is_province:
-            shares = ",".join(
-                f"{s.name[-4:]}占全省 {_pct(s.share_of_province)}" for s in dash.counts
-            )
-            sub += f";{shares}"
+            known = [s for s in dash.counts if s.share_of_province is not None]
+            if known:
+                sub += ";" + ",".join(
+                    f"{_short(s.name)}占全省 {_pct(s.share_of_province)}" for s in known
+                )
+            else:
+                sub += ";本机只有本级数据,不计算占全省比例"
         c.reset("工作站与服务网点累计数量(按季度)", sub, "季度", "数量(个)", dash.quarters)
         xs = list(range(len(dash.quarters)))
         top = 1.0

@@ -134,9 +134,8 @@ class ReviewModel(QAbstractTableModel):
             if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
                 if period is None:
                     return org.name
-                counts = self.matrix.counts(period, org.code)
-                expected = sum(counts.values())
-                handed = counts["received"] + counts["accepted"] + counts["returned"]
+                expected = self.matrix.expected(period, org.code)
+                handed = self.matrix.handed_in(period, org.code)
                 if role == Qt.ItemDataRole.ToolTipRole:
                     return f"{org.name} {period.label}:{self.matrix.counts_text(period, org.code)}"
                 return f"{handed}/{expected}" if expected else ""
@@ -262,6 +261,8 @@ class ReviewPage(QWidget):
         for cell in selected:
             self.select(cell.org.code, cell.period, clear=False)
         self._selection_changed()
+        if not selected and matrix.periods:
+            self.show_period(matrix.periods[0])  # the latest period, before any click
 
     # -- selection ---------------------------------------------------------------
 
@@ -290,6 +291,13 @@ class ReviewPage(QWidget):
         period = self.model.period(indexes[-1].column()) if indexes else None
         if matrix is None or period is None:
             return
+        self.show_period(period)
+
+    def show_period(self, period: Period) -> None:
+        """The side panel: the period's counts and every unit that has not handed it in."""
+        matrix = self.model.matrix
+        if matrix is None:
+            return
         missing = matrix.missing(period)
         chosen = self.selected_cells()
         detail = ""
@@ -303,14 +311,16 @@ class ReviewPage(QWidget):
         due = f"报送期限 {due_on}" if due_on else ""
         self.period_label.setText(
             f"{detail}<b>{period.label}</b>({due}):"
-            f"{matrix.counts_text(period)}<br>未收到的单位 {len(missing)} 个:"
+            f"{matrix.counts_text(period)}<br>未报送(含已退回)的单位 {len(missing)} 个:"
         )
         self.missing_list.clear()
         names = {g.code: g.name for g, _ in matrix.groups}
         for cell in missing:
             group = next((g for g, units in matrix.groups if cell.org in units), None)
             prefix = names.get(group.code, "") if group is not None else ""
-            late = "(逾期)" if cell.overdue else ""
+            notes = [cell.label] if cell.kind == "returned" else []
+            notes += ["逾期"] if cell.overdue else []
+            late = f"({','.join(notes)})" if notes else ""
             self.missing_list.addItem(f"{prefix} · {cell.org.name}({cell.org.code}){late}")
 
     def _update_buttons(self) -> None:

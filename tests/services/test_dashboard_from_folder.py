@@ -99,3 +99,26 @@ def test_indicators_are_ratios_of_sums_with_their_coverage(
         assert ind.coverage[-1].expected == 60
         if row["on_track"] is not None:
             assert (ind.status == "on_track") == row["on_track"], ind.id
+
+
+def test_a_prefecture_store_claims_no_share_of_the_province(
+    folders: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """It holds only its own counties: a share of 100% of "the province" would be false."""
+    inbox = tmp_path / "jilin"
+    inbox.mkdir()
+    demo = folders[0]
+    args = ("export", "--period", str(QUARTER), "--all-counties", "--org", "220200")
+    _run("--data-dir", str(demo), *args, "-o", str(inbox))
+    jilin = tmp_path / "store"
+    _run("--data-dir", str(jilin), "init", "--org", "220200")
+    _run("--data-dir", str(jilin), "import", str(inbox))
+    store = Store.open(jilin / "jlip_desk.sqlite3", migrate=False)
+    try:
+        dash = build_dashboard(store, QUARTER, "220200")
+    finally:
+        store.close()
+    assert not dash.is_province
+    assert all(c.share_of_province is None for c in dash.counts)
+    assert all(i.share_of_province is None and i.province_value is None for i in dash.indicators)
+    assert dash.count("workstations").count > 0

@@ -94,3 +94,37 @@ def test_the_province_importing_its_own_returned_copy_takes_no_return(
     _code, out = _cli(capsys, other, "status", "--period", PERIOD, "--json")
     unit = next(u for u in json.loads(out)["units"] if u["code"] == COUNTY)
     assert unit["status"] != "returned"  # the prefecture received a submission, no return
+
+
+def test_a_new_county_installation_takes_the_return_and_the_values(
+    stores: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A county on a new laptop: the province's workbook brings the values and the return."""
+    province, _county, tmp_path = stores
+    args = ("return", "--org", COUNTY, "--period", PERIOD, "--reason", REASON)
+    assert _cli(capsys, province, *args)[0] == 0
+    back = tmp_path / "back.xlsx"
+    assert (
+        _cli(capsys, province, "export", "--period", PERIOD, "--org", COUNTY, "-o", str(back))[0]
+        == 0
+    )
+    fresh = tmp_path / "new-laptop"
+    assert _cli(capsys, fresh, "init", "--org", COUNTY)[0] == 0
+    code, out = _cli(capsys, fresh, "import", str(back))
+    assert code == 0, out
+    assert "【已导入】" in out and "仍为“已退回”" in out
+    unit = _status(capsys, fresh)
+    assert (unit["status"], unit["reason"]) == ("returned", REASON)
+
+    # A blank template of the returned period is refused for its empty cells, and the
+    # return it carries is still recorded.
+    blank = tmp_path / "blank.xlsx"
+    assert (
+        _cli(capsys, province, "template", "--period", PERIOD, "--org", COUNTY, "-o", str(blank))[0]
+        == 0
+    )
+    other = tmp_path / "another-laptop"
+    assert _cli(capsys, other, "init", "--org", COUNTY)[0] == 0
+    _cli(capsys, other, "import", str(blank))
+    unit = _status(capsys, other)
+    assert (unit["status"], unit["reason"]) == ("returned", REASON)

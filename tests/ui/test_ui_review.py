@@ -166,3 +166,22 @@ def test_periods_still_running_are_not_columns(store: Store) -> None:
     early = review_matrix(store, plan, "220200", today=Period(2021, 1).end + dt.timedelta(days=1))
     counts = early.counts(Period(2021, 1))
     assert counts["overdue"] == 0
+
+
+def test_the_matrix_counts_like_every_other_view(store: Store) -> None:
+    """A returned report is owed again: not handed in, and overdue once past due."""
+    from jlip_desk.services.period_status import return_period
+    from jlip_desk.services.reporting import period_overview
+
+    generate(store, seed=2021)
+    bind(store, "220000")
+    plan = active_plan(store)
+    return_period(store, plan, "220102", Q4, REASON)
+    today = dt.date(2026, 12, 3)
+    matrix = review_matrix(store, plan, "220000", today=today)
+    overview = period_overview(store, plan, "220000", Q4, today=today)
+    assert matrix.handed_in(Q4) == overview.handed_in == 54
+    assert matrix.overdue(Q4) == overview.counts["overdue"] == 6
+    assert matrix.expected(Q4) == overview.expected == 60
+    assert "220102" in {c.org.code for c in matrix.missing(Q4)}
+    assert matrix.handed_in(Q4, "220100") == 9
