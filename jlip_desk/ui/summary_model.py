@@ -25,28 +25,44 @@ def _fmt(value: Any) -> str:
 
 
 class SummaryModel(RowsTableModel):
-    HEADERS = ("项目", "当前值", "计划进度", "目标", "单位", "状态")
+    HEADERS = ("项目", "当前值", "计划进度", "目标", "单位", "状态", "覆盖")
 
     def __init__(self) -> None:
         super().__init__()
-        self._rows: list[tuple[str, Any, Any, Any, str, bool | None, str]] = []
+        self._rows: list[tuple[str, Any, Any, Any, str, bool | None, str, str]] = []
 
     def set_summary(self, summary: dict[str, Any] | None) -> None:
         self.beginResetModel()
         self._rows = []
         if summary is not None:
+            r = summary["reporting"]
+            handed = f"{r['handed_in']}/{r['expected']} 个单位已报送" if r["expected"] else ""
             for t in summary["targets"]:
-                state = t["reached"]
+                applies = t.get("applies", True)
+                state = t["reached"] if applies else None
                 label = {True: "已达成", False: "未达成", None: "无数据"}[state]
+                target: Any = t["target"]
+                if not applies:
+                    # The plan's targets are the province's: shown, never judged here.
+                    label, target = "本级不单独考核", f"全省 {_fmt(t['target'])}"
+                cover = handed if "by_prefecture" in t else "省级数据"
                 self._rows.append(
-                    (t["name"], t["count"], None, t["target"], t["unit"], state, label)
+                    (t["name"], t["count"], None, target, t["unit"], state, label, cover)
                 )
             for i in summary["indicators"]:
                 state = i["on_track"]
                 label = {True: "符合进度", False: "落后", None: "无法判断"}[state]
+                if not i.get("applies", True) and state is None:
+                    label = "本级不单独考核"
                 target = i["target_text"] or i["target"]
+                expected = i.get("expected_orgs")
+                cover = "省级数据"
+                if expected:
+                    cover = f"{i.get('reporting_orgs', 0)}/{expected} 个单位报送"
+                    if i.get("reporting_orgs", 0) < expected and state is not None:
+                        label += "(数据不全)"  # 1 of 60 counties never passes for all
                 self._rows.append(
-                    (i["name"], i["value"], i["planned"], target, i["unit"], state, label)
+                    (i["name"], i["value"], i["planned"], target, i["unit"], state, label, cover)
                 )
         self.endResetModel()
 
@@ -58,7 +74,10 @@ class SummaryModel(RowsTableModel):
             column = index.column()
             if column == 5:
                 return row[6]
-            return _fmt(row[column]) if column not in {0, 4} else row[column]
+            if column == 6:
+                return row[7]
+            value = row[column]
+            return _fmt(value) if column not in {0, 4} and not isinstance(value, str) else value
         if role == Qt.ItemDataRole.BackgroundRole and index.column() == 5 and row[5] is not None:
             return QBrush(OK_COLOUR if row[5] else BEHIND_COLOUR)
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in (1, 2, 3):

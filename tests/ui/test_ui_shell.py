@@ -228,3 +228,45 @@ def test_default_data_folder_is_qts_app_data_location(qapp_ready, monkeypatch, t
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     qt = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
     assert Path(qt) == paths.default_data_dir() == paths.data_dir()
+
+
+def test_the_overview_says_how_many_units_a_figure_covers_and_judges_no_county(
+    qtmodeltester, store: Store, tmp_path
+) -> None:
+    """On main a value from 1 county of 60 read "8.19 符合进度", and a county's
+    overview judged it against the province's targets ("工作站 1 / 60 未达成")."""
+    from jlip_desk.periods import Period
+    from jlip_desk.services.demo import generate
+    from jlip_desk.services.excel import export_submission, import_files
+    from jlip_desk.services.installation import bind
+    from jlip_desk.services.summary import build_summary
+    from jlip_desk.store.database import Store as StoreClass
+    from jlip_desk.ui.summary_model import SummaryModel
+
+    demo = StoreClass.memory()
+    from jlip_desk.services.installation import prepare
+
+    prepare(demo)
+    generate(demo, seed=2)
+    annual = export_submission(demo, "220102", Period(2024), tmp_path).path
+    demo.close()
+    bind(store, "220000")
+    assert import_files(store, [annual]).ok
+
+    def rows(summary: dict[str, object]) -> dict[str, list[str]]:
+        model = SummaryModel()
+        model.set_summary(summary)
+        qtmodeltester.check(model)
+        return {
+            model.index(r, 0).data(): [model.index(r, c).data() for c in range(7)]
+            for r in range(model.rowCount())
+        }
+
+    province = rows(build_summary(store, Period(2024)))
+    ratio = province["每万人口高价值发明专利拥有量"]
+    assert ratio[6] == "1/60 个单位报送"
+    assert ratio[5] in ("无法判断", "符合进度(数据不全)", "落后(数据不全)")
+    county = rows(build_summary(store, Period(2024), "220102"))
+    stations = county["知识产权维权援助工作站"]
+    assert stations[5] == "本级不单独考核" and stations[3] == "全省 60"
+    assert county["有效注册商标数量"][5] == "本级不单独考核"
