@@ -779,12 +779,13 @@ def _status_text(store: Any, overview: Any) -> str:
                 lines.append(f"{get_org(store, prefecture).name}:")
         state = unit.state
         why = "退回原因" if state.status == "returned" else "解锁原因"
-        notes = [f"{why}:{state.reason}"] if state.reason else []
-        notes += ["逾期"] if unit.overdue else []
+        notes = ["逾期"] if unit.overdue else []
         notes += [f"错误 {unit.errors} 个"] if unit.errors else []
         notes += [f"警告 {unit.warnings} 个"] if unit.warnings else []
         more = f"({','.join(notes)})" if notes else ""
-        lines.append(f"  {unit.org.code} {unit.org.name}  {state.label}{more}")
+        # The reason last, after a 「」: its own commas are not read as notes.
+        reason = f" {why}:「{state.reason}」" if state.reason else ""
+        lines.append(f"  {unit.org.code} {unit.org.name}  {state.label}{more}{reason}")
     lines.append(f"合计:{overview.text()}")
     return "\n".join(lines)
 

@@ -126,10 +126,10 @@ def test_status_of_a_prefecture_groups_states_and_counts_them(cli: Cli) -> None:
     due = data["due"]
     assert lines[0] == f"长春市 2025年第4季度报送状态(应报 11 个单位,报送截止 {due})"
     assert lines[1] == "长春市:"
-    assert "  220102 南关区  草稿(解锁原因:补报,逾期)" in lines
+    assert "  220102 南关区  草稿(逾期) 解锁原因:「补报」" in lines
     assert "  220103 宽城区  未报送(逾期)" in lines
     assert "  220104 朝阳区  已报送" in lines
-    assert "  220105 二道区  已退回(退回原因:数据不全,逾期)" in lines
+    assert "  220105 二道区  已退回(逾期) 退回原因:「数据不全」" in lines
     assert lines[-1] == (
         "合计:已报送 1 / 11 个单位(未报送 8、草稿 1、已报送 1、已退回 1;逾期 10);"
         "错误 0 个、警告 0 个"
