@@ -57,7 +57,9 @@ def _instructions(
         ("蓝色", "列标题,括号内为计量单位"),
     ]
     if returned_reason is not None:
-        lines.append(("退回原因", returned_reason or "上级退回了上次报送,请修改后重新报送。"))
+        # Right under the title: the first thing the unit reads when it opens the file.
+        reason = returned_reason or "上级退回了上次报送,请修改后重新报送。"
+        lines.insert(1, ("退回原因", f"{reason}(请按此修改后重新报送)"))
     return Instructions(tuple(lines))
 
 

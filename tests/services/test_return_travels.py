@@ -64,6 +64,12 @@ def test_the_reason_reaches_the_county_inside_the_next_workbook(
         _cli(capsys, province, kind, "--period", PERIOD, "--org", COUNTY, "-o", str(back))[0] == 0
     )
 
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(back, read_only=True)["填报说明"]
+    top = [tuple(str(v) for v in row if v) for row in sheet.iter_rows(max_row=4, values_only=True)]
+    assert any("退回原因" in row and any(REASON in v for v in row) for row in top), top
+
     code, out = _cli(capsys, county, "import", str(back))
     assert "上级已退回" in out and REASON in out, out
     unit = _status(capsys, county)
