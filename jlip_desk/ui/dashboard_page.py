@@ -42,6 +42,14 @@ from jlip_desk.ui.tasks import BackgroundTask
 pg.setConfigOptions(antialias=True, background="w", foreground="k")
 
 
+def axis_name(name: str) -> str:
+    """延边朝鲜族自治州 -> 延边州, 前郭尔罗斯蒙古族自治县 -> 前郭县: a tick label that fits
+    (pyqtgraph drops a label that would overlap its neighbour); tips keep full names."""
+    if "族自治" in name and len(name) > 4:
+        return name[:2] + name[-1]
+    return name
+
+
 def _short(name: str) -> str:
     """知识产权维权援助工作站 -> 工作站: the kind of station, for a subtitle."""
     for kind in ("工作站", "服务网点", "网点"):
@@ -370,7 +378,7 @@ class ChartSet:
             f"{self._scope(dash)};标注为占本级合计的比例{hint}",
             level,
             "数量(个)",
-            [g.name for g in groups],
+            [axis_name(g.name) for g in groups],
         )
         n = max(len(dash.counts), 1)
         width = 0.8 / n

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 import pytest
 from PySide6.QtGui import QImage
@@ -192,3 +193,14 @@ def test_the_window_starts_without_loading_pyqtgraph() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "False"
+
+
+def test_every_prefecture_has_a_label_that_fits(qtbot, ctx: AppContext) -> None:
+    """延边朝鲜族自治州 was too long for its bar pair, and pyqtgraph dropped the label."""
+    from jlip_desk.ui.dashboard_page import axis_name
+
+    page = _page(qtbot, ctx)
+    ticks = cast(tuple[str, ...], page.charts.by_group._head[4])
+    assert len(ticks) == 9 and "延边州" in ticks
+    assert all(len(t) <= 4 for t in ticks)
+    assert axis_name("前郭尔罗斯蒙古族自治县") == "前郭县" and axis_name("长春市") == "长春市"
