@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from jlip_desk.errors import PlanError
 from jlip_desk.plan import rules as rule_lang
+from jlip_desk.plan import schema
 from jlip_desk.plan.model import (
     Aggregation,
     Derived,
@@ -28,28 +29,50 @@ from jlip_desk.plan.model import (
     Target,
 )
 
-_ID = re.compile(r"^[a-z][a-z0-9_]*$")
-_PLAN_ID = re.compile(r"^[a-z][a-z0-9_-]*$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_FORMATS = ("credit_code", "phone")
+_ID = re.compile(schema.ID_PATTERN)
+_PLAN_ID = re.compile(schema.PLAN_ID_PATTERN)
+_DATE = re.compile(schema.DATE_PATTERN)
+_CODE_TAG = re.compile(schema.CODE_TAG_PATTERN)
+_FORMATS = schema.FIELD_FORMATS
 
 T = TypeVar("T")
 
 
 class _Node:
-    """A table of the TOML document with its key path, for precise error messages."""
+    """A table of the TOML document with its key path, for precise error messages.
 
-    def __init__(self, data: dict[str, Any], path: str, ctx: _Context):
+    Every key is read through the section's schema (``jlip_desk.plan.schema``): the
+    type, whether it is required and its allowed values come from there.
+    """
+
+    def __init__(self, data: dict[str, Any], path: str, ctx: _Context, section: schema.Section):
         self.data = data
         self.path = path
         self.ctx = ctx
+        self.section = section
         self._used: set[str] = set()
 
     def fail(self, key: str | None, message: str) -> PlanError:
         where = f"{self.path}.{key}" if key and self.path else (key or self.path or "(文件开头)")
         return self.ctx.error(where, message)
 
-    def _get(self, key: str, kinds: tuple[type, ...], label: str, required: bool) -> Any:
+    def spec(self, key: str) -> schema.Key:
+        spec = self.section.keys.get(key)
+        if spec is None:
+            raise _SchemaMismatch(f"the loader reads {self.section.name}.{key}, not in the schema")
+        return spec
+
+    def _get(self, key: str, kind: schema.Kind, required: bool | None) -> Any:
+        """The value of ``key``; ``required`` only for keys the schema makes conditional."""
+        spec = self.spec(key)
+        if kind not in spec.kinds:
+            raise _SchemaMismatch(f"{self.section.name}.{key} is read as {kind.doc}")
+        if isinstance(spec.required, bool):
+            if required is not None and required != spec.required:
+                raise _SchemaMismatch(f"{self.section.name}.{key}: required is {spec.required}")
+            required = spec.required
+        elif required is None:
+            raise _SchemaMismatch(f"{self.section.name}.{key} is required {spec.required}")
         self._used.add(key)
         if key not in self.data:
             if required:
@@ -57,21 +80,22 @@ class _Node:
             return None
         value = self.data[key]
         # bool is an int in Python; a plan author writing true for a number is a mistake.
-        if isinstance(value, bool) and bool not in kinds:
-            raise self.fail(key, f"应为{label},实际为布尔值")
-        if not isinstance(value, kinds):
-            raise self.fail(key, f"应为{label},实际为“{value!r}”")
+        if isinstance(value, bool) and bool not in kind.types:
+            raise self.fail(key, f"应为{kind.label},实际为布尔值")
+        if not isinstance(value, kind.types):
+            raise self.fail(key, f"应为{kind.label},实际为“{value!r}”")
         return value
 
-    def text(self, key: str, *, required: bool = True) -> str | None:
-        value: str | None = self._get(key, (str,), "文本", required)
+    def text(self, key: str, *, required: bool | None = None) -> str | None:
+        value: str | None = self._get(key, schema.TEXT, required)
         if value is not None and not value.strip():
             raise self.fail(key, "不能为空文本")
         return value
 
     def req_text(self, key: str) -> str:
         value = self.text(key)
-        assert value is not None
+        if value is None:
+            raise _SchemaMismatch(f"{self.section.name}.{key} is read as required")
         return value
 
     def ident(self, key: str = "id") -> str:
@@ -80,25 +104,26 @@ class _Node:
             raise self.fail(key, f"标识“{value}”只能由小写字母、数字和下划线组成,且以字母开头")
         return value
 
-    def integer(self, key: str, *, required: bool = True) -> int | None:
-        value: int | None = self._get(key, (int,), "整数", required)
+    def integer(self, key: str, *, required: bool | None = None) -> int | None:
+        value: int | None = self._get(key, schema.INTEGER, required)
         return value
 
     def req_integer(self, key: str) -> int:
         value = self.integer(key)
-        assert value is not None
+        if value is None:
+            raise _SchemaMismatch(f"{self.section.name}.{key} is read as required")
         return value
 
-    def number(self, key: str, *, required: bool = True) -> float | None:
-        value = self._get(key, (int, float), "数值", required)
+    def number(self, key: str, *, required: bool | None = None) -> float | None:
+        value = self._get(key, schema.NUMBER, required)
         return None if value is None else float(value)
 
     def boolean(self, key: str, default: bool) -> bool:
-        value = self._get(key, (bool,), "true 或 false", False)
+        value = self._get(key, schema.BOOLEAN, None)
         return default if value is None else bool(value)
 
     def strings(self, key: str) -> tuple[str, ...]:
-        value = self._get(key, (list,), "文本列表", False)
+        value = self._get(key, schema.TEXT_LIST, False)
         if value is None:
             return ()
         for i, item in enumerate(value):
@@ -108,35 +133,51 @@ class _Node:
             raise self.fail(key, "列表中有重复的值")
         return tuple(value)
 
-    def enum(self, key: str, kind: Callable[[str], T], allowed: tuple[str, ...]) -> T:
+    def enum(self, key: str, kind: Callable[[str], T]) -> T:
+        allowed = self.spec(key).allowed
         value = self.req_text(key)
         if value not in allowed:
             raise self.fail(key, f"不支持的取值“{value}”,允许:{'、'.join(allowed)}")
         return kind(value)
 
-    def table(self, key: str, *, required: bool = True) -> _Node | None:
-        value = self._get(key, (dict,), "表(table)", required)
-        if value is None:
-            return None
-        return _Node(value, f"{self.path}.{key}" if self.path else key, self.ctx)
+    def _child(self, key: str) -> schema.Section:
+        name = self.spec(key).section
+        if name is None:
+            raise _SchemaMismatch(f"{self.section.name}.{key} holds no section")
+        return schema.SECTIONS[name]
 
-    def tables(self, key: str, *, required: bool = False) -> Iterator[_Node]:
-        value = self._get(key, (list,), "表数组([[...]])", required)
+    def table(self, key: str) -> _Node:
+        value = self._get(key, schema.TABLE, True)
+        path = f"{self.path}.{key}" if self.path else key
+        return _Node(value, path, self.ctx, self._child(key))
+
+    def tables(self, key: str, *, required: bool | None = None) -> Iterator[_Node]:
+        spec = self.spec(key)
+        value = self._get(key, schema.TABLES, required)
         if value is None:
             return
-        if required and not value:
+        if (required if required is not None else spec.required is True) and not value:
             raise self.fail(key, "至少需要一项")
+        section = self._child(key)
         for i, entry in enumerate(value):
             name = f"{self.path}.{key}[{i}]" if self.path else f"{key}[{i}]"
             if not isinstance(entry, dict):
                 raise self.ctx.error(name, "应为表(table)")
-            yield _Node(entry, name, self.ctx)
+            yield _Node(entry, name, self.ctx, section)
 
     def done(self) -> None:
-        """Refuse keys nobody read: a misspelt key must not be silently ignored."""
+        """Refuse keys nobody read: a misspelt key must not be silently ignored.
+
+        A key the schema does not declare is never read; one it declares may go unread
+        where it does not apply (``min`` on a text field), and is refused just the same.
+        """
         unknown = sorted(set(self.data) - self._used)
         if unknown:
             raise self.fail(unknown[0], f"未知的键“{unknown[0]}”(拼写错误?)")
+
+
+class _SchemaMismatch(RuntimeError):
+    """The loader reads a key other than as jlip_desk.plan.schema declares it (a bug)."""
 
 
 class _Context:
@@ -204,11 +245,40 @@ def parse_plan(text: str, name: str = "<计划>") -> Plan:
         where = f"{name},第 {match.group(1)} 行第 {match.group(2)} 列" if match else name
         raise PlanError(f"计划定义文件不是有效的 TOML:{exc}", where=where) from None
     ctx = _Context(name, text)
-    root = _Node(data, "", ctx)
+    _refuse_placeholders(data, ctx)
+    root = _Node(data, "", ctx, schema.SECTIONS["root"])
     plan = _decode(root)
     object.__setattr__(plan, "source_text", text)
     object.__setattr__(plan, "source_name", name)
     return plan
+
+
+def _refuse_placeholders(data: dict[str, Any], ctx: _Context) -> None:
+    """Refuse a starting file (``plan new``) that still has values to fill in, naming them all."""
+    places: list[str] = []
+
+    def walk(value: Any, path: str) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, f"{path}.{key}" if path else key)
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                walk(item, f"{path}[{i}]")
+        elif isinstance(value, str) and value.strip() == schema.PLACEHOLDER:
+            places.append(path)
+
+    walk(data, "")
+    if not places:
+        return
+    listed = []
+    for where in places:
+        line = ctx.locate(where)
+        listed.append(f"第 {line} 行,键 {where}" if line else f"键 {where}")
+    raise PlanError(
+        f"计划定义文件还有 {len(places)} 处“{schema.PLACEHOLDER}”尚未填写,"
+        "请逐项填写后再载入:\n  " + "\n  ".join(listed),
+        where=ctx.name,
+    )
 
 
 def _decode(root: _Node) -> Plan:
@@ -280,7 +350,7 @@ def _unique(node: _Node, key: str, ids: list[str]) -> None:
 def _field(node: _Node) -> Field:
     ident = node.ident()
     label = node.req_text("label")
-    ftype = node.enum("type", FieldType, tuple(t.value for t in FieldType))
+    ftype = node.enum("type", FieldType)
     required = node.boolean("required", False)
     unit = node.text("unit", required=False)
     choices = node.strings("choices")
@@ -311,7 +381,7 @@ def _field(node: _Node) -> Field:
         raise node.fail("format", f"不支持的格式“{fmt}”,允许:{'、'.join(_FORMATS)}")
     if decimals is not None and not 0 <= decimals <= 6:
         raise node.fail("decimals", "小数位数应在0到6之间")
-    raw_default = node._get("default", (str, int, float), "文本或数值", False)
+    raw_default = node._get("default", schema.TEXT_OR_NUMBER, None)
     if ftype == FieldType.CHOICE and raw_default is not None and raw_default not in choices:
         raise node.fail("default", "默认值必须是可选值之一")
     node.done()
@@ -392,9 +462,9 @@ def _registry(node: _Node) -> Registry:
     name = node.req_text("name")
     sheet = node.text("sheet", required=False) or name
     tag = node.req_text("code_tag")
-    if not re.match(r"^[A-Z]{1,4}$", tag):
+    if not _CODE_TAG.match(tag):
         raise node.fail("code_tag", "编码标记应为1到4个大写英文字母")
-    level = node.enum("org_level", OrgLevel, tuple(o.value for o in OrgLevel))
+    level = node.enum("org_level", OrgLevel)
     fields = _fields(node)
     life_node = node.table("lifecycle")
     assert life_node is not None
@@ -408,9 +478,9 @@ def _form(node: _Node, registry_ids: set[str]) -> Form:
     ident = node.ident()
     name = node.req_text("name")
     sheet = node.text("sheet", required=False) or name
-    frequency = node.enum("frequency", Frequency, tuple(f.value for f in Frequency))
-    level = node.enum("org_level", OrgLevel, tuple(o.value for o in OrgLevel))
-    subject = node.enum("subject", SubjectKind, tuple(s.value for s in SubjectKind))
+    frequency = node.enum("frequency", Frequency)
+    level = node.enum("org_level", OrgLevel)
+    subject = node.enum("subject", SubjectKind)
     registries = node.strings("registries")
     for reg in registries:
         if reg not in registry_ids:
@@ -453,7 +523,7 @@ def _form(node: _Node, registry_ids: set[str]) -> Form:
 
 def _indicator(node: _Node, numeric_ref: Callable[..., str | None]) -> Indicator:
     ident = node.ident()
-    aggregation = node.enum("aggregation", Aggregation, tuple(a.value for a in Aggregation))
+    aggregation = node.enum("aggregation", Aggregation)
     source = numeric_ref(node, "source", required=aggregation != Aggregation.RATIO)
     numerator = numeric_ref(node, "numerator", required=aggregation == Aggregation.RATIO)
     denominator = numeric_ref(node, "denominator", required=aggregation == Aggregation.RATIO)
