@@ -139,6 +139,28 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--json", action="store_true", help="以 JSON 输出")
     load = plan_sub.add_parser("load", help="载入新的或修订的计划定义文件")
     load.add_argument("file", type=Path, metavar="FILE", help="计划定义文件(.toml)")
+    new = plan_sub.add_parser("new", help="由已有计划生成下一期计划的起始文件(目标值待填写)")
+    new.add_argument(
+        "--from",
+        dest="source",
+        required=True,
+        metavar="PLAN_ID",
+        help="作为起点的计划标识(本机已载入的或程序内置的计划)",
+    )
+    new.add_argument(
+        "--years",
+        required=True,
+        type=_years_arg,
+        metavar="YEARS",
+        help="新计划的规划期,如 2026-2030",
+    )
+    new.add_argument(
+        "-o", "--output", type=Path, required=True, metavar="FILE", help="要写入的文件(.toml)"
+    )
+    new.add_argument(
+        "--id", metavar="PLAN_ID", help="新计划的标识(默认:起点计划标识末尾的数字加一)"
+    )
+    new.add_argument("--force", action="store_true", help="文件已存在时覆盖")
 
     sub.add_parser("check", help="检查数据库完整性")
 
@@ -493,10 +515,66 @@ def _check_toml(path: Path) -> None:
         ) from None
 
 
+# -- plan new: a starting file for the next plan ---------------------------------
+
+
+def _years_arg(text: str) -> tuple[int, int]:
+    from jlip_desk.plan.starter import parse_years
+
+    try:
+        return parse_years(text)
+    except JlipError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _plan_to_start_from(store: Any, plan_id: str) -> Any:
+    """A plan loaded in this store, or else a bundled one, by its id."""
+    from jlip_desk.plan.loader import load_plan
+    from jlip_desk.store.plans import get_plan, stored_plans
+
+    stored = {s.id for s in stored_plans(store)}
+    if plan_id in stored:
+        return get_plan(store, plan_id)
+    bundled = [load_plan(f) for f in sorted(paths.plans_dir().glob("*.toml"))]
+    for plan in bundled:
+        if plan.id == plan_id:
+            return plan
+    known = sorted(stored | {p.id for p in bundled})
+    raise InputError(f"找不到计划“{plan_id}”", where="--from", allowed="、".join(known))
+
+
+def _plan_new(store: Any, args: argparse.Namespace) -> int:
+    from jlip_desk.plan.schema import PLACEHOLDER
+    from jlip_desk.plan.starter import check_plan_id, next_plan_id, starter_text
+
+    output: Path = args.output
+    if output.is_dir():
+        raise InputError("这是一个文件夹,不是文件", where=str(output))
+    if output.exists() and not args.force:
+        raise InputError("文件已存在", where=str(output), allowed="另选文件名,或加 --force 覆盖")
+    _require_writable_folder(output.resolve().parent, "-o")
+    plan = _plan_to_start_from(store, args.source)
+    start, end = args.years
+    new_id = check_plan_id(args.id or next_plan_id(plan.id, start))
+    if new_id == plan.id:
+        raise InputError("新计划的标识不能与起点计划相同", where="--id")
+    text = starter_text(plan, start, end, new_id)
+    output.write_text(text, encoding="utf-8")
+    places = text.count(f'= "{PLACEHOLDER}"')
+    print(
+        f"已写入计划起始文件:{output}\n沿用“{plan.name}”的报表、字段和登记册,"
+        f"规划期 {start}-{end} 年;有 {places} 处标为“{PLACEHOLDER}”(名称、基期值、"
+        f"目标值和增长率),填写后用 jlip-desk plan load {output} 载入。"
+    )
+    return EXIT_OK
+
+
 @_with_store
 def _cmd_plan(store: Any, args: argparse.Namespace) -> int:
     from jlip_desk.services.plans import describe_plan, load_plan_file
 
+    if args.plan_command == "new":
+        return _plan_new(store, args)
     if args.plan_command == "load":
         _require_files([args.file])
         _check_toml(args.file)

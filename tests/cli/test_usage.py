@@ -76,7 +76,7 @@ def _english_words(text: str, *theirs: object) -> set[str]:
     text = re.sub(r"\bjlip-desk\b|JLIP Desk|\.(xlsx|toml)\b|\d{4}Q\d", "", text)
     text = re.sub(r"--?[a-z][a-z-]*", "", text)  # --data-dir, -o
     text = re.sub(r"\b[A-Z][A-Z_]+\b", "", text)  # CODE, PERIOD, JLIP_DESK_DATA_DIR, JSON
-    names = set(commands.COMMANDS) | {"add", "show", "load"}
+    names = set(commands.COMMANDS) | {"add", "show", "load", "new"}
     return {w for w in re.findall(r"[A-Za-z]{2,}", text) if w not in names}
 
 
