@@ -162,9 +162,10 @@ class Indicator:
         """The value on the target path for ``year``.
 
         Compound growth from the baseline when the plan gives a growth rate,
-        otherwise a straight line from baseline to target.
+        otherwise a straight line from baseline to target. None before the
+        baseline and after the target year: nothing is planned past the plan.
         """
-        if year < self.baseline_year:
+        if not self.baseline_year <= year <= self.target_year:
             return None
         span = year - self.baseline_year
         if self.growth_rate is not None:
@@ -228,3 +229,12 @@ class Plan:
 
     def years(self) -> range:
         return range(self.start_year, self.end_year + 1)
+
+    def covers(self, year: int) -> bool:
+        """Whether ``year`` is one of the plan's years (periods belong to one plan)."""
+        return self.start_year <= year <= self.end_year
+
+    @property
+    def years_text(self) -> str:
+        """The plan's name and years, as messages name it: ``…规划 2021–2025年``."""
+        return f"{self.name} {self.start_year}–{self.end_year}年"

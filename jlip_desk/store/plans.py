@@ -1,4 +1,5 @@
-"""Plan definitions kept in the store: every version loaded, and which one is active."""
+"""Plan definitions kept in the store: every version loaded, which one is active, and
+which plan a period belongs to (the one whose years cover it)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from jlip_desk import paths
-from jlip_desk.errors import NotAllowedError
+from jlip_desk.errors import InputError, NotAllowedError
 from jlip_desk.store.database import Store, now_iso
 
 if TYPE_CHECKING:
+    from jlip_desk.periods import Period
     from jlip_desk.plan.model import Plan
 
 _ACTIVE_ID = "active_plan_id"
@@ -128,3 +130,57 @@ def active_plan(store: Store) -> Plan:
         return plan
     # get_plan parses each distinct text once, so this is a query and a hash.
     return get_plan(store, plan_id, version)
+
+
+# -- which plan a period belongs to ------------------------------------------------
+
+
+class PeriodOutsidePlanError(InputError):
+    """A period that is not one of its plan's years (or of any loaded plan's)."""
+
+
+def loaded_plans(store: Store) -> list[Plan]:
+    """Every plan in the store once: the active one first (its active version), then the
+    newest loaded version of each other plan."""
+    active = active_plan(store)
+    ids = [r[0] for r in store.conn.execute("SELECT DISTINCT id FROM plans ORDER BY id")]
+    return [active, *(get_plan(store, i) for i in ids if i != active.id)]
+
+
+def plan_for_period(store: Store, period: Period) -> Plan:
+    """The loaded plan whose years cover ``period`` (the active plan when it does).
+
+    PeriodOutsidePlanError, naming the loaded plans and their years, when none does.
+    """
+    active = active_plan(store)
+    if active.covers(period.year):
+        return active  # the common case: no other plan is read
+    plans = loaded_plans(store)
+    for plan in plans:
+        if plan.covers(period.year):
+            return plan
+    raise _outside_every_plan(plans, period)
+
+
+def require_in_plan(store: Store, plan: Plan, period: Period) -> None:
+    """Refuse a period that is not one of ``plan``'s years: the one rule, for every service."""
+    if plan.covers(period.year):
+        return
+    plans = loaded_plans(store)
+    owner = next((p for p in plans if p.covers(period.year)), None)
+    if owner is None:
+        raise _outside_every_plan(plans, period)
+    raise PeriodOutsidePlanError(
+        f"{period.label}不在计划的年份内({plan.years_text}),属于{owner.years_text}",
+        where="报告期",
+        allowed=f"按“{owner.name}”填报或查看{period.label}",
+    )
+
+
+def _outside_every_plan(plans: list[Plan], period: Period) -> PeriodOutsidePlanError:
+    spans = "、".join(p.years_text for p in sorted(plans, key=lambda p: p.start_year))
+    return PeriodOutsidePlanError(
+        f"{period.label}不在计划的年份内(已载入:{spans})",
+        where="报告期",
+        allowed="载入涵盖该年度的计划后再填报或查看",
+    )
