@@ -787,10 +787,10 @@ def _workflow_org(store: Any, args: argparse.Namespace) -> Any:
 @_with_store
 def _cmd_submit(store: Any, args: argparse.Namespace) -> int:
     from jlip_desk.services import period_status
-    from jlip_desk.store.plans import active_plan
+    from jlip_desk.store.plans import plan_for_period
 
     org = _workflow_org(store, args)
-    period_status.submit(store, active_plan(store), org.code, args.period)
+    period_status.submit(store, plan_for_period(store, args.period), org.code, args.period)
     print(f"已报送:{org.name} {args.period.label}(已锁定)。")
     return EXIT_OK
 
@@ -798,10 +798,12 @@ def _cmd_submit(store: Any, args: argparse.Namespace) -> int:
 @_with_store
 def _cmd_unlock(store: Any, args: argparse.Namespace) -> int:
     from jlip_desk.services import period_status
-    from jlip_desk.store.plans import active_plan
+    from jlip_desk.store.plans import plan_for_period
 
     org = _workflow_org(store, args)
-    state = period_status.unlock(store, active_plan(store), org.code, args.period, args.reason)
+    state = period_status.unlock(
+        store, plan_for_period(store, args.period), org.code, args.period, args.reason
+    )
     print(f"已解锁:{org.name} {args.period.label}(可以修改;原因:{state.reason})。")
     return EXIT_OK
 
@@ -809,10 +811,10 @@ def _cmd_unlock(store: Any, args: argparse.Namespace) -> int:
 @_with_store
 def _cmd_accept(store: Any, args: argparse.Namespace) -> int:
     from jlip_desk.services import period_status
-    from jlip_desk.store.plans import active_plan
+    from jlip_desk.store.plans import plan_for_period
 
     org = _workflow_org(store, args)
-    period_status.accept(store, active_plan(store), org.code, args.period)
+    period_status.accept(store, plan_for_period(store, args.period), org.code, args.period)
     print(f"已接收:{org.name} {args.period.label}。")
     return EXIT_OK
 
@@ -820,11 +822,11 @@ def _cmd_accept(store: Any, args: argparse.Namespace) -> int:
 @_with_store
 def _cmd_return(store: Any, args: argparse.Namespace) -> int:
     from jlip_desk.services import period_status
-    from jlip_desk.store.plans import active_plan
+    from jlip_desk.store.plans import plan_for_period
 
     org = _workflow_org(store, args)
     state = period_status.return_period(
-        store, active_plan(store), org.code, args.period, args.reason
+        store, plan_for_period(store, args.period), org.code, args.period, args.reason
     )
     print(f"已退回:{org.name} {args.period.label}(原因:{state.reason})。")
     return EXIT_OK
@@ -835,11 +837,12 @@ def _status_overview(store: Any, period: Any, scope_code: str | None) -> Any:
     from jlip_desk.services.installation import bound_org
     from jlip_desk.services.reporting import period_overview
     from jlip_desk.store import orgs
-    from jlip_desk.store.plans import active_plan
+    from jlip_desk.store.plans import plan_for_period
 
+    plan = plan_for_period(store, period)  # refused when no loaded plan covers it
     bound = bound_org(store)
     scope = orgs.get_org(store, scope_code or (bound.code if bound else orgs.PROVINCE_CODE))
-    return period_overview(store, active_plan(store), scope.code, period)
+    return period_overview(store, plan, scope.code, period)
 
 
 def _status_text(store: Any, overview: Any) -> str:

@@ -30,7 +30,7 @@ from jlip_desk.services.summary import (
 from jlip_desk.store.cells import read_form
 from jlip_desk.store.database import Store
 from jlip_desk.store.orgs import PROVINCE_CODE, OrgUnit, all_orgs, counties_under, get_org
-from jlip_desk.store.plans import active_plan
+from jlip_desk.store.plans import plan_for_period
 from jlip_desk.store.records import Record, counted_at, list_records
 from jlip_desk.store.status import read_statuses
 from jlip_desk.validation.records import record_name
@@ -217,8 +217,8 @@ def build_dashboard(
 ) -> Dashboard:
     """Everything the dashboard draws for ``org_code`` (default: the province) and ``period``."""
     summary = build_summary(store, period, org_code, today)
-    plan = active_plan(store)
     period = parse_period(summary["period"])
+    plan = plan_for_period(store, period)
     scope = get_org(store, summary["org"]["code"])
     is_province = scope.code == PROVINCE_CODE
     orgs = {o.code: o for o in all_orgs(store)}

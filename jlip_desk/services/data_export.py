@@ -41,7 +41,7 @@ from jlip_desk.store.cells import StoredValue, periods_of_form, read_form
 from jlip_desk.store.database import Store
 from jlip_desk.store.integrity import fields_in_cells, plan_ids_in_cells
 from jlip_desk.store.orgs import all_orgs, covers, get_org
-from jlip_desk.store.plans import active_plan, get_plan
+from jlip_desk.store.plans import active_plan, get_plan, plan_for_period
 
 __all__ = [
     "CSV_COLUMNS",
@@ -163,19 +163,8 @@ def export_scope(store: Store, org_code: str | None, period: Period | None) -> E
     else:
         codes = tuple(o.code for o in all_orgs(store) if covers(store, org.code, o.code))
     if period is not None:
-        _check_period(store, period)
+        plan_for_period(store, period)  # refused when no loaded plan covers it
     return ExportScope(org, codes, period)
-
-
-def _check_period(store: Store, period: Period) -> None:
-    """Refuse a period that no plan of the store reports on."""
-    plans = [get_plan(store, p) for p in sorted(plan_ids_in_cells(store))] or [active_plan(store)]
-    if any(period.year in plan.years() for plan in plans):
-        return
-    spans = "、".join(f"{p.short_name or p.name} {p.start_year}-{p.end_year} 年" for p in plans)
-    raise InputError(
-        f"报告期 {period}({period.label})不在计划的年份内", where="--period", allowed=spans
-    )
 
 
 # -- reading --------------------------------------------------------------------

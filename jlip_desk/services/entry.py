@@ -14,6 +14,7 @@ from jlip_desk.services.installation import require_edit
 from jlip_desk.services.validator import RowProblem, period_problems
 from jlip_desk.store.cells import CellKey, StoredValue, read_row
 from jlip_desk.store.database import Store
+from jlip_desk.store.plans import require_in_plan
 from jlip_desk.store.records import record_owner
 from jlip_desk.validation.values import parse_value, stored_value
 
@@ -77,6 +78,7 @@ def save_rows(
     saved) when the installation may not edit an org unit or a period is locked.
     """
     form = plan.form(form_id)
+    require_in_plan(store, plan, period)
     check_frequency(form, period)
     parsed: dict[CellKey, dict[str, StoredValue]] = {}
     for key, raw in rows.items():

@@ -14,13 +14,14 @@ from jlip_desk.excel.markup import MARKUP_SUFFIX
 from jlip_desk.excel.report import FileResult, ImportReport, Issue
 from jlip_desk.orgs import OrgUnit
 from jlip_desk.periods import Period
+from jlip_desk.plan.model import Plan
 from jlip_desk.services import period_status
 from jlip_desk.services.importing import ImportOptions, import_file
 from jlip_desk.services.installation import bound_org
 from jlip_desk.services.workbooks import collect
 from jlip_desk.store.database import Store
 from jlip_desk.store.orgs import PROVINCE_CODE, counties_under, covers, get_org
-from jlip_desk.store.plans import active_plan
+from jlip_desk.store.plans import plan_for_period
 from jlip_desk.store.submissions import latest_submission
 
 log = logging.getLogger(__name__)
@@ -43,10 +44,9 @@ Progress = Callable[[int, int, str], None]
 
 
 def _write(
-    store: Store, org: OrgUnit, period: Period, target: Path, *, blank: bool
+    store: Store, plan: Plan, org: OrgUnit, period: Period, target: Path, *, blank: bool
 ) -> ExportResult:
     """Gather the org unit's rows and write its workbook (the excel layer never reads the store)."""
-    plan = active_plan(store)
     specs = sheets_for(plan, org, period)
     latest = latest_submission(store, plan.id, org.code, str(period))
     state = period_status.status(store, plan.id, org.code, period)
@@ -67,7 +67,8 @@ def export_template(store: Store, org_code: str, period: Period, target: Path) -
 
     ``target`` is a ``.xlsx`` file or a folder (the file name is then deterministic).
     """
-    return _write(store, get_org(store, org_code), period, target, blank=True)
+    plan = plan_for_period(store, period)
+    return _write(store, plan, get_org(store, org_code), period, target, blank=True)
 
 
 def export_submission(store: Store, org_code: str, period: Period, target: Path) -> ExportResult:
@@ -78,7 +79,7 @@ def export_submission(store: Store, org_code: str, period: Period, target: Path)
     cannot send the province figures it has been told are wrong.
     """
     org = get_org(store, org_code)
-    plan = active_plan(store)
+    plan = plan_for_period(store, period)
     bound = bound_org(store)
     state = period_status.status(store, plan.id, org.code, period)
     submits = bound is not None and bound.code == org.code and not state.locked
@@ -89,7 +90,7 @@ def export_submission(store: Store, org_code: str, period: Period, target: Path)
         ]  # fmt: skip
         if errors:
             raise period_status.OpenProblemsError(errors)
-    result = _write(store, org, period, target, blank=False)
+    result = _write(store, plan, org, period, target, blank=False)
     if submits:
         period_status.submit(store, plan, org.code, period)
         return dataclasses.replace(result, submitted=True)
@@ -124,6 +125,7 @@ def _many(
     progress: Progress | None,
 ) -> list[ExportResult]:
     units = list(orgs)
+    plan_for_period(store, period)  # a period of no plan is refused before any file
     results = []
     for done, org in enumerate(units, start=1):
         results.append(export(store, org.code, period, folder))
@@ -155,7 +157,8 @@ def export_submissions_all(
     """One filled workbook per county (a province or demo store) into ``folder``."""
 
     def export(store: Store, code: str, period: Period, target: Path) -> ExportResult:
-        return _write(store, get_org(store, code), period, target, blank=False)
+        plan = plan_for_period(store, period)
+        return _write(store, plan, get_org(store, code), period, target, blank=False)
 
     return _many(store, _counties(store, scope), export, period, folder, progress)
 

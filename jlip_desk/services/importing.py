@@ -43,7 +43,7 @@ from jlip_desk.services.validator import (
 from jlip_desk.store.cells import CellKey, CellUpdate, NewCell, StoredValue, existing_cells
 from jlip_desk.store.database import Store
 from jlip_desk.store.orgs import get_org
-from jlip_desk.store.plans import get_plan
+from jlip_desk.store.plans import get_plan, require_in_plan
 from jlip_desk.store.records import list_records, next_seqs, record_owners
 from jlip_desk.store.submissions import latest_submission, submission_of_file
 from jlip_desk.validation.records import Record, format_code, record_name
@@ -125,6 +125,7 @@ def _receive_return(store: Store, path: Path, meta: Meta, result: FileResult) ->
     try:
         plan = get_plan(store, meta.plan_id, meta.plan_version)
         period = parse_period(meta.period)
+        require_in_plan(store, plan, period)
     except JlipError:
         return None  # the import itself reports what is wrong with the workbook
     reason = meta.returned_reason
@@ -167,6 +168,7 @@ def _import_read(
     try:
         org = get_org(store, meta.org_code)
         period = parse_period(meta.period)
+        require_in_plan(store, plan, period)  # a period belongs to its plan's years
         specs = sheets_for(plan, org, period)
     except JlipError as exc:
         raise Refused(issue_of(exc, "工作簿元数据")) from None

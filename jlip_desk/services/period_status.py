@@ -35,6 +35,7 @@ from jlip_desk.services.validator import (
 )
 from jlip_desk.store.database import Store
 from jlip_desk.store.orgs import OrgUnit, covers, get_org
+from jlip_desk.store.plans import require_in_plan
 from jlip_desk.store.status import read_status, read_statuses, write_status
 
 __all__ = [
@@ -237,6 +238,7 @@ def transition(
     the period's data with the one validator (an import), so submit does not again.
     """
     step = STEPS[step_id]
+    require_in_plan(store, plan, period)
     _require_actor(store, step, org_code)
     why = _reason(reason, step.name) if step.needs_reason else None
     with store.atomic():

@@ -21,7 +21,7 @@ from jlip_desk.services.summary import build_summary
 from jlip_desk.store.aggregates import field_totals
 from jlip_desk.store.database import Store
 from jlip_desk.store.orgs import OrgUnit, all_orgs, counties_under
-from jlip_desk.store.plans import active_plan
+from jlip_desk.store.plans import plan_for_period
 
 __all__ = [
     "REPORT_SECTIONS",
@@ -62,8 +62,8 @@ def build_report(
     if isinstance(period, str):
         period = parse_period(period)
     summary = build_summary(store, period, org_code, today=today)
-    plan = active_plan(store)
     period = parse_period(summary["period"])
+    plan = plan_for_period(store, period)
     counties = counties_under(store, summary["org"]["code"])
     orgs = {o.code: o for o in all_orgs(store)}
     sections = (

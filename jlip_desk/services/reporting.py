@@ -26,6 +26,7 @@ from jlip_desk.services.period_status import STATUS_LABELS, PeriodState, plan_pe
 from jlip_desk.services.validator import FormHistory, check_rows, load_confirmations
 from jlip_desk.store.database import Store
 from jlip_desk.store.orgs import OrgUnit, get_org
+from jlip_desk.store.plans import require_in_plan
 from jlip_desk.store.status import read_statuses
 
 __all__ = [
@@ -281,6 +282,8 @@ def period_overviews(
         # The periods of every frequency someone in the scope reports.
         reported = {f for f in Frequency if reporting_units(store, plan, scope_code, f, own=own)}
         periods = plan_periods(plan, reported)
+    for period in periods:
+        require_in_plan(store, plan, period)
     by_frequency: dict[Frequency, list[Period]] = {}
     for period in periods:
         by_frequency.setdefault(_frequency(period), []).append(period)

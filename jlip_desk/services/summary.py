@@ -19,19 +19,23 @@ from jlip_desk.store.aggregates import (
 )
 from jlip_desk.store.database import Store
 from jlip_desk.store.orgs import PROVINCE_CODE, OrgUnit, all_orgs, counties_under, get_org
-from jlip_desk.store.plans import active_plan
+from jlip_desk.store.plans import active_plan, plan_for_period
 from jlip_desk.store.records import counted_at, list_records
 
 SUMMARY_FORMAT = 1
 
 
 def latest_period(store: Store, plan: Plan) -> Period:
-    """The latest quarter holding data, or the quarter being reported now."""
+    """The latest quarter holding data, or the quarter being reported now.
+
+    Always one of the plan's quarters: after the plan has ended its last quarter,
+    before it starts its first (a period belongs to the plan whose years cover it).
+    """
     quarterly = [f.id for f in plan.forms if f.frequency == Frequency.QUARTER]
     periods = quarters_with_data(store, plan.id, quarterly)
-    if not periods:
-        return current_quarter()
-    return max(parse_period(p) for p in periods)
+    latest = max(parse_period(p) for p in periods) if periods else current_quarter()
+    first, last = Period(plan.start_year, 1), Period(plan.end_year, 4)
+    return min(max(latest, first), last)
 
 
 def build_summary(
@@ -42,10 +46,15 @@ def build_summary(
 ) -> dict[str, Any]:
     """The whole report as plain data (keys documented in the README).
 
-    ``today`` decides which units are overdue (the real date when None).
+    ``today`` decides which units are overdue (the real date when None). The plan
+    is the one whose years cover ``period`` (refused when no loaded plan does); with
+    no period, the active plan's latest quarter holding data.
     """
-    plan = active_plan(store)
-    period = period or latest_period(store, plan)
+    if period is None:
+        plan = active_plan(store)
+        period = latest_period(store, plan)
+    else:
+        plan = plan_for_period(store, period)
     scope = get_org(store, org_code or PROVINCE_CODE)
     counties = counties_under(store, scope.code)
     orgs = {o.code: o for o in all_orgs(store)}
