@@ -130,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="报告期,如 2025Q4 或 2025(默认:最近有数据的季度)",
     )
     p.add_argument("--org", metavar="CODE", help="单位代码(默认:本机绑定的单位,未绑定时为全省)")
+    p.add_argument("--plan", metavar="ID", help="计划标识(默认:报告期所属的计划;用 plan show 查看)")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
 
     p = sub.add_parser("plan", help="查看或载入计划定义")
@@ -488,7 +489,9 @@ def _cmd_summary(store: Any, args: argparse.Namespace) -> int:
 
     # By default the installation's own org unit: a county's store holds a county.
     bound = bound_org(store)
-    summary = build_summary(store, args.period, args.org or (bound.code if bound else None))
+    summary = build_summary(
+        store, args.period, args.org or (bound.code if bound else None), plan_id=args.plan
+    )
     if args.json:
         _print_json(summary)
     else:

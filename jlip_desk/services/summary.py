@@ -19,7 +19,7 @@ from jlip_desk.store.aggregates import (
 )
 from jlip_desk.store.database import Store
 from jlip_desk.store.orgs import PROVINCE_CODE, OrgUnit, all_orgs, counties_under, get_org
-from jlip_desk.store.plans import active_plan, plan_for_period
+from jlip_desk.store.plans import active_plan, get_plan, plan_for_period, require_in_plan
 from jlip_desk.store.records import counted_at, list_records
 
 SUMMARY_FORMAT = 1
@@ -43,16 +43,22 @@ def build_summary(
     period: Period | None = None,
     org_code: str | None = None,
     today: dt.date | None = None,
+    plan_id: str | None = None,
 ) -> dict[str, Any]:
     """The whole report as plain data (keys documented in the README).
 
     ``today`` decides which units are overdue (the real date when None). The plan
     is the one whose years cover ``period`` (refused when no loaded plan does); with
-    no period, the active plan's latest quarter holding data.
+    no period, the latest quarter holding data of ``plan_id``'s plan (default: the
+    active one). A period given with ``plan_id`` must be one of that plan's years.
     """
+    chosen = get_plan(store, plan_id) if plan_id else None
     if period is None:
-        plan = active_plan(store)
+        plan = chosen or active_plan(store)
         period = latest_period(store, plan)
+    elif chosen is not None:
+        require_in_plan(store, chosen, period)
+        plan = chosen
     else:
         plan = plan_for_period(store, period)
     scope = get_org(store, org_code or PROVINCE_CODE)

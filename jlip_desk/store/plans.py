@@ -117,7 +117,15 @@ def get_plan(store: Store, plan_id: str, version: str | None = None) -> Plan:
             "SELECT source, id FROM plans WHERE id = ? AND version = ?", (plan_id, version)
         ).fetchone()
     if row is None:
-        raise NotAllowedError(f"本机没有载入计划“{plan_id}”", where="计划")
+        loaded = sorted(
+            {f"{r[0]} {r[1]} 版" for r in store.conn.execute("SELECT id, version FROM plans")}
+        )
+        wanted = f"“{plan_id}”" + (f"的 {version} 版" if version else "")
+        raise NotAllowedError(
+            f"本机没有载入计划{wanted}",
+            where="计划",
+            allowed=f"已载入的计划:{'、'.join(loaded)}" if loaded else "先载入计划定义文件",
+        )
     return _parse_cached(row[0], f"{row[1]}(已存储)")
 
 

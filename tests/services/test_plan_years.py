@@ -6,6 +6,7 @@ that names the loaded plans and their years; nothing is extrapolated past a plan
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -158,3 +159,22 @@ def test_both_plans_loaded_on_the_command_line(
     assert _run(demo_dir, capsys, "status", "--period", "2026Q1")[0] == 0
     code, err = _run(demo_dir, capsys, "status", "--period", "2031")
     assert code == EXIT_REFUSED and plan15.name in err and PLAN15_YEARS in err
+
+
+def test_summary_of_a_named_plan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`summary --plan ID` reports any loaded plan; an unknown id lists the loaded ones."""
+    from jlip_desk.cli import main as cli
+
+    folder = tmp_path / "named"
+    assert cli(["--data-dir", str(folder), "init", "--org", "220000"]) == 0
+    assert cli(["--data-dir", str(folder), "demo"]) == 0
+    capsys.readouterr()
+    assert cli(["--data-dir", str(folder), "summary", "--plan", "jilin-ip-14", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["plan"]["id"] == "jilin-ip-14" and data["period"] == "2025Q4"
+    assert cli(["--data-dir", str(folder), "summary", "--plan", "jilin-ip-99"]) == 1
+    err = capsys.readouterr().err
+    assert "本机没有载入计划“jilin-ip-99”" in err and "已载入的计划:jilin-ip-14 1.0 版" in err
+    args = ["summary", "--plan", "jilin-ip-14", "--period", "2026Q1"]
+    assert cli(["--data-dir", str(folder), *args]) == 1
+    assert "2021–2025年" in capsys.readouterr().err
