@@ -57,7 +57,27 @@ def install_translations(app: QApplication) -> bool:
     return False
 
 
+def no_display_reason() -> str | None:
+    """Why no window can open here (Linux with no display), in one line; None when it can.
+
+    Qt would abort with its own English "could not connect to display" instead.
+    """
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    return (
+        "没有可用的图形显示(未设置 DISPLAY 或 WAYLAND_DISPLAY),无法打开窗口;"
+        "命令行不需要显示,可用 jlip-desk --help 查看各命令"
+    )
+
+
 def run_gui() -> int:
+    reason = no_display_reason()
+    if reason is not None:
+        if sys.stderr is not None:
+            print(f"错误:{reason}", file=sys.stderr)
+        return 1
     log_path = setup_logging()
     _enable_faulthandler(log_path)
     from jlip_desk.ui.errors import install_excepthooks
