@@ -58,9 +58,10 @@ def credit_code_problem(text: str) -> str | None:
         if char in "IOZSV":
             return f"统一社会信用代码第{position}位字符“{char}”不合法(代码不使用字母I、O、Z、S、V)"
         return f"统一社会信用代码第{position}位字符“{char}”不合法，只能是数字或大写字母"
-    expected = credit_code_check_char(text[:17])
-    if text[17] != expected:
-        return f"统一社会信用代码校验位(第18位)应为“{expected}”，当前为“{text[17]}”，请核对代码"
+    if text[17] != credit_code_check_char(text[:17]):
+        # Never name the expected character: it invites changing the last one to fit
+        # instead of finding the mistyped one (the code is checked as a whole).
+        return "统一社会信用代码无效(校验位不符)，请对照营业执照或登记证书核对整个代码"
     return None
 
 

@@ -52,7 +52,7 @@ def test_hand_computed_check_character() -> None:
         ("91350100I000100Y43", ["第9位", "“I”", "I、O、Z、S、V"]),
         ("91350100m000100Y43", ["第9位", "“m”", "大写"]),
         ("9135010-M000100Y43", ["第8位", "“-”"]),
-        ("91350100M000100Y44", ["校验位", "应为“3”", "当前为“4”"]),
+        ("91350100M000100Y44", ["无效", "校验位", "营业执照", "整个代码"]),
     ],
 )
 def test_credit_code_problems_say_what_is_wrong(text: str, fragments: list[str]) -> None:
@@ -60,6 +60,13 @@ def test_credit_code_problems_say_what_is_wrong(text: str, fragments: list[str])
     assert problem is not None
     for fragment in fragments:
         assert fragment in problem
+
+
+def test_a_wrong_check_character_is_not_given_away() -> None:
+    """Naming the expected character (“3”) invited changing the last one to fit (issue 10)."""
+    problem = credit_code_problem("91350100M000100Y44")
+    assert problem is not None
+    assert "3" not in problem and "应为" not in problem
 
 
 def test_check_char_refuses_bad_input() -> None:
