@@ -50,7 +50,7 @@ def _write(
     specs = sheets_for(plan, org, period)
     latest = latest_submission(store, plan.id, org.code, str(period))
     state = period_status.status(store, plan.id, org.code, period)
-    return export_workbook(
+    result = export_workbook(
         plan,
         org,
         period,
@@ -60,6 +60,9 @@ def _write(
         base_revision=latest.revision if latest else 0,
         returned_reason=(state.reason or "") if state.status == "returned" else None,
     )
+    kind = "template" if blank else "submission"
+    log.info("exported %s of %s %s to %s", kind, org.code, period, result.path)
+    return result
 
 
 def export_template(store: Store, org_code: str, period: Period, target: Path) -> ExportResult:
@@ -241,6 +244,12 @@ def import_files(
                 report.files.append(
                     _not_done(path, "程序内部错误,此文件未导入,数据库未作改动(详情已写入日志文件)")
                 )
+        last = report.files[-1]
+        log.info(
+            "import of %s: %s (%s %s%s)",
+            path, last.outcome, last.org_code or "?", last.period or "?",
+            f", revision {last.revision}" if last.revision else "",
+        )  # fmt: skip
         if progress is not None:
             progress(done, len(paths), path.name)
     return report

@@ -19,6 +19,7 @@ received   none, draft, submitted, accepted returned       the unit itself, from
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -59,6 +60,8 @@ __all__ = [
     "transition",
     "unlock",
 ]
+
+log = logging.getLogger(__name__)
 
 STATUS_LABELS = {
     "none": "未报送",
@@ -259,6 +262,10 @@ def transition(
         if change_id is None:
             change_id = store.new_change("typed", note=f"{step.name}{':' + why if why else ''}")
         write_status(store, plan.id, org_code, str(period), step.target, why, change_id)
+    log.info(
+        "period %s %s of %s: %s -> %s%s",
+        period, step_id, org_code, state.status, step.target, f" ({why})" if why else "",
+    )  # fmt: skip
     return PeriodState(step.target, why)
 
 
