@@ -210,7 +210,6 @@ def test_a_backup_killed_midway_leaves_no_half_file_as_a_backup(tmp_path: Path) 
     store_file = _demo_province(tmp_path / "data")
     before = _values(store_file)
     target = tmp_path / "copy.sqlite3"
-    outcomes = set()
     for delay in (0.0, 0.15, 0.3, 0.45, 0.6, 0.9):
         target.unlink(missing_ok=True)
         process = _spawn(_jlip(store_file.parent, "backup", "-o", str(target)))
@@ -221,14 +220,10 @@ def test_a_backup_killed_midway_leaves_no_half_file_as_a_backup(tmp_path: Path) 
             # Only a complete, verified copy ever takes the target's name.
             assert backups.contents(target).values > 0
             assert _values(target) == before
-            outcomes.add("complete")
-        else:
-            outcomes.add("absent")
         _sound(store_file)
         assert _values(store_file) == before
-    # Which of the two each kill met depends on the machine's speed; a later backup
-    # to the same file replaces what a killed one left behind.
-    assert outcomes
+    # Which of the two each kill met depends on the machine's speed (both are fine);
+    # a later backup to the same file replaces what a killed one left behind.
     assert _cli(store_file.parent, "backup", "-o", str(target)) == 0
     assert _values(target) == before
 
