@@ -217,17 +217,8 @@ def _import_read(
             )
             return
         raise Refused(_locked_issue(store, org, period, current, change.count))
-    if change.count == 0 and meta.returned_reason and current.status == "returned":
-        bound = bound_org(store)
-        if bound is not None and bound.code == org.code:
-            # The superior's copy of what this unit sent, with the reason: nothing to
-            # import, and handing it in again unchanged would hide the return.
-            result.outcome = "unchanged"
-            result.summary = (
-                f"{period.label}已被上级退回(原因:{meta.returned_reason}),"
-                "工作簿中的数据与本机一致,未重新报送;请修改后重新报送"
-            )
-            return
+    # The unit's own copy of a period its superior returned: the values may come in,
+    # but the period stays returned until the unit hands it in again.
     bound = bound_org(store)
     keep_returned = (
         bool(meta.returned_reason)
@@ -235,6 +226,13 @@ def _import_read(
         and bound is not None
         and bound.code == org.code
     )
+    if keep_returned and change.count == 0:
+        # Nothing to import, and handing it in again unchanged would hide the return.
+        result.outcome = "unchanged"
+        result.summary = (
+            f"工作簿中的数据与本机一致,未重新报送;{period.label}仍为“已退回”,请修改后重新报送。"
+        )
+        return
     _refuse_older(store, plan, org, period, options, state, change, meta)
     state.issues += change.issues
     state.check()

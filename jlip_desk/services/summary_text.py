@@ -16,14 +16,25 @@ def _fmt(value: Any) -> str:
     return f"{value}"
 
 
-def coverage_text(indicator: dict[str, Any]) -> str:
-    """ ",58/60 个单位报送" for a figure summed over units; "" for a province figure."""
+def coverage_words(indicator: dict[str, Any]) -> str:
+    """ "58/60 个单位报送" for a figure summed over units; "" for a province figure."""
     expected = indicator.get("expected_orgs")
     if not expected:
         return ""
-    reported = indicator.get("reporting_orgs", 0)
-    short = "(数据不全)" if reported < expected else ""
-    return f",{reported}/{expected} 个单位报送{short}"
+    return f"{indicator.get('reporting_orgs', 0)}/{expected} 个单位报送"
+
+
+def is_partial(indicator: dict[str, Any]) -> bool:
+    """Fewer units gave the figure than should: it never passes for the whole scope."""
+    expected = indicator.get("expected_orgs")
+    return bool(expected) and indicator.get("reporting_orgs", 0) < expected
+
+
+def coverage_text(indicator: dict[str, Any]) -> str:
+    words = coverage_words(indicator)
+    if not words:
+        return ""
+    return f",{words}" + ("(数据不全)" if is_partial(indicator) else "")
 
 
 def summary_text(s: dict[str, Any]) -> str:

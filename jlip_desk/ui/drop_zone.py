@@ -16,7 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-ACCEPTED_SUFFIXES = (".xlsx",)
+from jlip_desk.services.excel import WORKBOOK_SUFFIXES, collect_workbooks
+
 FOLDER_KEY = "exchange/import_folder"
 HINT = "将填好的 Excel 工作簿(.xlsx)或整个文件夹拖到这里导入,可一次拖入多个"
 
@@ -30,9 +31,7 @@ def local_files(mime: QMimeData) -> list[Path]:
 
 def workbooks(files: list[Path]) -> tuple[list[Path], list[Path]]:
     """Split ``files`` into workbooks to import (folders searched) and the rest."""
-    from jlip_desk.services.excel import collect_workbooks
-
-    named = [f for f in files if f.is_dir() or f.suffix.lower() in ACCEPTED_SUFFIXES]
+    named = [f for f in files if f.is_dir() or f.suffix.lower() in WORKBOOK_SUFFIXES]
     good, skipped = collect_workbooks(named)
     return good, [f for f in files if f not in named] + skipped
 
@@ -81,7 +80,7 @@ class DropZone(QFrame):
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         # Cheap while the mouse moves: a folder is searched only when it is dropped.
         dragged = local_files(event.mimeData())
-        files = [f for f in dragged if f.suffix.lower() in ACCEPTED_SUFFIXES and not f.is_dir()]
+        files = [f for f in dragged if f.suffix.lower() in WORKBOOK_SUFFIXES and not f.is_dir()]
         folders = [f for f in dragged if f.is_dir()]
         if files or folders:
             event.acceptProposedAction()

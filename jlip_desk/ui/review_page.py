@@ -31,7 +31,13 @@ from PySide6.QtWidgets import (
 
 from jlip_desk.errors import JlipError
 from jlip_desk.periods import Period
-from jlip_desk.services.review import ReviewCell, ReviewMatrix, accept_many, return_many
+from jlip_desk.services.review import (
+    KIND_LABELS,
+    ReviewCell,
+    ReviewMatrix,
+    accept_many,
+    return_many,
+)
 from jlip_desk.store.database import Store
 from jlip_desk.ui import changes
 from jlip_desk.ui.context import AppContext
@@ -192,14 +198,8 @@ class ReviewPage(QWidget):
         self.return_button.clicked.connect(self.ask_return)
         self.legend = QLabel(
             "  ".join(
-                f"<span style='background:{COLOURS[k]}'>&nbsp;{label}&nbsp;</span>"
-                for k, label in (
-                    ("overdue", "逾期未收到"),
-                    ("missing", "未收到"),
-                    ("received", "已收到"),
-                    ("accepted", "已接收"),
-                    ("returned", "已退回"),
-                )
+                f"<span style='background:{COLOURS[kind]}'>&nbsp;{label}&nbsp;</span>"
+                for kind, label in KIND_LABELS.items()
             )
         )
         side = QWidget()

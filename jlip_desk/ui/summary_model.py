@@ -7,6 +7,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
+from jlip_desk.services.summary_text import coverage_words, is_partial
 from jlip_desk.ui.rows_model import RowsTableModel
 
 OK_COLOUR = QColor("#e3f4e1")
@@ -55,12 +56,9 @@ class SummaryModel(RowsTableModel):
                 if not i.get("applies", True) and state is None:
                     label = "本级不单独考核"
                 target = i["target_text"] or i["target"]
-                expected = i.get("expected_orgs")
-                cover = "省级数据"
-                if expected:
-                    cover = f"{i.get('reporting_orgs', 0)}/{expected} 个单位报送"
-                    if i.get("reporting_orgs", 0) < expected and state is not None:
-                        label += "(数据不全)"  # 1 of 60 counties never passes for all
+                cover = coverage_words(i) or "省级数据"
+                if is_partial(i) and state is not None:
+                    label += "(数据不全)"  # 1 of 60 counties never passes for all
                 self._rows.append(
                     (i["name"], i["value"], i["planned"], target, i["unit"], state, label, cover)
                 )
