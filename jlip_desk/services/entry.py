@@ -44,7 +44,7 @@ def _check_subject(store: Store, plan: Plan, form: Form, org_code: str, subject:
     elif form.subject == SubjectKind.ITEMS:
         ok = subject in {item.id for item in form.items}
     else:
-        owner = record_owner(store, plan.id, subject)
+        owner = record_owner(store, subject)
         ok = owner is not None and owner[0] == org_code and owner[1] in form.registries
     if not ok:
         raise InputError(f"“{subject}”不是“{form.name}”的填报对象", where=f"单位 {org_code}")

@@ -136,7 +136,7 @@ def write_record(
                 store, plan.id, registry, org_code, values, change, demo=flag
             )
             return RecordWrite(new, sum(v is not None for v in values.values()))
-        key = CellKey(plan.id, registry.id, org_code, "", code)
+        key = records.record_key(records.get_record(store, code))  # kept under its home plan
         return RecordWrite(code, cells.write_values(store, key, values, change, demo=flag))
 
 
@@ -190,7 +190,8 @@ def apply_import(store: Store, write: ImportWrite) -> int:
             records.create_records_with_codes(
                 store, plan.id, plan.registry(registry_id), org, new, change
             )
-        cells.insert_cells(store, plan.id, org, write.inserts, change)
+        for plan_id, inserts in _by_home(store, plan, write.inserts).items():
+            cells.insert_cells(store, plan_id, org, inserts, change)
         cells.update_cells(store, write.updates, change)
         revision = submissions.add_submission(
             store,
@@ -212,6 +213,23 @@ def apply_import(store: Store, write: ImportWrite) -> int:
                 store, plan, org, period, "submit", change_id=change, checked=True
             )
     return revision
+
+
+def _by_home(store: Store, plan: Plan, inserts: list[NewCell]) -> dict[str, list[NewCell]]:
+    """New cells by the plan they are kept under: a registry's attributes (no period)
+    under the registry's home plan, everything else under ``plan``."""
+    out: dict[str, list[NewCell]] = {}
+    homes: dict[str, str] = {}
+    for cell in inserts:
+        form, period = cell[0], cell[1]
+        if period:
+            home = plan.id
+        elif form in homes:
+            home = homes[form]
+        else:
+            home = homes[form] = records.home_plan(store, plan.id, form)
+        out.setdefault(home, []).append(cell)
+    return out
 
 
 def demo_status(

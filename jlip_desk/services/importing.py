@@ -44,7 +44,7 @@ from jlip_desk.store.cells import CellKey, CellUpdate, NewCell, StoredValue, exi
 from jlip_desk.store.database import Store
 from jlip_desk.store.orgs import get_org
 from jlip_desk.store.plans import get_plan, require_in_plan
-from jlip_desk.store.records import list_records, next_seqs, record_owners
+from jlip_desk.store.records import home_plan, list_records, next_seqs, record_owners
 from jlip_desk.store.submissions import latest_submission, submission_of_file
 from jlip_desk.validation.records import Record, format_code, record_name
 from jlip_desk.validation.rows import FieldChecks
@@ -195,7 +195,7 @@ def _import_read(
     current = period_status.status(store, plan.id, org.code, period)
     sheets, issues = locate(content, specs)
     result.issues = issues
-    known = record_owners(store, plan.id)
+    known = record_owners(store, [r.id for r in plan.registries])
     data = convert(plan, org, content, sheets, known)
     errors = [i for i in [*issues, *data.issues] if i.severity == "error"]
     if errors and current.locked:
@@ -612,7 +612,8 @@ def _diff(store: Store, plan: Plan, org: OrgUnit, period: Period, state: _State)
     by_registry: dict[str, dict[tuple[str, str], tuple[int, StoredValue]]] = {}
     for registry_id, code, values in state.record_updates:
         if registry_id not in by_registry:
-            by_registry[registry_id] = existing_cells(store, plan.id, org.code, registry_id, "")
+            home = home_plan(store, plan.id, registry_id)  # carried over from an older plan
+            by_registry[registry_id] = existing_cells(store, home, org.code, registry_id, "")
         stored = by_registry[registry_id]
         registry = plan.registry(registry_id)
         before = {f.id: stored[(code, f.id)][1] for f in registry.fields if (code, f.id) in stored}

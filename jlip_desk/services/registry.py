@@ -108,9 +108,13 @@ def add_record(
 
 def _editable(store: Store, plan: Plan, code: str) -> tuple[Registry, Record]:
     record = get_record(store, code)
-    if record.plan_id != plan.id:
+    if record.registry not in {r.id for r in plan.registries}:
+        # Records carry over by registry id; a registry the plan does not continue
+        # stays readable under the plan it was kept in.
         raise NotAllowedError(
-            f"记录 {code} 属于计划“{record.plan_id}”,不是当前计划,只能查看", where=code
+            f"记录 {code} 所在的登记册不在“{plan.name}”中,只能查看",
+            where=code,
+            allowed=f"{plan.name}的登记册:{'、'.join(r.name for r in plan.registries)}",
         )
     require_edit(store, record.org_code)
     return _registry_of(plan, record.registry), record

@@ -1,4 +1,11 @@
-"""Registry records (stations, service points): stable codes, attributes and life cycle."""
+"""Registry records (stations, service points): stable codes, attributes and life cycle.
+
+A registry's records are one set across plans, matched by registry id: a station set
+up under the 14th plan is the same station (same code, same attributes, same history)
+under the 15th. Each record is kept under the plan it was first set up in (its
+``plan_id``, the registry's *home*); every later record of that registry is kept
+there too (:func:`home_plan`), and every read finds the records by registry alone.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +32,7 @@ __all__ = [
     "create_records_with_codes",
     "format_code",
     "get_record",
+    "home_plan",
     "list_records",
     "next_seqs",
     "record_key",
@@ -39,20 +47,32 @@ def record_key(record: Record) -> CellKey:
     return CellKey(record.plan_id, record.registry, record.org_code, "", record.code)
 
 
-def record_owners(store: Store, plan_id: str) -> dict[str, tuple[str, str]]:
-    """Every record code of a plan: ``code -> (org code, registry id)``."""
+def home_plan(store: Store, plan_id: str, registry_id: str) -> str:
+    """The plan a registry's records are kept under: that of its first record, or
+    ``plan_id`` while the registry has none (it is new in that plan)."""
+    row = store.conn.execute(
+        "SELECT plan_id FROM records WHERE registry = ? ORDER BY rowid LIMIT 1", (registry_id,)
+    ).fetchone()
+    return str(row[0]) if row else plan_id
+
+
+def record_owners(store: Store, registry_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """Every record code of some registries: ``code -> (org code, registry id)``."""
+    ids = list(registry_ids)
     return {
         code: (org_code, registry)
         for code, org_code, registry in store.conn.execute(
-            "SELECT code, org_code, registry FROM records WHERE plan_id = ?", (plan_id,)
+            f"SELECT code, org_code, registry FROM records "
+            f"WHERE registry IN ({','.join('?' * len(ids))})",
+            ids,
         )
     }
 
 
-def record_owner(store: Store, plan_id: str, code: str) -> tuple[str, str] | None:
-    """``(org code, registry id)`` of one record of a plan, or None."""
+def record_owner(store: Store, code: str) -> tuple[str, str] | None:
+    """``(org code, registry id)`` of one record, or None."""
     row = store.conn.execute(
-        "SELECT org_code, registry FROM records WHERE code = ? AND plan_id = ?", (code, plan_id)
+        "SELECT org_code, registry FROM records WHERE code = ?", (code,)
     ).fetchone()
     return (row[0], row[1]) if row else None
 
@@ -81,8 +101,10 @@ def create_records_with_codes(
     """Add records whose codes are already decided (an import); must run in ``atomic()``.
 
     Every code is checked first (format, org unit, registry tag): nothing is written
-    when one is wrong. A code already in use fails on the table's primary key.
+    when one is wrong. A code already in use fails on the table's primary key. The
+    records are kept under the registry's home plan (``plan_id`` when it is new).
     """
+    plan_id = home_plan(store, plan_id, registry.id)
     heads = [
         (code, plan_id, registry.id, org_code, check_code(code, registry, org_code),
          int(demo), change_id)
@@ -118,7 +140,11 @@ def create_record(
     *,
     demo: bool = False,
 ) -> str:
-    """Add a record with the next free code of its org unit; must run in ``atomic()``."""
+    """Add a record with the next free code of its org unit; must run in ``atomic()``.
+
+    It is kept under the registry's home plan (``plan_id`` when the registry is new).
+    """
+    plan_id = home_plan(store, plan_id, registry.id)
     seq = store.conn.execute(
         "SELECT COALESCE(MAX(seq), 0) + 1 FROM records WHERE org_code = ? AND registry = ?",
         (org_code, registry.id),
@@ -152,32 +178,52 @@ def get_record(store: Store, code: str) -> Record:
     return Record(row[0], row[1], row[2], row[3], values, bool(row[4]))
 
 
+def _homes(store: Store, plan_id: str, registry: str) -> list[str]:
+    """Every plan the registry's records are kept under (one, unless an older version of
+    the program kept a plan's records apart), or ``[plan_id]`` when it has none."""
+    found = [
+        str(r[0])
+        for r in store.conn.execute(
+            "SELECT DISTINCT plan_id FROM records WHERE registry = ?", (registry,)
+        )
+    ]
+    return found or [plan_id]
+
+
 def list_records(
     store: Store, plan_id: str, registry: str, org_codes: Iterable[str] | None = None
 ) -> list[Record]:
-    """Records of one registry (optionally of some org units), by code, with attributes."""
-    where = "WHERE plan_id = ? AND registry = ?"
-    params: list[object] = [plan_id, registry]
+    """Records of one registry (optionally of some org units), by code, with attributes.
+
+    ``plan_id`` is the plan asking; the records are the registry's, whichever plan
+    they were set up under.
+    """
+    where = "WHERE registry = ?"
+    params: list[object] = [registry]
     if org_codes is not None:
         codes = list(org_codes)
         where += f" AND org_code IN ({','.join('?' * len(codes))})"
         params.extend(codes)
     heads = store.conn.execute(
-        f"SELECT code, org_code, demo FROM records {where} ORDER BY code", params
+        f"SELECT code, org_code, demo, plan_id FROM records {where} ORDER BY code", params
     ).fetchall()
-    attrs: dict[str, dict[str, StoredValue]] = {code: {} for code, _, _ in heads}
-    cells = "SELECT subject, field, value FROM cells WHERE plan_id = ? AND form = ? AND period = ''"
-    cell_params: list[object] = [plan_id, registry]
-    if org_codes is not None:
-        # Only the chosen records' attributes, not the whole registry's: the order is the
-        # one the unfiltered scan of the (plan_id, form, period, org_code) index gives.
-        cells += f" AND subject IN (SELECT code FROM records {where}) ORDER BY org_code, id"
-        cell_params += params
-    for subject, field, value in store.conn.execute(cells, cell_params):
-        if subject in attrs:
-            attrs[subject][field] = value
+    attrs: dict[str, dict[str, StoredValue]] = {code: {} for code, _, _, _ in heads}
+    for home in _homes(store, plan_id, registry):
+        cells = (
+            "SELECT subject, field, value FROM cells WHERE plan_id = ? AND form = ? AND period = ''"
+        )
+        cell_params: list[object] = [home, registry]
+        if org_codes is not None:
+            # Only the chosen records' attributes, not the whole registry's: the order is
+            # the one the unfiltered scan of the (plan_id, form, period, org_code) index gives.
+            cells += f" AND subject IN (SELECT code FROM records {where}) ORDER BY org_code, id"
+            cell_params += params
+        for subject, field, value in store.conn.execute(cells, cell_params):
+            if subject in attrs:
+                attrs[subject][field] = value
     return [
-        Record(code, plan_id, registry, org, attrs[code], bool(demo)) for code, org, demo in heads
+        Record(code, home, registry, org, attrs[code], bool(demo))
+        for code, org, demo, home in heads
     ]
 
 
@@ -185,16 +231,20 @@ def record_rows(
     store: Store, plan_id: str, registry_id: str, org_codes: Iterable[str] | None = None
 ) -> list[tuple[str, str, str, str | None, str | None, int, str | None, StoredValue]]:
     """Records with their org unit, prefecture and attributes, one row per attribute:
-    ``(code, org, org name, prefecture code, prefecture name, demo, field, value)``."""
+    ``(code, org, org name, prefecture code, prefecture name, demo, field, value)``.
+
+    The registry's records whichever plan they were set up under (``plan_id`` asks).
+    """
+    del plan_id  # records are the registry's, not one plan's
     sql = (
         "SELECT r.code, r.org_code, o.name, o.parent_code, p.name, r.demo, c.field, c.value "
         "FROM records r JOIN org_units o ON o.code = r.org_code "
         "LEFT JOIN org_units p ON p.code = o.parent_code "
         "LEFT JOIN cells c ON c.plan_id = r.plan_id AND c.form = r.registry "
         "AND c.org_code = r.org_code AND c.period = '' AND c.subject = r.code "
-        "WHERE r.plan_id = ? AND r.registry = ?"
+        "WHERE r.registry = ?"
     )
-    params: list[object] = [plan_id, registry_id]
+    params: list[object] = [registry_id]
     if org_codes is not None:
         codes = list(org_codes)
         sql += f" AND r.org_code IN ({','.join('?' * len(codes))})"

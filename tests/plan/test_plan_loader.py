@@ -44,7 +44,9 @@ def test_planned_value_follows_compound_growth(plan14: Plan) -> None:
 
 def test_second_plan_is_different_and_loads(plan15: Plan, plan14: Plan) -> None:
     assert plan15.id != plan14.id
-    assert len(plan15.forms) == 4
+    assert len(plan15.forms) == 5
+    # The workstations registry carries over (same id); service points do not.
+    assert {r.id for r in plan15.registries} & {r.id for r in plan14.registries} == {"workstations"}
     assert {i.id for i in plan15.indicators}.isdisjoint({i.id for i in plan14.indicators})
 
 

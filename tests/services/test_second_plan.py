@@ -74,10 +74,14 @@ def test_fifteenth_plan_end_to_end(store: Store, plan14: Plan, plan15: Plan) -> 
 
     summary = build_summary(store, Period(2026, 2))
     assert summary["plan"]["id"] == plan15.id
-    (hubs_target,) = summary["targets"]
-    assert hubs_target["count"] == 3 and hubs_target["target"] == 40
+    targets = {t["id"]: t for t in summary["targets"]}
+    assert targets["hubs"]["count"] == 3 and targets["hubs"]["target"] == 40
+    # The workstations carry over from the 14th plan: its stations count here too.
+    stations = targets["workstations"]
+    assert stations["target"] == 80
+    assert stations["count"] == build_summary(store, Period(2025, 4))["targets"][0]["count"] > 0
     first = build_summary(store, Period(2026, 1))
-    assert first["targets"][0]["count"] == 2  # the second hub opened in May
+    assert {t["id"]: t["count"] for t in first["targets"]}["hubs"] == 2  # one opened in May
     indicators = {i["id"]: i for i in summary["indicators"]}
     assert indicators["invention_patents_per_10k"]["value"] == round(760 / 100, 2)
     assert indicators["geo_indications"]["value"] == 12
