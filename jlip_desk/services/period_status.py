@@ -15,6 +15,11 @@ return     submitted, accepted              returned       the unit's superior, 
 received   none, draft, submitted, accepted returned       the unit itself, from a workbook
                                                            its superior made after returning
 ========== ================================ ============== ==================
+
+Once a period's plan has ended and a later plan is loaded
+(:func:`jlip_desk.store.plans.superseded_by`), the period is read-only whatever its
+state, except while returned: the superior's return (with a reason) is the one way to
+correct handed-in data of an ended plan. Submit and unlock are refused there too.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ from jlip_desk.services.validator import (
 )
 from jlip_desk.store.database import Store
 from jlip_desk.store.orgs import OrgUnit, covers, get_org
-from jlip_desk.store.plans import require_in_plan
+from jlip_desk.store.plans import require_in_plan, superseded_by
 from jlip_desk.store.status import read_status, read_statuses, write_status
 
 __all__ = [
@@ -99,10 +104,12 @@ STEPS: dict[str, Step] = {
 class PeriodState:
     status: str = "none"  # nothing recorded yet: never received, never submitted
     reason: str | None = None
+    # The plan that took over once the period's plan ended (read-only unless returned).
+    ended_by: str | None = None
 
     @property
     def locked(self) -> bool:
-        return self.status in LOCKED
+        return self.status in LOCKED or (self.ended_by is not None and self.status != "returned")
 
     @property
     def label(self) -> str:
@@ -128,19 +135,26 @@ class PeriodLockedError(NotAllowedError):
     """A change to a period that is handed in (submitted or accepted)."""
 
 
+def _ended_by(store: Store, plan_id: str) -> str | None:
+    later = superseded_by(store, plan_id)
+    return later.name if later is not None else None
+
+
 def status(store: Store, plan_id: str, org_code: str, period: Period | str) -> PeriodState:
     row = read_status(store, plan_id, org_code, str(period))
-    return PeriodState(row.status, row.reason) if row else PeriodState()
+    ended = _ended_by(store, plan_id)
+    return PeriodState(row.status, row.reason, ended) if row else PeriodState(ended_by=ended)
 
 
 def statuses(
     store: Store, plan_id: str, period: Period | str, org_codes: list[str]
 ) -> dict[str, PeriodState]:
     """States of many org units in one period (``none`` for those with nothing recorded)."""
-    out = {code: PeriodState() for code in org_codes}
+    ended = _ended_by(store, plan_id)
+    out = {code: PeriodState(ended_by=ended) for code in org_codes}
     for code, row in read_statuses(store, plan_id, str(period)).items():
         if code in out:
-            out[code] = PeriodState(row.status, row.reason)
+            out[code] = PeriodState(row.status, row.reason, ended)
     return out
 
 
@@ -156,6 +170,14 @@ def locked_message(
     bound = bound_org(store)
     own = bound is not None and bound.code == org.code
     what = f"{org.name}{_label(period)}{state.label}"
+    if state.ended_by is not None:
+        ended = f"{_label(period)}所属的计划已结束,已由“{state.ended_by}”接续"
+        what = f"{ended},{org.name}的数据只能查看"
+        if state.status not in LOCKED:
+            return what, f"计划结束后不再补报或修改;新的报告期请按“{state.ended_by}”填报"
+        if own or bound is None or not covers(store, bound.code, org.code):
+            return what, "如需更正,请联系上级单位退回本期的报送(需填写原因)"
+        return what, "如需更正,请先退回该单位本期的报送(需填写原因)"
     if state.status == "submitted":
         if own:
             return f"{what}并已锁定,不能修改", "如需修改,请先解锁本期(需填写原因)"
@@ -253,6 +275,9 @@ def transition(
             else:
                 message = f"{period.label}当前为“{state.label}”,不能{step.name}"
             raise NotAllowedError(message, where=f"单位 {org_code}", allowed=allowed)
+        if step_id in ("submit", "unlock") and state.ended_by and state.status != "returned":
+            message, allowed = locked_message(store, org_code, period, state)
+            raise PeriodLockedError(message, where=f"单位 {org_code}", allowed=allowed)
         if step_id == "submit" and not checked:
             errors = [
                 p for p in open_problems(store, plan, org_code, period) if p.severity == "error"

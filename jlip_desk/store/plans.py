@@ -3,6 +3,7 @@ which plan a period belongs to (the one whose years cover it)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -183,6 +184,26 @@ def require_in_plan(store: Store, plan: Plan, period: Period) -> None:
         where="报告期",
         allowed=f"按“{owner.name}”填报或查看{period.label}",
     )
+
+
+def superseded_by(store: Store, plan_id: str, today: dt.date | None = None) -> Plan | None:
+    """The plan that has taken over from ``plan_id`` once that plan has ended, or None.
+
+    A plan has ended when today is past its last year and a loaded plan covers a
+    later year: its periods are then read-only (the period life cycle enforces it),
+    except a period its superior returns for correction. While no later plan is
+    loaded, the old plan's periods stay open: the program has nothing else to offer.
+    """
+    today = today or dt.date.today()
+    ids = [r[0] for r in store.conn.execute("SELECT DISTINCT id FROM plans")]
+    if len(ids) < 2:
+        return None  # the common case: one plan, nothing has taken over
+    plan = get_plan(store, plan_id)
+    if today.year <= plan.end_year:
+        return None
+    later = [p for p in (get_plan(store, i) for i in ids if i != plan_id)
+             if p.start_year > plan.end_year]  # fmt: skip
+    return min(later, key=lambda p: p.start_year) if later else None
 
 
 def _outside_every_plan(plans: list[Plan], period: Period) -> PeriodOutsidePlanError:
