@@ -139,7 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
     show = plan_sub.add_parser("show", help="显示当前计划")
     show.add_argument("--json", action="store_true", help="以 JSON 输出")
     load = plan_sub.add_parser("load", help="载入新的或修订的计划定义文件")
-    load.add_argument("file", type=Path, metavar="FILE", help="计划定义文件(.toml)")
+    load.add_argument(
+        "file", type=Path, metavar="FILE", help="计划定义文件(.toml),或附带计划定义的工作簿(.xlsx)"
+    )
     new = plan_sub.add_parser("new", help="由已有计划生成下一期计划的起始文件(目标值待填写)")
     new.add_argument(
         "--from",
@@ -235,6 +237,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--match-existing",
         action="store_true",
         help="登记表中没有编码但与已有记录相同(信用代码,或名称与依托单位)的行按该记录导入(默认拒绝)",
+    )
+    p.add_argument(
+        "--load-plan",
+        action="store_true",
+        help="工作簿附带本机尚未载入的计划时,显示该计划带来的变化并载入后再导入(默认拒绝)",
     )
 
     org_help = "单位代码(县级安装默认为本单位)"
@@ -574,15 +581,27 @@ def _plan_new(store: Any, args: argparse.Namespace) -> int:
 
 @_with_store
 def _cmd_plan(store: Any, args: argparse.Namespace) -> int:
-    from jlip_desk.services.plans import describe_plan, load_plan_file
+    from jlip_desk.services.plans import activates, describe_plan, preview_plan, read_plan_file
+    from jlip_desk.store.plans import save_plan
 
     if args.plan_command == "new":
         return _plan_new(store, args)
     if args.plan_command == "load":
         _require_files([args.file])
-        _check_toml(args.file)
-        plan, changed = load_plan_file(store, args.file)
-        state = "已载入并启用" if changed else "已是当前计划,无变化:"
+        workbook = args.file.suffix.lower() in (".xlsx", ".xlsm")
+        if not workbook:
+            _check_toml(args.file)
+        plan = read_plan_file(args.file)
+        print(preview_plan(store, plan).text() + "\n")
+        # A plan file is loaded as the user's explicit choice of the active plan; one a
+        # workbook carries becomes active only when it is later than the active one.
+        active = not workbook or activates(store, plan)
+        changed = save_plan(store, plan, activate=active)
+        if not changed:
+            state = "已是当前计划,无变化:"
+        else:
+            kept = "已载入(仍使用当前计划,此版本用于核对按它制作的工作簿)"
+            state = "已载入并启用" if active else kept
         print(f"{state}{plan.name}(标识 {plan.id},版本 {plan.version})。")
         return EXIT_OK
     description = describe_plan(store)
@@ -754,6 +773,8 @@ def _cmd_import(store: Any, args: argparse.Namespace) -> int:
     if args.markup_dir:
         _require_writable_folder(args.markup_dir, "--markup-dir")
     backup_before_import(store)
+    if args.load_plan:
+        _preview_carried_plans(store, files)
 
     def progress(done: int, total: int, name: str) -> None:
         # On stderr, as it goes: the report on stdout stays one piece for scripts.
@@ -766,12 +787,29 @@ def _cmd_import(store: Any, args: argparse.Namespace) -> int:
         progress=progress,
         replace_newer=args.replace_newer,
         match_existing=args.match_existing,
+        load_plan=args.load_plan,
     )
     print(report.text())
     if args.report:
         report.write_json(args.report)
         print(f"导入报告已保存:{args.report}")
     return EXIT_OK if report.ok else EXIT_REFUSED
+
+
+def _preview_carried_plans(store: Any, files: list[Path]) -> None:
+    """Before ``import --load-plan``: what each plan the workbooks bring would change."""
+    from jlip_desk.services.plans import plan_in_workbook, preview_plan
+    from jlip_desk.store.plans import stored_plans
+
+    seen = {(s.id, s.version) for s in stored_plans(store)}
+    for path in files:
+        try:
+            plan = plan_in_workbook(path)
+        except JlipError:
+            continue  # the import itself names what is wrong with the carried plan
+        if plan is not None and (plan.id, plan.version) not in seen:
+            seen.add((plan.id, plan.version))
+            print(f"{path.name} 附带的计划:\n{preview_plan(store, plan).text()}\n")
 
 
 # -- the reporting workflow -----------------------------------------------------

@@ -103,6 +103,6 @@ def export_workbook(
     )
     if target.suffix.lower() != ".xlsx":
         target = target / file_name(org, period, template=blank)
-    write_workbook(meta, instructions, sheets, target)
+    write_workbook(meta, instructions, sheets, target, plan_text=plan.source_text)
     rows = sum(len(s.rows) for s in sheets if s.spec.kind is SheetKind.FORM)
     return ExportResult(target, org.code, str(period), rows, meta.fingerprint)

@@ -21,6 +21,7 @@ MAX_ROW = 1_048_576
 INSTRUCTIONS_SHEET = "填报说明"
 META_SHEET = "_meta"
 LISTS_SHEET = "_lists"
+PLAN_SHEET = "_plan"  # the plan definition the workbook was made for
 
 # Column keys that are not plan fields.
 CODE = "_code"

@@ -9,8 +9,9 @@ from pathlib import Path
 import python_calamine
 
 from jlip_desk.errors import InputError
-from jlip_desk.excel.layout import META_SHEET
+from jlip_desk.excel.layout import META_SHEET, PLAN_SHEET
 from jlip_desk.excel.meta import pairs_from_properties, pairs_from_rows
+from jlip_desk.excel.plan_part import plan_text_of
 from jlip_desk.excel.safety import Vetted
 
 Grid = list[list[object]]
@@ -25,6 +26,8 @@ class WorkbookContent:
     date1904: bool = False
     # sheet name -> (row, column) zero-based of formulas whose cached value is missing
     uncached: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
+    # The plan definition the workbook carries (None: none, or damaged).
+    plan_text: str | None = None
 
 
 def _uncached_formulas(path: Path, grids: dict[str, Grid]) -> dict[str, set[tuple[int, int]]]:
@@ -82,6 +85,7 @@ def read_workbook(path: Path, vetted: Vetted) -> WorkbookContent:
     if not meta:
         meta = pairs_from_properties(path)
     content = WorkbookContent(names, hidden, grids, meta, vetted.date1904)
+    content.plan_text = plan_text_of(grids.pop(PLAN_SHEET, []))
     if vetted.has_formulas:
         content.uncached = _uncached_formulas(path, grids)
     return content

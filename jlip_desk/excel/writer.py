@@ -30,6 +30,7 @@ from jlip_desk.excel.layout import (
     display_width,
 )
 from jlip_desk.excel.meta import PROP_PREFIX, Meta
+from jlip_desk.excel.plan_part import write_plan_sheet
 
 AUTHOR = "JLIP Desk"
 # Characters XML 1.0 cannot carry (openpyxl refuses them too): dropped from cell text.
@@ -69,13 +70,24 @@ class Instructions:
 
 
 def write_workbook(
-    meta: Meta, instructions: Instructions, sheets: Sequence[SheetData], target: Path
+    meta: Meta,
+    instructions: Instructions,
+    sheets: Sequence[SheetData],
+    target: Path,
+    *,
+    plan_text: str = "",
 ) -> Path:
-    """Write the workbook of ``sheets`` to ``target``, atomically; return ``target``."""
+    """Write the workbook of ``sheets`` to ``target``, atomically; return ``target``.
+
+    ``plan_text``: the plan definition the workbook is made for, carried along in a
+    very hidden sheet (see :mod:`jlip_desk.excel.plan_part`).
+    """
 
     def write(path: Path) -> None:
         wb = xlsxwriter.Workbook(str(path), {"in_memory": True})
         _build(wb, meta, instructions, sheets)
+        if plan_text:
+            write_plan_sheet(wb, plan_text)
         try:
             wb.close()
         except FileCreateError as exc:  # XlsxWriter's wrapper of the OSError that stopped it

@@ -212,6 +212,7 @@ def import_files(
     progress: Progress | None = None,
     replace_newer: bool = False,
     match_existing: bool = False,
+    load_plan: bool = False,
 ) -> ImportReport:
     """Import each workbook on its own: all of a file or nothing of it.
 
@@ -221,7 +222,10 @@ def import_files(
     paths = [Path(f) for f in files]
     report = ImportReport()
     options = import_options(
-        markup_dir=markup_dir, replace_newer=replace_newer, match_existing=match_existing
+        markup_dir=markup_dir,
+        replace_newer=replace_newer,
+        match_existing=match_existing,
+        load_plan=load_plan,
     )
     stopped: str | None = None  # the store cannot be written: the rest are not tried
     for done, path in enumerate(paths, start=1):
@@ -274,10 +278,12 @@ def import_options(
     markup: bool = True,
     replace_newer: bool = False,
     match_existing: bool = False,
+    load_plan: bool = False,
 ) -> ImportOptions:
     return ImportOptions(
         markup_dir=markup_dir,
         markup=markup,
         replace_newer=replace_newer,
         match_existing=match_existing,
+        load_plan=load_plan,
     )

@@ -11,6 +11,7 @@ write to :func:`gate.apply_import`.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +63,9 @@ CHOICES = {
 Progress = Callable[[int, int, str], None]
 
 
+log = logging.getLogger(__name__)
+
+
 @dataclass(frozen=True, slots=True)
 class ImportOptions:
     markup_dir: Path | None = None  # None: next to the submitted file
@@ -72,6 +76,9 @@ class ImportOptions:
     # A registry row without a code that matches an existing record is that record
     # (an explicit choice; otherwise it is refused, never added as a second record).
     match_existing: bool = False
+    # Load the plan the workbook carries when this store has not loaded it (the user
+    # has seen what it changes); otherwise such a workbook is refused with an offer.
+    load_plan: bool = False
 
 
 def import_file(store: Store, path: Path, options: ImportOptions | None = None) -> FileResult:
@@ -99,6 +106,7 @@ def _import(store: Store, path: Path, options: ImportOptions, result: FileResult
     result.sha256 = submitted.sha256
     result.plan_id, result.plan_version = meta.plan_id, meta.plan_version
     result.org_code, result.org_name, result.period = meta.org_code, meta.org_name, meta.period
+    loaded = _ensure_plan(store, path, options, result, meta, content)
     # Recorded on its own: the return stands even when the values are refused.
     note = _receive_return(store, path, meta, result) if meta.returned_reason else None
     try:
@@ -108,8 +116,69 @@ def _import(store: Store, path: Path, options: ImportOptions, result: FileResult
         with store.atomic():
             _import_read(store, path, options, result, meta, content)
     finally:
-        if note is not None:
-            result.issues.append(note)
+        result.issues += [n for n in (loaded, note) if n is not None]
+
+
+def _ensure_plan(
+    store: Store,
+    path: Path,
+    options: ImportOptions,
+    result: FileResult,
+    meta: Meta,
+    content: WorkbookContent,
+) -> Issue | None:
+    """The workbook's plan is loaded here, or it is loaded now from the workbook itself
+    (only with ``options.load_plan``: a county never switches plans silently); the note
+    saying so, if it was."""
+    from jlip_desk.errors import PlanError
+    from jlip_desk.services import plans
+    from jlip_desk.store.plans import stored_plans
+
+    versions = [s.version for s in stored_plans(store) if s.id == meta.plan_id]
+    if meta.plan_version in versions:
+        return None
+    newest = max(versions, key=plans.version_key) if versions else None
+    wanted = f"“{meta.plan_id}”的 {meta.plan_version} 版"
+    if newest is not None and plans.version_key(meta.plan_version) < plans.version_key(newest):
+        raise Refused(
+            Issue(
+                f"此工作簿按计划{wanted}制作,是旧版本;本机使用的是 {newest} 版",
+                rule="计划版本",
+                allowed="请用本机(或上级)按新版本导出的模板重新填报",
+            )
+        )
+    carried = None
+    if content.plan_text is not None:
+        try:
+            carried = plans.parse_carried(content.plan_text, f"{path.name} 附带的计划定义")
+        except PlanError as exc:
+            raise Refused(issue_of(exc, "计划定义")) from None
+        if (carried.id, carried.version) != (meta.plan_id, meta.plan_version):
+            carried = None
+    if carried is None:
+        raise Refused(
+            Issue(
+                f"本机没有载入计划{wanted},工作簿也没有附带该计划的定义,无法核对此工作簿",
+                rule="计划版本",
+                allowed="请上级单位提供该计划的定义文件或新导出的模板,"
+                "在“计划 → 载入计划…”中(或用 jlip-desk plan load)载入",
+            )
+        )
+    if not options.load_plan:
+        result.plan_offer = f"{carried.id} {carried.version}"
+        raise Refused(
+            Issue(
+                f"此工作簿按本机尚未载入的计划“{carried.name}”"
+                f"({carried.start_year}–{carried.end_year}年,{carried.version} 版)制作,"
+                "工作簿附带了该计划的定义",
+                rule="计划版本",
+                allowed="查看该计划带来的变化并确认载入后再导入:在“导入导出”页导入时按提示载入,"
+                "或在命令行加 --load-plan",
+            )
+        )
+    plans.keep_plan(store, carried)
+    log.info("loaded plan %s %s carried by %s", carried.id, carried.version, path.name)
+    return Issue(f"已载入工作簿附带的计划“{carried.name}”({carried.version} 版)", severity="note")
 
 
 def _receive_return(store: Store, path: Path, meta: Meta, result: FileResult) -> Issue | None:

@@ -1,14 +1,17 @@
-"""Show the active plan and load new or revised plan definitions."""
+"""Show the active plan, preview what a new or revised plan changes, and load it."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from jlip_desk.errors import InputError
 from jlip_desk.plan.loader import load_plan
-from jlip_desk.plan.model import Plan
+from jlip_desk.plan.model import Field, Indicator, Plan
 from jlip_desk.store.database import Store
 from jlip_desk.store.plans import active_plan, save_plan, stored_plans
+from jlip_desk.store.records import list_records
 
 
 def load_plan_file(store: Store, path: Path) -> tuple[Plan, bool]:
@@ -98,3 +101,214 @@ def describe_text(d: dict[str, Any]) -> str:
             for s in d["stored_plans"]
         )
     return "\n".join(lines)
+
+
+# -- what loading a plan changes ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PlanChange:
+    """One line of a plan preview: what (section), which item, how it changes."""
+
+    section: str  # 计划 | 指标 | 数量目标 | 登记册 | 报表
+    kind: str  # 新增 | 删除 | 修改 | 延续
+    name: str
+    detail: str = ""
+
+    @property
+    def text(self) -> str:
+        return f"[{self.section}] {self.kind}:{self.name}" + (
+            f"({self.detail})" if self.detail else ""
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PlanPreview:
+    """What loading ``new`` changes against ``current`` (the plan active now)."""
+
+    current: Plan
+    new: Plan
+    changes: tuple[PlanChange, ...]
+    # Already stored, identical: loading changes nothing but which plan is active.
+    already_loaded: bool
+
+    @property
+    def headline(self) -> str:
+        new, cur = self.new, self.current
+        if new.id == cur.id and new.version == cur.version:
+            return f"“{new.name}”{new.version} 版已是当前计划"
+        if new.id == cur.id:
+            return f"将“{new.name}”从 {cur.version} 版更新为 {new.version} 版"
+        return (
+            f"载入“{new.name}”({new.start_year}–{new.end_year}年,{new.version} 版);"
+            f"当前计划为“{cur.name}”({cur.start_year}–{cur.end_year}年)"
+        )
+
+    def text(self) -> str:
+        lines = [self.headline, ""]
+        if self.new.id != self.current.id and self.new.start_year > self.current.end_year:
+            lines.append(
+                f"载入后,{self.new.start_year}年起的报告期按新计划填报;"
+                f"“{self.current.name}”的数据保持不变,可继续查看,"
+                "其报告期只读(已报送的数据如需更正,由上级退回后修改)。"
+            )
+            lines.append("")
+        lines.extend(c.text for c in self.changes)
+        if not self.changes:
+            lines.append("两份计划的指标、目标、登记册和报表相同。")
+        return "\n".join(lines)
+
+
+def _target_text(i: Indicator) -> str:
+    return i.target_text or (f"{i.target:g}{i.unit}" if i.target is not None else "未定")
+
+
+def _field_changes(old: tuple[Field, ...], new: tuple[Field, ...]) -> list[str]:
+    before, after = {f.id: f for f in old}, {f.id: f for f in new}
+    out = [f"新增字段“{f.label}”" for f in new if f.id not in before]
+    out += [f"删除字段“{f.label}”" for f in old if f.id not in after]
+    for f in new:
+        was = before.get(f.id)
+        if was is not None and was != f:
+            what = f"名称由“{was.label}”改为“{f.label}”" if was.label != f.label else "设置有变化"
+            out.append(f"字段“{f.label}”的{what}")
+    return out
+
+
+def preview_plan(store: Store, new: Plan) -> PlanPreview:
+    """Compare ``new`` with the active plan: indicators, targets, registries and forms
+    added, removed or changed, and which registries carry their records over."""
+    current = active_plan(store)
+    stored = {(s.id, s.version) for s in stored_plans(store)}
+    changes: list[PlanChange] = []
+    if (new.start_year, new.end_year) != (current.start_year, current.end_year):
+        changes.append(
+            PlanChange("计划", "修改", "规划年份",
+                       f"{current.start_year}–{current.end_year}年 → "
+                       f"{new.start_year}–{new.end_year}年")
+        )  # fmt: skip
+    old_ind = {i.id: i for i in current.indicators}
+    new_ind = {i.id: i for i in new.indicators}
+    for i in new.indicators:
+        was = old_ind.get(i.id)
+        if was is None:
+            changes.append(PlanChange("指标", "新增", i.name, f"目标 {_target_text(i)}"))
+        elif was != i:
+            changes.append(
+                PlanChange("指标", "修改", i.name, f"目标 {_target_text(was)} → {_target_text(i)}")
+            )
+    changes += [
+        PlanChange("指标", "删除", i.name) for i in current.indicators if i.id not in new_ind
+    ]
+    old_t = {t.id: t for t in current.targets}
+    new_t = {t.id: t for t in new.targets}
+    for t in new.targets:
+        was_t = old_t.get(t.id)
+        if was_t is None:
+            changes.append(PlanChange("数量目标", "新增", t.name, f"{t.target:g}{t.unit}"))
+        elif was_t != t:
+            changes.append(
+                PlanChange("数量目标", "修改", t.name,
+                           f"{was_t.target:g}{was_t.unit}({was_t.target_year}年) → "
+                           f"{t.target:g}{t.unit}({t.target_year}年)")
+            )  # fmt: skip
+    changes += [
+        PlanChange("数量目标", "删除", t.name) for t in current.targets if t.id not in new_t
+    ]
+    old_r = {r.id: r for r in current.registries}
+    new_r = {r.id: r for r in new.registries}
+    for r in new.registries:
+        was_r = old_r.get(r.id)
+        if was_r is None:
+            changes.append(PlanChange("登记册", "新增", r.name, f"{len(r.fields)} 个字段"))
+            continue
+        count = len(list_records(store, current.id, r.id))
+        detail = [f"已登记的 {count} 条记录原样延续", *_field_changes(was_r.fields, r.fields)]
+        changes.append(PlanChange("登记册", "延续", r.name, ";".join(detail)))
+    changes += [
+        PlanChange("登记册", "删除", r.name, "已登记的记录保留,按原计划查看")
+        for r in current.registries
+        if r.id not in new_r
+    ]
+    old_f = {f.id: f for f in current.forms}
+    new_f = {f.id: f for f in new.forms}
+    freq = {"quarter": "季度", "year": "年度"}
+    for f in new.forms:
+        was_f = old_f.get(f.id)
+        if was_f is None:
+            changes.append(
+                PlanChange(
+                    "报表", "新增", f.name, f"{freq[f.frequency.value]},{len(f.fields)} 个字段"
+                )
+            )
+        elif was_f != f:
+            detail = _field_changes(was_f.fields, f.fields) or ["校验规则有变化"]
+            changes.append(PlanChange("报表", "修改", f.name, ";".join(detail)))
+    changes += [PlanChange("报表", "删除", f.name) for f in current.forms if f.id not in new_f]
+    return PlanPreview(current, new, tuple(changes), (new.id, new.version) in stored)
+
+
+def read_plan_file(path: Path) -> Plan:
+    """A plan file (.toml), or the plan a workbook (.xlsx) carries, checked (PlanError
+    with file, line and what is wrong; InputError when a workbook carries none)."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        plan = plan_in_workbook(path)
+        if plan is None:
+            raise InputError(
+                "此工作簿没有附带计划定义",
+                where=path.name,
+                allowed="省级导出的模板或报送工作簿,或计划定义文件(.toml)",
+            )
+        return plan
+    return load_plan(path)
+
+
+# -- plans that travel inside workbooks -----------------------------------------------
+
+
+def version_key(version: str) -> tuple[tuple[int, object], ...]:
+    """A version for ordering: ``1.10`` after ``1.9``; non-numeric parts as text."""
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in version.split("."))
+
+
+def parse_carried(text: str, where: str) -> Plan:
+    """A plan definition carried inside a workbook, checked like a plan file."""
+    from jlip_desk.plan.loader import parse_plan
+
+    return parse_plan(text, where)
+
+
+def plan_in_workbook(path: Path) -> Plan | None:
+    """The plan definition ``path`` carries, or None (none, damaged, or not a workbook).
+
+    PlanError (file, line and what is wrong) when the carried definition is invalid.
+    """
+    from jlip_desk.excel.importer import Refused, read_submitted
+
+    try:
+        submitted = read_submitted(path)
+    except Refused:
+        return None
+    text = submitted.content.plan_text
+    if text is None:
+        return None
+    plan = parse_carried(text, f"{path.name} 附带的计划定义")
+    meta = submitted.meta
+    if (plan.id, plan.version) != (meta.plan_id, meta.plan_version):
+        return None  # a sheet copied from another workbook: not this workbook's plan
+    return plan
+
+
+def activates(store: Store, plan: Plan) -> bool:
+    """Whether loading ``plan`` makes it the active plan: a later plan, or a later
+    version of the active one. An older version is stored without switching to it."""
+    current = active_plan(store)
+    if plan.id == current.id:
+        return version_key(plan.version) > version_key(current.version)
+    return plan.start_year > current.start_year
+
+
+def keep_plan(store: Store, plan: Plan) -> bool:
+    """Keep an already checked plan (from a file or a workbook) in the store, active if
+    it is later than the active one. Returns whether anything changed."""
+    return save_plan(store, plan, activate=activates(store, plan))
