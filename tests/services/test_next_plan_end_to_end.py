@@ -142,9 +142,9 @@ def test_the_15th_plan_takes_over_and_the_14th_stays_whole(
     finally:
         store.close()
     # And the reports of both plans.
-    for period in ("2025Q4", "2026Q1"):
-        report = tmp_path / f"report-{period}.xlsx"
-        assert run(capsys, province, "report", "--period", period, "-o", str(report))[0] == EXIT_OK
+    for label in ("2025Q4", "2026Q1"):
+        report = tmp_path / f"report-{label}.xlsx"
+        assert run(capsys, province, "report", "--period", label, "-o", str(report))[0] == EXIT_OK
         assert report.stat().st_size > 0
 
 
