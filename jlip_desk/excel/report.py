@@ -57,6 +57,7 @@ class FileResult:
     # The workbook carries a plan this store has not loaded: "id version" (the import
     # can be repeated with ImportOptions.load_plan once the user has seen the preview).
     plan_offer: str = ""
+    plan_loaded: str = ""  # "id version" of the plan loaded from the workbook, if one was
 
     @property
     def errors(self) -> list[Issue]:

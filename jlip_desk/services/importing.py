@@ -58,6 +58,7 @@ __all__ = ["CHOICES", "ImportOptions", "import_file"]
 CHOICES = {
     "不得以旧换新": ("replace_newer", "仍用此文件替换较新的版本"),
     "不得重复登记": ("match_existing", "按已有记录匹配后重新导入"),
+    "载入附带的计划": ("load_plan", "查看并载入工作簿附带的计划"),
 }
 
 Progress = Callable[[int, int, str], None]
@@ -171,12 +172,13 @@ def _ensure_plan(
                 f"此工作簿按本机尚未载入的计划“{carried.name}”"
                 f"({carried.start_year}–{carried.end_year}年,{carried.version} 版)制作,"
                 "工作簿附带了该计划的定义",
-                rule="计划版本",
-                allowed="查看该计划带来的变化并确认载入后再导入:在“导入导出”页导入时按提示载入,"
-                "或在命令行加 --load-plan",
+                rule="载入附带的计划",
+                allowed="查看该计划带来的变化并确认载入后再导入:在“导入导出”页选中此文件,"
+                "点“查看并载入工作簿附带的计划…”;或在命令行加 --load-plan",
             )
         )
     plans.keep_plan(store, carried)
+    result.plan_loaded = f"{carried.id} {carried.version}"
     log.info("loaded plan %s %s carried by %s", carried.id, carried.version, path.name)
     return Issue(f"已载入工作簿附带的计划“{carried.name}”({carried.version} 版)", severity="note")
 

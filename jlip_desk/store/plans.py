@@ -211,5 +211,6 @@ def _outside_every_plan(plans: list[Plan], period: Period) -> PeriodOutsidePlanE
     return PeriodOutsidePlanError(
         f"{period.label}不在计划的年份内(已载入:{spans})",
         where="报告期",
-        allowed="载入涵盖该年度的计划后再填报或查看",
+        allowed="载入涵盖该年度的计划后再填报或查看(菜单“计划 → 载入计划…”,"
+        "或命令行 jlip-desk plan load)",
     )

@@ -116,8 +116,9 @@ def _run_window(app: QApplication) -> int:
         assert org is not None
         bind(store, org.code)
         QSettings().setValue("main/page", "registries" if org.level == "county" else "overview")
+    plan_id: str | None = None
     while True:
-        window = build_main_window(store)
+        window = build_main_window(store, plan_id)
         if os.environ.get(STARTUP_PROBE):
             _install_startup_probe(window)
         window.show()
@@ -129,7 +130,9 @@ def _run_window(app: QApplication) -> int:
         if not window.reopen_requested:
             return code
         # After a restore: a new window on the restored store (or on the same one
-        # when the user chose not to restore after all).
+        # when the user chose not to restore after all); after loading a plan or
+        # choosing another to look at, a new window on that plan.
+        plan_id = window.reopen_plan
         window.deleteLater()
         reopened = _open_or_restore()
         if reopened is None:
@@ -194,11 +197,12 @@ def _install_startup_probe(window: MainWindow) -> None:
     window.page_shown.connect(ready)
 
 
-def build_main_window(store: Store) -> MainWindow:
+def build_main_window(store: Store, plan_id: str | None = None) -> MainWindow:
+    """The main window on ``store``, showing the plan ``plan_id`` (None: the active one)."""
     from jlip_desk.ui.context import AppContext
     from jlip_desk.ui.main_window import MainWindow
 
-    return MainWindow(AppContext(store))
+    return MainWindow(AppContext(store, plan_id))
 
 
 def _enable_faulthandler(log_path: Path | None) -> None:

@@ -9,7 +9,7 @@ from PySide6.QtCore import QObject, Signal
 from jlip_desk.services.installation import bound_org
 from jlip_desk.store.database import Store
 from jlip_desk.store.orgs import OrgUnit
-from jlip_desk.store.plans import active_plan
+from jlip_desk.store.plans import active_plan, get_plan
 from jlip_desk.ui.tasks import Writer
 
 if TYPE_CHECKING:
@@ -25,16 +25,25 @@ class AppContext(QObject):
 
     data_changed = Signal(tuple)
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, plan_id: str | None = None):
         super().__init__()
         self.store = store
+        # The loaded plan the window shows (None: the active plan, the usual case).
+        self._plan_id = plan_id
         self.writer = Writer(store.path)
         self.writer.data_changed.connect(self.data_changed)
         self._closed = False
 
     @property
     def plan(self) -> Plan:
+        if self._plan_id is not None:
+            return get_plan(self.store, self._plan_id)
         return active_plan(self.store)
+
+    @property
+    def viewed_plan_id(self) -> str | None:
+        """The plan chosen to look at instead of the active one (None: the active plan)."""
+        return self._plan_id
 
     @property
     def org(self) -> OrgUnit | None:

@@ -133,7 +133,12 @@ class ImportPanel(QGroupBox):
         self._update_buttons()
 
     def start_import(
-        self, files: list[Path], *, replace_newer: bool = False, match_existing: bool = False
+        self,
+        files: list[Path],
+        *,
+        replace_newer: bool = False,
+        match_existing: bool = False,
+        load_plan: bool = False,
     ) -> None:
         """Import ``files`` in the background (the keywords: the user's explicit choices)."""
         if self.progress is not None or not files:
@@ -154,7 +159,11 @@ class ImportPanel(QGroupBox):
                 if cancel.is_set():
                     return report, True
                 report.files += import_files(
-                    store, [path], replace_newer=replace_newer, match_existing=match_existing
+                    store,
+                    [path],
+                    replace_newer=replace_newer,
+                    match_existing=match_existing,
+                    load_plan=load_plan,
                 ).files
                 progress.progressed.emit(done, len(files), path.name)
             return report, False
@@ -181,6 +190,14 @@ class ImportPanel(QGroupBox):
         self.show_report(report)
         if cancelled:
             self.summary_label.setText("已取消,其余文件未导入。" + self.summary_label.text())
+        loaded = [f for f in report.files if f.plan_loaded]
+        reopen = getattr(self.window(), "reopen_on_plan", None)
+        if loaded and reopen is not None:
+            # The window's pages belong to the plan it opened on: open it again.
+            QMessageBox.information(
+                self, "载入计划", "\n".join(f.text() for f in loaded) + "\n\n窗口将重新打开。"
+            )
+            reopen(None)
 
     def _failed(self, exc: JlipError) -> None:
         self._end_progress()
@@ -239,6 +256,9 @@ class ImportPanel(QGroupBox):
         if result is None or choice is None:
             return
         option, label = choice
+        if option == "load_plan":
+            self._offer_plan(result)
+            return
         notes = [i.message for i in result.issues if i.severity == "note" and i.cell]
         text = result.errors[0].message
         if notes:
@@ -256,6 +276,24 @@ class ImportPanel(QGroupBox):
             replace_newer=option == "replace_newer",
             match_existing=option == "match_existing",
         )
+
+    def _offer_plan(self, result: FileResult) -> None:
+        """The plan the refused workbook carries: its preview, then loading and importing."""
+        from jlip_desk.services.plans import plan_in_workbook
+        from jlip_desk.ui.plan_menu import confirm_plan
+
+        try:
+            plan = plan_in_workbook(Path(result.file))
+        except JlipError as exc:
+            show_error(self, exc, "无法载入计划")
+            return
+        if plan is None:
+            QMessageBox.warning(self, "载入计划", "此文件已不再附带计划定义,请重新选择文件导入。")
+            return
+        if not confirm_plan(self, self.ctx.store, plan):
+            return
+        self._retrying = self.files_view.currentIndex().row()
+        self.start_import([Path(result.file)], load_plan=True)
 
     def _update_buttons(self) -> None:
         result = self.current_result()

@@ -65,6 +65,9 @@ class MainWindow(QMainWindow):
         title = f"JLIP Desk {__version__}"
         if org is not None:
             title += f" — {org.name}({org.code})"
+        viewed = ctx.viewed_plan_id
+        if viewed is not None:  # another loaded plan than the active one, to look at
+            title += f" — 查看:{ctx.plan.name}"
         self.setWindowTitle(title)
         self.nav_model = QStandardItemModel(self)
         self.ui.navView.setModel(self.nav_model)
@@ -91,6 +94,9 @@ class MainWindow(QMainWindow):
         self.ui.actionRestore.triggered.connect(self.restore_backup)
         self.ui.actionOpenDataFolder.triggered.connect(self.open_data_folder)
         self.ui.actionAbout.triggered.connect(self.about)
+        from jlip_desk.ui.plan_menu import install_plan_menu
+
+        self.plan_menu = install_plan_menu(self)
         self._history_dock: HistoryDock | None = None
         self._first_page: str | None = None  # built after the first paint
         self._restore_state()
@@ -241,6 +247,13 @@ class MainWindow(QMainWindow):
         self.close()
 
     reopen_requested = False
+    reopen_plan: str | None = None  # the plan the reopened window shows (None: active)
+
+    def reopen_on_plan(self, plan_id: str | None) -> None:
+        """Close and open the window again on ``plan_id`` (None: the active plan)."""
+        self.reopen_plan = plan_id
+        self.reopen_requested = True
+        self.close()
 
     def about(self) -> None:
         from PySide6.QtWidgets import QMessageBox
