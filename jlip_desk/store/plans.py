@@ -141,6 +141,11 @@ def active_plan(store: Store) -> Plan:
     return get_plan(store, plan_id, version)
 
 
+def plan_or_active(store: Store, plan_id: str | None) -> Plan:
+    """The loaded plan ``plan_id`` (its newest version), or the active plan for None."""
+    return get_plan(store, plan_id) if plan_id is not None else active_plan(store)
+
+
 # -- which plan a period belongs to ------------------------------------------------
 
 

@@ -9,7 +9,7 @@ from PySide6.QtCore import QObject, Signal
 from jlip_desk.services.installation import bound_org
 from jlip_desk.store.database import Store
 from jlip_desk.store.orgs import OrgUnit
-from jlip_desk.store.plans import active_plan, get_plan
+from jlip_desk.store.plans import plan_or_active
 from jlip_desk.ui.tasks import Writer
 
 if TYPE_CHECKING:
@@ -36,9 +36,7 @@ class AppContext(QObject):
 
     @property
     def plan(self) -> Plan:
-        if self._plan_id is not None:
-            return get_plan(self.store, self._plan_id)
-        return active_plan(self.store)
+        return plan_or_active(self.store, self._plan_id)
 
     @property
     def viewed_plan_id(self) -> str | None:

@@ -147,14 +147,14 @@ class PeriodListModel(RowsTableModel):
 
 
 def _load(
-    path: Path, scope_code: str, own: bool, generation: int, version: int
+    path: Path, plan_id: str | None, scope_code: str, own: bool, generation: int, version: int
 ) -> tuple[int, Counted]:
-    """The overviews, off the GUI thread on a connection of its own."""
-    from jlip_desk.store.plans import active_plan
+    """The overviews of the window's plan, off the GUI thread on a connection of its own."""
+    from jlip_desk.store.plans import plan_or_active
 
     store = Store.open(path, migrate=False)
     try:
-        overviews = period_overviews(store, active_plan(store), scope_code, own=own)
+        overviews = period_overviews(store, plan_or_active(store, plan_id), scope_code, own=own)
         # ``version`` is the GUI connection's, read before this read began: the counts
         # are at least that new (data_version compares only on one connection).
         return generation, (version, overviews)
@@ -224,7 +224,8 @@ class PeriodListView(QTableView):
         if generation != self._generation or self.ctx.closed:
             return
         path = self.ctx.store.path
-        task = BackgroundTask(_load, path, self.org_code, self.own, generation, version)
+        plan_id = self.ctx.viewed_plan_id
+        task = BackgroundTask(_load, path, plan_id, self.org_code, self.own, generation, version)
         task.signals.done.connect(self._show)
         task.signals.failed.connect(self._failed)
         task.start()

@@ -56,13 +56,13 @@ COLOURS = {
 REVIEW_KINDS = (changes.PERIOD_STATUS, changes.RECORDS)  # what the matrix shows
 
 
-def _load(path: Path | None, scope: str) -> ReviewMatrix:
+def _load(path: Path | None, plan_id: str | None, scope: str) -> ReviewMatrix:
     from jlip_desk.services.review import review_matrix
-    from jlip_desk.store.plans import active_plan
+    from jlip_desk.store.plans import plan_or_active
 
     store = Store.open(path, migrate=False)  # a connection of the pool thread's own
     try:
-        return review_matrix(store, active_plan(store), scope)
+        return review_matrix(store, plan_or_active(store, plan_id), scope)
     finally:
         store.close()
 
@@ -236,7 +236,7 @@ class ReviewPage(QWidget):
     def refresh(self) -> None:
         if self.ctx.closed:
             return
-        task = BackgroundTask(_load, self.ctx.store.path, self.scope)
+        task = BackgroundTask(_load, self.ctx.store.path, self.ctx.viewed_plan_id, self.scope)
         task.signals.done.connect(self._show)
         task.signals.failed.connect(self._failed)
         task.start()

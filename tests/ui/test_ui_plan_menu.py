@@ -119,6 +119,11 @@ def test_the_window_can_show_the_older_plan(
     from jlip_desk.services.period_status import status
 
     assert status(province.store, plan14.id, "220102", Period(2025, 3)).locked
+    entry = again.page("entry")
+    periods = [entry.period_combo.itemData(i) for i in range(entry.period_combo.count())]
+    assert periods[0] == "2025Q4" and periods[-1] == "2021Q1"
+    current = window.page("entry")
+    assert current.period_combo.itemData(0) == "2030Q4"
 
 
 def test_a_county_loads_the_plan_a_refused_workbook_carries(
