@@ -214,9 +214,11 @@ def build_dashboard(
     period: Period | None = None,
     org_code: str | None = None,
     today: dt.date | None = None,
+    plan_id: str | None = None,
 ) -> Dashboard:
-    """Everything the dashboard draws for ``org_code`` (default: the province) and ``period``."""
-    summary = build_summary(store, period, org_code, today)
+    """Everything the dashboard draws for ``org_code`` (default: the province) and ``period``
+    (default: the latest with data of ``plan_id``'s plan, or of the active plan)."""
+    summary = build_summary(store, period, org_code, today, plan_id)
     period = parse_period(summary["period"])
     plan = plan_for_period(store, period)
     scope = get_org(store, summary["org"]["code"])

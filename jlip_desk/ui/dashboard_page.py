@@ -591,11 +591,12 @@ class ChartSet:
         c.finish(max(r.expected, default=1))
 
 
-def _load(path: Any, period: Period | None, org_code: str | None) -> Dashboard:
-    """The dashboard's data, off the GUI thread, on a connection of its own."""
+def _load(path: Any, period: Period | None, org_code: str | None, plan_id: str | None) -> Dashboard:
+    """The dashboard's data (of the window's plan), off the GUI thread, on a connection
+    of its own."""
     store = Store.open(path, migrate=False)
     try:
-        return build_dashboard(store, period, org_code)
+        return build_dashboard(store, period, org_code, plan_id=plan_id)
     finally:
         store.close()
 
@@ -741,7 +742,13 @@ class DashboardPage(QWidget):
             self._again = True
             return
         self.loading = True
-        task = BackgroundTask(_load, self.ctx.store.path, self.selected_period(), self.view_org)
+        task = BackgroundTask(
+            _load,
+            self.ctx.store.path,
+            self.selected_period(),
+            self.view_org,
+            self.ctx.viewed_plan_id,
+        )
         task.signals.done.connect(self._show)
         task.signals.failed.connect(self._failed)
         task.start()

@@ -27,14 +27,17 @@ from jlip_desk.ui.tasks import BackgroundTask
 from jlip_desk.ui.units_dialog import UnitsDialog
 
 
-def _load(path: Any, period: Period | None, org_code: str | None) -> dict[str, Any]:
-    """The summary (of the latest period with data when ``period`` is None), off the GUI thread."""
+def _load(
+    path: Any, period: Period | None, org_code: str | None, plan_id: str | None = None
+) -> dict[str, Any]:
+    """The summary of the window's plan (of its latest period with data when ``period``
+    is None), off the GUI thread."""
     from jlip_desk.services.summary import build_summary
 
     # A connection of its own: the pool thread must not share the GUI's.
     store = Store.open(path, migrate=False)
     try:
-        return build_summary(store, period, org_code)
+        return build_summary(store, period, org_code, plan_id=plan_id)
     finally:
         store.close()
 
@@ -109,7 +112,11 @@ class OverviewPage(QWidget):
             return
         org = self.ctx.org
         task = BackgroundTask(
-            _load, self.ctx.store.path, self.selected_period(), org.code if org else None
+            _load,
+            self.ctx.store.path,
+            self.selected_period(),
+            org.code if org else None,
+            self.ctx.viewed_plan_id,
         )
         task.signals.done.connect(self._show)
         task.signals.failed.connect(self._failed)

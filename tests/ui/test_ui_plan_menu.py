@@ -119,11 +119,23 @@ def test_the_window_can_show_the_older_plan(
     from jlip_desk.services.period_status import status
 
     assert status(province.store, plan14.id, "220102", Period(2025, 3)).locked
+    from jlip_desk.ui.entry_page import EntryPage
+    from jlip_desk.ui.overview_page import OverviewPage
+
     entry = again.page("entry")
+    assert isinstance(entry, EntryPage)
     periods = [entry.period_combo.itemData(i) for i in range(entry.period_combo.count())]
     assert periods[0] == "2025Q4" and periods[-1] == "2021Q1"
-    current = window.page("entry")
-    assert current.period_combo.itemData(0) == "2030Q4"
+    active_entry = window.page("entry")
+    assert isinstance(active_entry, EntryPage)
+    assert active_entry.period_combo.itemData(0) == "2030Q4"
+    # The overview of the older plan: its own latest period with data, its own targets.
+    overview = again.page("overview")
+    assert isinstance(overview, OverviewPage)
+    qtbot.waitUntil(lambda: getattr(overview, "summary", None) is not None, timeout=30_000)
+    summary = overview.summary
+    assert summary is not None
+    assert summary["plan"]["id"] == plan14.id and summary["period"] == "2025Q4"
 
 
 def test_a_county_loads_the_plan_a_refused_workbook_carries(
