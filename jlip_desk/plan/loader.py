@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -299,9 +300,12 @@ def _decode(root: _Node) -> Plan:
         raise head.fail("end_year", "年份应满足 baseline_year < start_year <= end_year")
     head.done()
 
-    registries = tuple(_registry(node) for node in root.tables("registries"))
+    named = [_registry(node) for node in root.tables("registries")]
+    registries = tuple(r for _, r in named)
+    _unique(root, "registries", [ident for ident, _ in named])
     _unique(root, "registries", [r.id for r in registries])
-    registry_ids = {r.id for r in registries}
+    # Forms and targets may name a registry by its id in this file or the id it is kept under.
+    registry_ids = {r.id: r.id for r in registries} | {ident: r.id for ident, r in named}
     forms = tuple(_form(node, registry_ids) for node in root.tables("forms", required=True))
     _unique(root, "forms", [f.id for f in forms])
     fields_by_ref = {f"{form.id}.{fld.id}": fld for form in forms for fld in form.fields}
@@ -358,6 +362,7 @@ def _field(node: _Node) -> Field:
     decimals = node.integer("decimals", required=False)
     max_length = node.integer("max_length", required=False)
     help_text = node.text("help", required=False)
+    continues = _optional_ident(node, "continues")
     low: float | str | None
     high: float | str | None
     if ftype == FieldType.DATE:
@@ -399,12 +404,26 @@ def _field(node: _Node) -> Field:
         format=fmt,
         default=raw_default,
         help=help_text,
+        continues=continues,
     )
 
 
-def _fields(node: _Node) -> tuple[Field, ...]:
-    fields = tuple(_field(n) for n in node.tables("fields", required=True))
+def _optional_ident(node: _Node, key: str) -> str | None:
+    value = node.text(key, required=False)
+    if value is not None and not _ID.match(value):
+        raise node.fail(key, f"标识“{value}”只能由小写字母、数字和下划线组成,且以字母开头")
+    return value
+
+
+def _fields(node: _Node, *, registry: bool = False) -> tuple[Field, ...]:
+    nodes = list(node.tables("fields", required=True))
+    fields = tuple(_field(n) for n in nodes)
+    for fnode, fld in zip(nodes, fields, strict=True):
+        if fld.continues is not None and not registry:
+            raise fnode.fail("continues", "只有登记册的字段可以填写 continues(延续此前计划的字段)")
     _unique(node, f"{node.path}.fields", [f.id for f in fields])
+    if registry:
+        _unique(node, f"{node.path}.fields", [f.continues or f.id for f in fields])
     return fields
 
 
@@ -457,34 +476,57 @@ def _lifecycle(node: _Node, fields: tuple[Field, ...]) -> Lifecycle:
     )
 
 
-def _registry(node: _Node) -> Registry:
+def _registry(node: _Node) -> tuple[str, Registry]:
+    """``(id in this file, registry)``: a registry that ``continues`` an earlier one is
+    kept under that id, and so are its fields that continue earlier fields."""
     ident = node.ident()
+    continues = _optional_ident(node, "continues")
     name = node.req_text("name")
     sheet = node.text("sheet", required=False) or name
     tag = node.req_text("code_tag")
     if not _CODE_TAG.match(tag):
         raise node.fail("code_tag", "编码标记应为1到4个大写英文字母")
     level = node.enum("org_level", OrgLevel)
-    fields = _fields(node)
+    fields = _fields(node, registry=True)
     life_node = node.table("lifecycle")
     assert life_node is not None
     lifecycle = _lifecycle(life_node, fields)
     rules = _rules(node, {f.id for f in fields})
     node.done()
-    return Registry(ident, name, sheet, tag, level, lifecycle, fields, rules)
+    kept = {f.id: f.continues for f in fields if f.continues is not None}
+    if kept:
+        fields = tuple(replace(f, id=kept.get(f.id, f.id), continues=None) for f in fields)
+        lifecycle = Lifecycle(
+            established_field=kept.get(lifecycle.established_field, lifecycle.established_field),
+            status_field=kept.get(lifecycle.status_field, lifecycle.status_field),
+            status_date_field=kept.get(lifecycle.status_date_field, lifecycle.status_date_field),
+            closed_status=lifecycle.closed_status,
+            counted_statuses=lifecycle.counted_statuses,
+        )
+        rules = tuple(
+            Rule(
+                expr=rule_lang.rename(r.expr, kept),
+                message=r.message,
+                when=rule_lang.rename(r.when, kept) if r.when is not None else None,
+            )
+            for r in rules
+        )
+    registry = Registry(continues or ident, name, sheet, tag, level, lifecycle, fields, rules)
+    return ident, registry
 
 
-def _form(node: _Node, registry_ids: set[str]) -> Form:
+def _form(node: _Node, registry_ids: Mapping[str, str]) -> Form:
     ident = node.ident()
     name = node.req_text("name")
     sheet = node.text("sheet", required=False) or name
     frequency = node.enum("frequency", Frequency)
     level = node.enum("org_level", OrgLevel)
     subject = node.enum("subject", SubjectKind)
-    registries = node.strings("registries")
-    for reg in registries:
+    named = node.strings("registries")
+    for reg in named:
         if reg not in registry_ids:
             raise node.fail("registries", f"登记册“{reg}”未定义")
+    registries = tuple(registry_ids[reg] for reg in named)
     if subject == SubjectKind.REGISTRY and not registries:
         raise node.fail("registries", 'subject = "registry" 的表单必须列出登记册')
     items: list[Item] = []
@@ -560,7 +602,9 @@ def _indicator(node: _Node, numeric_ref: Callable[..., str | None]) -> Indicator
     return indicator
 
 
-def _target(node: _Node, numeric_ref: Callable[..., str | None], registries: set[str]) -> Target:
+def _target(
+    node: _Node, numeric_ref: Callable[..., str | None], registries: Mapping[str, str]
+) -> Target:
     ident = node.ident()
     count_registry = node.text("count_registry", required=False)
     source = numeric_ref(node, "source", required=False)
@@ -574,7 +618,7 @@ def _target(node: _Node, numeric_ref: Callable[..., str | None], registries: set
         unit=node.text("unit", required=False) or "个",
         target=node.number("target") or 0.0,
         target_year=node.req_integer("target_year"),
-        count_registry=count_registry,
+        count_registry=registries[count_registry] if count_registry is not None else None,
         source=source,
         at_least=node.boolean("at_least", False),
     )

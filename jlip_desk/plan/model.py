@@ -55,6 +55,9 @@ class Field:
     format: str | None = None  # "credit_code" | "phone"
     default: str | int | float | None = None
     help: str | None = None
+    # While loading only: the earlier field id this registry field continues (the
+    # loader then keeps the field under that id and clears this).
+    continues: str | None = None
 
     @property
     def is_numeric(self) -> bool:

@@ -475,6 +475,19 @@ def parse(text: str) -> Expr:
     return _Parser(text).parse()
 
 
+def rename(text: str, names: Mapping[str, str]) -> str:
+    """``text`` with the field names in ``names`` replaced (strings and keywords kept)."""
+    out: list[str] = []
+    position = 0
+    for token in _tokenize(text):
+        if token.kind == "ident" and token.text in names:
+            out.append(text[position : token.position])
+            out.append(names[token.text])
+            position = token.position + len(token.text)
+    out.append(text[position:])
+    return "".join(out)
+
+
 def evaluate(
     expr: Expr,
     values: Mapping[str, object],

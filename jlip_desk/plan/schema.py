@@ -297,10 +297,20 @@ SECTIONS: dict[str, Section] = {
                     (TABLES,), True, "Attributes of a record; at least one.", section="fields"
                 ),
                 "rules": Key((TABLES,), False, "Cross-field rules.", section="rules"),
+                "continues": Key(
+                    (TEXT,),
+                    False,
+                    "Id of the registry, in earlier plans, whose records this one continues "
+                    "(when a plan renames a registry). The registry is then kept and "
+                    "referred to under that id; forms and targets of this file may name "
+                    "either. Without it, a registry continues the one of the same id.",
+                ),
             },
             (
-                "`id` is unique among the registries.",
+                "`id` is unique among the registries, and so is `continues`.",
                 f"`code_tag` matches `{CODE_TAG_PATTERN}`.",
+                "A registry that continues records of an earlier plan keeps its `code_tag` "
+                "(loading the plan refuses another tag: record codes carry it).",
             ),
         ),
         Section(
@@ -414,9 +424,18 @@ SECTIONS: dict[str, Section] = {
                 "format": Key((TEXT,), False, "A checked text format.", allowed=FIELD_FORMATS),
                 "default": Key((TEXT_OR_NUMBER,), False, "Value a new row starts with."),
                 "help": Key((TEXT,), False, "Hint shown to the person filling in."),
+                "continues": Key(
+                    (TEXT,),
+                    False,
+                    "Registry fields only: id of the field, in earlier plans, whose recorded "
+                    "values this field continues (when a plan renames a field). The field "
+                    "is kept under that id; the registry's rules and lifecycle may name either.",
+                ),
             },
             (
-                "`id` is unique within its form or registry.",
+                "`id` is unique within its form or registry, and so is `continues`.",
+                "`continues` is refused on form fields: a new plan's periods have no "
+                "earlier values to continue.",
                 "min is not greater than max.",
                 "A choice field lists its choices; other fields list none; a choice "
                 "field's default is one of its choices.",

@@ -222,8 +222,15 @@ def preview_plan(store: Store, new: Plan) -> PlanPreview:
         if was_r is None:
             changes.append(PlanChange("登记册", "新增", r.name, f"{len(r.fields)} 个字段"))
             continue
+        if was_r == r and new.id == current.id:
+            continue  # a revision of the same plan: an unchanged registry says nothing
         count = len(list_records(store, current.id, r.id))
-        detail = [f"已登记的 {count} 条记录原样延续", *_field_changes(was_r.fields, r.fields)]
+        renamed = [f"原名“{was_r.name}”"] if was_r.name != r.name else []
+        detail = [
+            f"已登记的 {count} 条记录原样延续",
+            *renamed,
+            *_field_changes(was_r.fields, r.fields),
+        ]
         changes.append(PlanChange("登记册", "延续", r.name, ";".join(detail)))
     changes += [
         PlanChange("登记册", "删除", r.name, "已登记的记录保留,按原计划查看")

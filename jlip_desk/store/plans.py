@@ -42,6 +42,7 @@ def save_plan(store: Store, plan: Plan, *, activate: bool = True) -> bool:
             where=plan.source_name,
             allowed="修订计划时请提高 [plan] 中的 version",
         )
+    _require_same_code_tags(store, plan)
     changed = existing is None
     with store.atomic():
         if existing is None:
@@ -56,6 +57,23 @@ def save_plan(store: Store, plan: Plan, *, activate: bool = True) -> bool:
             store.set_setting(_ACTIVE_VERSION, plan.version)
             changed = changed or before != (plan.id, plan.version)
     return changed
+
+
+def _require_same_code_tags(store: Store, plan: Plan) -> None:
+    """A registry that continues one of a stored plan keeps its code tag: record codes
+    (``220102-WS-001``) carry it, and the records are one set across plans."""
+    ids = [r[0] for r in store.conn.execute("SELECT DISTINCT id FROM plans WHERE id != ?",
+                                            (plan.id,))]  # fmt: skip
+    for other in (get_plan(store, i) for i in ids):
+        for registry in plan.registries:
+            earlier = next((r for r in other.registries if r.id == registry.id), None)
+            if earlier is not None and earlier.code_tag != registry.code_tag:
+                raise NotAllowedError(
+                    f"登记册“{registry.name}”延续“{other.name}”的“{earlier.name}”,"
+                    f"编码标记却由 {earlier.code_tag} 改为 {registry.code_tag}",
+                    where=plan.source_name or plan.id,
+                    allowed=f'code_tag = "{earlier.code_tag}"(已登记记录的编码含此标记)',
+                )
 
 
 def stored_plans(store: Store) -> list[StoredPlan]:

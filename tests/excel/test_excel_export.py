@@ -25,6 +25,7 @@ from jlip_desk.excel.layout import (
     INSTRUCTIONS_SHEET,
     MAX_ROW,
     META_SHEET,
+    PLAN_SHEET,
     SheetKind,
     sheets_for,
 )
@@ -261,15 +262,21 @@ def _rgb(ws: Worksheet, coordinate: str) -> str:
 
 def test_sheets_in_order_with_hidden_metadata(demo_store: Store, tmp_path: Path) -> None:
     path, sheets = _workbook_of(demo_store, _busiest_county(demo_store), tmp_path)
-    names = [INSTRUCTIONS_SHEET, *(s.spec.sheet for s in sheets), META_SHEET]
+    # The plan definition the workbook was made for travels with it (very hidden too).
+    names = [INSTRUCTIONS_SHEET, *(s.spec.sheet for s in sheets), META_SHEET, PLAN_SHEET]
     wb = load_workbook(path)
     assert [(ws.title, ws.sheet_state) for ws in wb.worksheets] == [
-        (name, "veryHidden" if name == META_SHEET else "visible") for name in names
+        (name, "veryHidden" if name in (META_SHEET, PLAN_SHEET) else "visible") for name in names
     ]
     assert wb.active is not None and wb.active.title == INSTRUCTIONS_SHEET
     book = CalamineWorkbook.from_path(str(path))
     assert [(m.name, m.visible) for m in book.sheets_metadata] == [
-        (name, SheetVisibleEnum.VeryHidden if name == META_SHEET else SheetVisibleEnum.Visible)
+        (
+            name,
+            SheetVisibleEnum.VeryHidden
+            if name in (META_SHEET, PLAN_SHEET)
+            else SheetVisibleEnum.Visible,
+        )
         for name in names
     ]
     book.close()
