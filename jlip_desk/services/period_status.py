@@ -25,6 +25,7 @@ correct handed-in data of an ended plan. Submit and unlock are refused there too
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -43,6 +44,7 @@ from jlip_desk.store.database import Store
 from jlip_desk.store.orgs import OrgUnit, covers, get_org
 from jlip_desk.store.plans import require_in_plan, superseded_by
 from jlip_desk.store.status import read_status, read_statuses, write_status
+from jlip_desk.validation.values import REQUIRED_MESSAGE
 
 __all__ = [
     "LOCKED",
@@ -55,6 +57,7 @@ __all__ = [
     "locked_message",
     "open_problems",
     "plan_periods",
+    "problem_lines",
     "receive_return",
     "require_open",
     "require_unlocked",
@@ -76,8 +79,9 @@ STATUS_LABELS = {
     "returned": "已退回",
 }
 LOCKED = LOCKED_STATES
-# How many problems a refusal spells out; the problem list shows all of them.
+# How many records a refusal spells out; the problem list shows all of them.
 _LISTED = 5
+_REQUIRED_TAIL = REQUIRED_MESSAGE.removeprefix("必填项")  # "不能为空"
 
 
 class Step(NamedTuple):
@@ -116,13 +120,41 @@ class PeriodState:
         return STATUS_LABELS[self.status]
 
 
+def problem_lines(problems: Sequence[RowProblem]) -> list[str]:
+    """One line per record, naming its fields: "某工作站:联系人、联系电话 不能为空".
+
+    Problems with the same message on several fields of a record are said once, with
+    the fields listed; messages that already name their fields are kept as they are.
+    """
+    by_record: dict[tuple[object, str], dict[str, list[str]]] = {}
+    for p in problems:
+        messages = by_record.setdefault((p.key, p.label), {})
+        fields = messages.setdefault(p.message, [])
+        if p.field_label and p.field_label not in p.message and p.field_label not in fields:
+            fields.append(p.field_label)
+    lines = []
+    for (_key, label), messages in by_record.items():
+        parts = []
+        for message, fields in messages.items():
+            named = "、".join(fields)
+            if not named:
+                parts.append(message)
+            elif message == REQUIRED_MESSAGE:
+                parts.append(f"{named} {_REQUIRED_TAIL}")
+            else:
+                parts.append(f"{named}{message}")
+        lines.append(f"{label}:{';'.join(parts)}")
+    return lines
+
+
 class OpenProblemsError(NotAllowedError):
     """Submitting refused: errors remain. ``problems`` lists them all."""
 
     def __init__(self, problems: list[RowProblem]):
-        lines = [f"{p.label}:{p.message}" for p in problems[:_LISTED]]
-        if len(problems) > _LISTED:
-            lines.append(f"……共{len(problems)}个问题")
+        records = problem_lines(problems)
+        lines = records[:_LISTED]
+        if len(records) > _LISTED:
+            lines.append(f"……共{len(records)}条记录、{len(problems)}个问题")
         super().__init__(
             "本期还有未解决的问题,不能报送:\n" + "\n".join(lines),
             where="报送",

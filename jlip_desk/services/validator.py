@@ -59,6 +59,7 @@ class RowProblem:
     rule: str | None = None
     confirmed: bool = False  # an outlier warning the user confirmed for this value
     comment: str | None = None
+    field_label: str | None = None  # the field's Chinese label, to name it in messages
 
     @property
     def open(self) -> bool:
@@ -127,7 +128,19 @@ def _row_problems(
     known = bool(earlier) or not row.existed_before
     lookup = prior if known else None
     parsed, problems = check_row(form.fields, form.rules, form.derived, row.values, lookup, checks)
-    out = [RowProblem(key, row.label, p.field_id, p.message, p.severity, p.rule) for p in problems]
+    labels = {field.id: field.label for field in form.fields}
+    out = [
+        RowProblem(
+            key,
+            row.label,
+            p.field_id,
+            p.message,
+            p.severity,
+            p.rule,
+            field_label=labels.get(p.field_id or ""),
+        )
+        for p in problems
+    ]
     if row.inactive is not None:
         out.append(RowProblem(key, row.label, None, row.inactive))
     bad = {p.field_id for p in problems}
@@ -143,7 +156,17 @@ def _row_problems(
         same = confirmed is not None and _number(confirmed[0]) == value
         comment = confirmed[1] if confirmed is not None and same else None
         out.append(
-            RowProblem(key, row.label, field.id, warning.message, "warning", None, same, comment)
+            RowProblem(
+                key,
+                row.label,
+                field.id,
+                warning.message,
+                "warning",
+                None,
+                same,
+                comment,
+                field.label,
+            )
         )
     return out
 

@@ -80,3 +80,30 @@ def test_period_list_covers_every_period(store: Store, plan_name: str, request) 
     assert len(listed) == years * 5
     assert listed[0].period == Period(plan.end_year)
     assert all(s.single is not None and s.single.state.status == "none" for s in listed)
+
+
+def test_refusal_says_each_record_once_with_its_fields_named(store: Store, plan14: Plan) -> None:
+    """A station with an empty quarter: one line naming every empty field, not eight."""
+    from jlip_desk.services.registry import add_record
+    from jlip_desk.validation.formats import make_credit_code
+
+    bind(store, COUNTY)
+    station = {
+        "name": "南关区知识产权维权援助工作站",
+        "host_org": "南关区知识产权服务中心",
+        "host_credit_code": make_credit_code("91220102MA0000001"),
+        "host_type": "服务机构",
+        "established_on": "2023-04-01",
+        "status": "运行",
+        "contact": "王伟",
+        "phone": "0431-88886666",
+    }
+    add_record(store, plan14, "workstations", COUNTY, station)
+    with pytest.raises(OpenProblemsError) as refused:
+        submit(store, plan14, COUNTY, Q1)
+    lines = refused.value.message.splitlines()[1:]
+    assert len(refused.value.problems) > 1
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("南关区知识产权维权援助工作站:接待咨询、受理维权援助案件、")
+    assert lines[0].endswith(" 不能为空")
+    assert "必填项" not in lines[0]
