@@ -7,6 +7,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QMessageBox,
     QPushButton,
     QSizePolicy,
     QWidget,
@@ -14,7 +15,15 @@ from PySide6.QtWidgets import (
 
 from jlip_desk.errors import JlipError
 from jlip_desk.periods import Period
-from jlip_desk.services.period_status import STEPS, PeriodState, submit, unlock
+from jlip_desk.services.period_status import (
+    STEPS,
+    OpenProblemsError,
+    PeriodState,
+    open_problems,
+    submit,
+    unlock,
+)
+from jlip_desk.store.orgs import get_org
 from jlip_desk.services.reporting import Overview, overview_json
 from jlip_desk.store.database import Store
 from jlip_desk.ui import changes
@@ -24,6 +33,9 @@ from jlip_desk.ui.errors import show_error
 from jlip_desk.ui.units_dialog import UnitsDialog
 
 STATUS_KIND = changes.PERIOD_STATUS
+SUBMIT_TEXT = "报送(锁定本期)…"
+# Submitting only records the state here: the superior learns of it from the workbook.
+NEXT_STEP = "下一步:在“导入导出”页导出报送文件,发送给上级单位"
 
 
 class StatusBar(QWidget):
@@ -39,13 +51,14 @@ class StatusBar(QWidget):
         self.label = QLabel()
         # The text changes with every recount: it must not re-lay out the page each time.
         self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.submit_button = QPushButton("报送(锁定本期)")
+        self.submit_button = QPushButton(SUBMIT_TEXT)
         self.unlock_button = QPushButton("解锁…")
         self.units_button = QPushButton("单位明细…")
         self.units_button.setVisible(False)
         self.units_dialog: UnitsDialog | None = None
         self.overview: Overview | None = None
         self.unlock_dialog: QInputDialog | None = None
+        self.confirm_box: QMessageBox | None = None
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.label, 1)
@@ -96,19 +109,53 @@ class StatusBar(QWidget):
             text += "(已锁定)"
         if state.reason:
             text += f"  原因:{state.reason}"
+        if state.status == "submitted":
+            text += f"  {NEXT_STEP}"
         self.label.setText(text)
-        self.submit_button.setEnabled(state.status in STEPS["submit"].sources)
+        self.label.setToolTip(text)
+        can_submit = state.status in STEPS["submit"].sources
+        self.submit_button.setEnabled(can_submit)
+        # The button names the state it is in: nothing left to submit once handed in.
+        self.submit_button.setText(SUBMIT_TEXT if can_submit else state.label)
         self.unlock_button.setEnabled(state.status == "submitted")
 
     def submit(self) -> None:
+        """Refuse at once while errors remain; otherwise say what submitting means, then do it."""
         org, period, plan = self.org_code, self.period, self.ctx.plan
         if org is None or period is None:
+            return
+        problems = open_problems(self.ctx.store, plan, org, period)
+        errors = [p for p in problems if p.severity == "error"]
+        if errors:
+            show_error(self, OpenProblemsError(errors), "无法报送")
+            return
+        if not self.confirm_submit(org, period):
             return
 
         def job(store: Store) -> PeriodState:
             return submit(store, plan, org, period)
 
         self._run(job, "无法报送")
+
+    def confirm_submit(self, org_code: str, period: Period) -> bool:
+        name = get_org(self.ctx.store, org_code).name
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "报送本期",
+            f"报送后,{name}{period.label}的数据将锁定,不能再修改"
+            "(如需修改,须先解锁本期并填写原因)。",
+            parent=self,
+        )
+        box.setInformativeText(
+            "报送只在本机记录状态,上级单位还收不到数据:报送后请在“导入导出”页"
+            "导出报送文件(Excel 工作簿),发送给上级单位。\n\n确定报送吗?"
+        )
+        ok = box.addButton("报送并锁定", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(ok)
+        self.confirm_box = box
+        box.exec()
+        return box.clickedButton() is ok
 
     def ask_unlock(self) -> None:
         """Ask for the reason (kept in the status history), then unlock."""

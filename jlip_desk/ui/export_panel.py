@@ -26,7 +26,7 @@ from jlip_desk.errors import JlipError
 from jlip_desk.excel.layout import file_name
 from jlip_desk.periods import Period, parse_period, quarters_between
 from jlip_desk.services import excel
-from jlip_desk.services.period_status import status
+from jlip_desk.services.period_status import OpenProblemsError, open_problems, status
 from jlip_desk.services.summary import latest_period
 from jlip_desk.store.database import Store
 from jlip_desk.store.orgs import counties_under
@@ -80,9 +80,7 @@ class ExportPanel(QGroupBox):
         self.period_combo.setCurrentIndex(
             wanted if wanted >= 0 else max(0, self.period_combo.findData(str(latest)))
         )
-        self.period_combo.currentIndexChanged.connect(
-            lambda _i: QSettings().setValue(PERIOD_KEY, self.period_combo.currentData())
-        )
+        self.period_combo.currentIndexChanged.connect(self._period_changed)
         org_text = f"{self.org.name}({self.org.code})" if self.org else "本机尚未绑定单位"
         form = QFormLayout()
         period_label = QLabel("报告期(&P):")
@@ -109,6 +107,8 @@ class ExportPanel(QGroupBox):
             self.submission_button.clicked.connect(lambda: self.export_all(blank=False))
         for button in (self.template_button, self.submission_button):
             button.setEnabled(self.org is not None)
+        self._label_submission()
+        ctx.data_changed.connect(lambda _kinds: self._label_submission())
 
         self.status_label = QLabel("选择报告期后导出。")
         self.status_label.setWordWrap(True)
@@ -137,6 +137,25 @@ class ExportPanel(QGroupBox):
 
     def selected_period(self) -> Period:
         return parse_period(self.period_combo.currentData())
+
+    def _period_changed(self, _index: int) -> None:
+        QSettings().setValue(PERIOD_KEY, self.period_combo.currentData())
+        self._label_submission()
+
+    def _submits(self, period: Period) -> bool:
+        """Whether exporting the county's own submission of ``period`` hands it in now."""
+        if not self.county or self.org is None:
+            return False
+        return not status(self.ctx.store, self.ctx.plan.id, self.org.code, period).locked
+
+    def _label_submission(self) -> None:
+        """The county's button says whether the export also submits (not for a locked period)."""
+        if not self.county or self.period_combo.currentData() is None:
+            return
+        if self._submits(self.selected_period()):
+            self.submission_button.setText("导出报送文件(提交)(&S)…")
+        else:
+            self.submission_button.setText("再次导出报送文件(&S)…")
 
     def _last_folder(self) -> str:
         folder = QSettings().value(FOLDER_KEY)
@@ -188,16 +207,31 @@ class ExportPanel(QGroupBox):
             )
         box = QMessageBox(QMessageBox.Icon.Question, "导出报送文件", effect, parent=self)
         box.setInformativeText(f"文件:{path}\n\n确定导出吗?")
-        ok = box.addButton("导出并报送", QMessageBox.ButtonRole.AcceptRole)
+        ok = box.addButton("导出" if state.locked else "导出并报送", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(ok)
         self.confirm_box = box
         box.exec()
         return box.clickedButton() is ok
 
+    def refusal(self, period: Period) -> OpenProblemsError | None:
+        """Why exporting (and so submitting) ``period`` would be refused: its open errors."""
+        assert self.org is not None
+        if not self._submits(period):
+            return None
+        problems = open_problems(self.ctx.store, self.ctx.plan, self.org.code, period)
+        errors = [p for p in problems if p.severity == "error"]
+        return OpenProblemsError(errors) if errors else None
+
     def export_submission(self) -> None:
         assert self.org is not None
         org, period = self.org, self.selected_period()
+        # Refused before asking for a file: no choice is made in vain.
+        refused = self.refusal(period)
+        if refused is not None:
+            self.status_label.setText(f"{period.label}还有错误,不能导出报送文件。")
+            show_error(self, refused, "不能导出报送文件")
+            return
         path = self._ask_file("导出报送文件", file_name(org, period, template=False))
         if path is None or not self.confirm_submission(path, period):
             return

@@ -150,6 +150,22 @@ def close_message_box(qtbot) -> list[str]:
     return seen
 
 
+def click_box_button(text: str) -> list[str]:
+    """Click the button labelled ``text`` of the next message box; returns its texts."""
+    seen: list[str] = []
+
+    def click() -> None:
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, QMessageBox) and widget.isVisible():
+                seen.append(f"{widget.text()}\n{widget.informativeText()}")
+                next(b for b in widget.buttons() if b.text() == text).click()
+                return
+        QTimer.singleShot(20, click)
+
+    QTimer.singleShot(0, click)
+    return seen
+
+
 def test_keyboard_entry_saves_each_value(qtbot, page: EntryPage, case: Case) -> None:
     fields = [f.id for f in case.plan.form(case.form).fields]
     go_to(page, fields[0])
@@ -242,9 +258,17 @@ def test_rule_blocks_submit_until_fixed_then_lock_and_unlock(
     type_cell(qtbot, page, "1")
     settle(qtbot, page, lambda: cell(page, case.small).data(SEVERITY_ROLE) is None)
 
+    # Asked first, told what it means and what is left to do; "取消" changes nothing.
+    seen = click_box_button("取消")
+    qtbot.mouseClick(page.status.submit_button, Qt.MouseButton.LeftButton)
+    assert "锁定" in seen[0] and "导出报送文件" in seen[0] and "发送给上级单位" in seen[0]
+    assert status(page.ctx.store, case.plan.id, COUNTY, case.period).status == "none"
+    click_box_button("报送并锁定")
     qtbot.mouseClick(page.status.submit_button, Qt.MouseButton.LeftButton)
     settle(qtbot, page, lambda: "已报送" in page.status.label.text())
     assert status(page.ctx.store, case.plan.id, COUNTY, case.period).status == "submitted"
+    assert "导出报送文件" in page.status.label.text()  # the next step
+    assert page.status.submit_button.text() == "已报送"
     # Locked: read-only cells, typing opens no editor and changes nothing.
     assert not cell(page, case.big).flags() & Qt.ItemFlag.ItemIsEditable
     go_to(page, case.big)

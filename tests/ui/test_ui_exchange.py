@@ -174,6 +174,44 @@ def test_county_submission_asks_then_marks_submitted(
     assert (tmp_path / "220102_南关区_2025Q3.xlsx").exists()
     assert status(county_ctx.store, plan_id, "220102", Q).status == "submitted"
     assert "已锁定" in panel.status_label.text()
+    # Handed in: the button and the confirmation no longer speak of submitting.
+    assert panel.submission_button.text().startswith("再次导出报送文件")
+    click_confirm(page, "导出", seen)
+    qtbot.mouseClick(panel.submission_button, LEFT)
+    assert "不会改变报送状态" in seen[-1]
+    qtbot.waitUntil(lambda: "已锁定" in panel.status_label.text())
+
+
+def test_submission_with_errors_is_refused_before_the_file_dialog(
+    qtbot: QtBot, county_ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jlip_desk.services.registry import add_record
+    from jlip_desk.ui import export_panel
+    from jlip_desk.validation.formats import make_credit_code
+
+    station = {
+        "name": "南关区知识产权维权援助工作站",
+        "host_org": "南关区知识产权服务中心",
+        "host_credit_code": make_credit_code("91220102MA0000001"),
+        "host_type": "服务机构",
+        "established_on": "2023-04-01",
+        "status": "运行",
+        "contact": "王伟",
+        "phone": "0431-88886666",
+    }
+    add_record(county_ctx.store, county_ctx.plan, "workstations", "220102", station)
+    asked: list[object] = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a: asked.append(a)))
+    shown: list[str] = []
+    monkeypatch.setattr(export_panel, "show_error", lambda _p, exc, _t: shown.append(exc.message))
+    page = page_for(qtbot, county_ctx)
+    panel = page.export_panel
+    panel.period_combo.setCurrentIndex(panel.period_combo.findData(str(Q)))
+    qtbot.mouseClick(panel.submission_button, LEFT)
+    assert asked == []  # no file chosen in vain
+    assert len(shown) == 1 and "南关区知识产权维权援助工作站:接待咨询、" in shown[0]
+    assert "不能导出" in panel.status_label.text()
+    assert status(county_ctx.store, county_ctx.plan.id, "220102", Q).status == "none"
 
 
 def test_province_exports_every_county_template(
