@@ -23,9 +23,9 @@ from jlip_desk.services.period_status import (
     submit,
     unlock,
 )
-from jlip_desk.store.orgs import get_org
 from jlip_desk.services.reporting import Overview, overview_json
 from jlip_desk.store.database import Store
+from jlip_desk.store.orgs import get_org
 from jlip_desk.ui import changes
 from jlip_desk.ui.context import AppContext
 from jlip_desk.ui.entry_model import EntryModel

@@ -207,7 +207,8 @@ class ExportPanel(QGroupBox):
             )
         box = QMessageBox(QMessageBox.Icon.Question, "导出报送文件", effect, parent=self)
         box.setInformativeText(f"文件:{path}\n\n确定导出吗?")
-        ok = box.addButton("导出" if state.locked else "导出并报送", QMessageBox.ButtonRole.AcceptRole)
+        label = "导出" if state.locked else "导出并报送"
+        ok = box.addButton(label, QMessageBox.ButtonRole.AcceptRole)
         box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(ok)
         self.confirm_box = box
