@@ -25,9 +25,29 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+# Qt's catalogues (Qt's translations folder), then ours for what they leave in English.
+QT_CATALOGUES = ("qtbase_zh_CN",)
+OWN_CATALOGUES = ("jlip_qt_zh_CN",)
+
+
+def chinese_system_dates() -> None:
+    """Linux with a non-Chinese locale: Qt's file dialog dates read 2026/12/2, not 2 12 2026.
+
+    The file dialog formats dates in the *system* locale, which Qt reads from the
+    environment once, when the application starts: so this runs before it does.
+    """
+    if not sys.platform.startswith("linux") or os.environ.get("LC_ALL"):
+        return  # LC_ALL set: the user chose every category on purpose
+    time = os.environ.get("LC_TIME") or os.environ.get("LANG") or ""
+    if not time.startswith("zh"):
+        os.environ["LC_TIME"] = "zh_CN.UTF-8"
+
+
 def create_application(argv: list[str] | None = None) -> QApplication:
     """The QApplication with names, settings in the data folder and zh_CN translations."""
     existing = QApplication.instance()
+    if existing is None:
+        chinese_system_dates()
     app = existing if isinstance(existing, QApplication) else QApplication(argv or sys.argv[:1])
     app.setOrganizationName(paths.ORG_NAME)
     app.setApplicationName(paths.APP_NAME)
@@ -43,18 +63,25 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 
 
 def install_translations(app: QApplication) -> bool:
-    """Qt's own zh_CN catalogue, so stock dialogs say 确定/取消."""
-    translator = QTranslator(app)
-    folders = [
-        QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath),
-        str(paths.resources_dir() / "translations"),
-    ]
-    for folder in folders:
-        if translator.load("qtbase_zh_CN", folder):
+    """Every zh_CN catalogue Qt's dialogs need, so stock dialogs say 确定/取消/查找范围.
+
+    Installed once per application (a second call finds them installed). False when
+    one is missing.
+    """
+    if app.property("jlip_translations"):
+        return True
+    own = str(paths.resources_dir() / "translations")
+    folders = [QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath), own]
+    found = True
+    for name in (*QT_CATALOGUES, *OWN_CATALOGUES):
+        translator = QTranslator(app)
+        if any(translator.load(name, folder) for folder in folders):
             app.installTranslator(translator)
-            return True
-    log.warning("Qt zh_CN translation not found in %s", folders)
-    return False
+        else:
+            log.warning("Qt translation %s not found in %s", name, folders)
+            found = False
+    app.setProperty("jlip_translations", True)
+    return found
 
 
 def no_display_reason() -> str | None:
