@@ -14,7 +14,12 @@ from jlip_desk.periods import Period
 from jlip_desk.plan.model import Field, Form, SubjectKind
 from jlip_desk.services.entry import EntryRow, RowProblem, build_rows, period_problems
 from jlip_desk.services.installation import can_edit
-from jlip_desk.services.period_status import PeriodLockedError, PeriodState, statuses
+from jlip_desk.services.period_status import (
+    PeriodLockedError,
+    PeriodState,
+    locked_message,
+    statuses,
+)
 from jlip_desk.services.validator import FormHistory, check_rows, load_confirmations
 from jlip_desk.store.cells import CellKey, StoredValue, read_row
 from jlip_desk.ui import changes
@@ -179,6 +184,20 @@ class EntryModel(QAbstractTableModel):
         org = self._rows[row].key.org_code
         return org in self._editable_orgs and not self.state(org).locked
 
+    def locked_reason(self, row: int, column: int) -> str | None:
+        """Why the cell cannot be changed, in Chinese, with the next step (None: it can)."""
+        if not 0 <= row < self._loaded or self.is_editable(row, column):
+            return None
+        if self.field_at(column) is None:
+            header = self._labels[column][0] if 0 <= column < len(self._labels) else ""
+            return f"“{header}”列不能在此修改;登记信息请在“登记册”页修改"
+        org = self._rows[row].key.org_code
+        state = self.state(org)
+        if state.locked and self.period is not None:
+            message, allowed = locked_message(self.ctx.store, org, self.period, state)
+            return f"{message}。{allowed}"
+        return f"{self._rows[row].org_name}的数据由该单位自己填报,本机只能查看"
+
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
@@ -235,8 +254,10 @@ class EntryModel(QAbstractTableModel):
             if field is not None and not self.is_editable(index.row(), index.column()):
                 return QBrush(LOCKED_COLOUR)
             return None
-        if role == Qt.ItemDataRole.ToolTipRole and problems:
-            return "\n".join(p.message for p in problems)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if problems:
+                return "\n".join(p.message for p in problems)
+            return self.locked_reason(index.row(), index.column()) if field else None
         if role == Qt.ItemDataRole.TextAlignmentRole and field is not None and field.is_numeric:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

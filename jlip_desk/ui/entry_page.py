@@ -34,6 +34,8 @@ class EntryPage(QWidget):
     """``history_requested(key, field, title)`` is the grid's, for the history panel."""
 
     history_requested = Signal(object, object, str)
+    # What the main window's status bar says for a while (why a cell cannot change).
+    status_message = Signal(str)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
@@ -45,6 +47,8 @@ class EntryPage(QWidget):
         self.grid = EntryView()
         self.grid.setModel(self.model)
         self.grid.history_requested.connect(self.history_requested)
+        self.grid.edit_refused.connect(self.status_message)
+        self.undo_stack = self.model.undo_stack  # the window's 编辑 menu acts on it
         self.form_tabs = QTabBar()
         self.form_tabs.setExpanding(False)
         for form in self.forms:

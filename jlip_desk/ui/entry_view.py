@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence, QMouseEvent
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
@@ -37,6 +37,8 @@ class EntryView(QTableView):
     """
 
     history_requested = Signal(object, object, str)
+    # An attempt to change a cell that cannot be changed, with the reason (locked period…).
+    edit_refused = Signal(str)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -116,10 +118,53 @@ class EntryView(QTableView):
     # -- keys ---------------------------------------------------------------
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if self.state() != QAbstractItemView.State.EditingState and self._handle_key(event):
+        if self.state() != QAbstractItemView.State.EditingState:
+            target = self._edit_target(event)
+            if target is not None and self.refuse_edit(target):
+                event.accept()
+                return
+            if self._handle_key(event):
+                event.accept()
+                return
+        super().keyPressEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        index = self.indexAt(event.position().toPoint())
+        if index.isValid() and self.refuse_edit(index):
             event.accept()
             return
-        super().keyPressEvent(event)
+        super().mouseDoubleClickEvent(event)
+
+    def _edit_target(self, event: QKeyEvent) -> QModelIndex | None:
+        """The cell the key would change (typing, F2, Delete, paste); None: it changes none."""
+        if self.model() is None:
+            return None
+        current = self.currentIndex()
+        model = self.entry_model()
+        if event.matches(QKeySequence.StandardKey.Paste):
+            # A block pasted on a label column lands on the first field.
+            return current.siblingAtColumn(max(current.column(), model.first_field_column))
+        if event.key() == Qt.Key.Key_Delete:
+            cells = self.selectedIndexes() or [current]
+            if any(model.is_editable(i.row(), i.column()) for i in cells):
+                return None
+            fields = [i for i in cells if model.field_at(i.column()) is not None]
+            return fields[0] if fields else current
+        plain = not event.modifiers() & (
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+        )
+        typed = plain and bool(event.text()) and event.text().isprintable()
+        return current if typed or event.key() == Qt.Key.Key_F2 else None
+
+    def refuse_edit(self, index: QModelIndex) -> bool:
+        """Say why ``index`` cannot be changed (``edit_refused``: the window's status bar)."""
+        if self.model() is None or not index.isValid():
+            return False
+        reason = self.entry_model().locked_reason(index.row(), index.column())
+        if reason is None:
+            return False
+        self.edit_refused.emit(reason)
+        return True
 
     def _handle_key(self, event: QKeyEvent) -> bool:
         if self.model() is None:

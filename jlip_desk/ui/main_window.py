@@ -13,7 +13,9 @@ from PySide6.QtWidgets import QDialog, QMainWindow, QWidget
 
 from jlip_desk import __version__, paths
 from jlip_desk.ui.context import AppContext
+from jlip_desk.ui.edit_actions import EditActions
 from jlip_desk.ui.forms.ui_main_window import Ui_MainWindow
+from jlip_desk.ui.help_dialogs import HelpActions
 
 if TYPE_CHECKING:
     from jlip_desk.ui.history_panel import HistoryDock
@@ -97,6 +99,8 @@ class MainWindow(QMainWindow):
         from jlip_desk.ui.plan_menu import install_plan_menu
 
         self.plan_menu = install_plan_menu(self)
+        self.edit_actions = EditActions(self, self.ui.editMenu, self.ui.editToolBar)
+        self.help_actions = HelpActions(self, self.ui.actionGuide, self.ui.actionShortcuts)
         self._history_dock: HistoryDock | None = None
         self._first_page: str | None = None  # built after the first paint
         self._restore_state()
@@ -128,6 +132,9 @@ class MainWindow(QMainWindow):
             if requests is not None:
                 # Pages ask for a record's history (code) or a cell's (key, field, title).
                 requests.connect(self.show_history)
+            messages = getattr(widget, "status_message", None)
+            if messages is not None:  # a page's passing word (why a cell cannot change)
+                messages.connect(lambda text: self.statusBar().showMessage(text, 15_000))
         return widget
 
     @property
@@ -156,6 +163,7 @@ class MainWindow(QMainWindow):
             return
         self._first_page = None
         self.ui.pages.setCurrentWidget(self.page(key))
+        self.edit_actions.page_shown(self.page(key))
         row = list(self.factories).index(key)
         index = self.nav_model.index(row, 0)
         if self.ui.navView.currentIndex() != index:

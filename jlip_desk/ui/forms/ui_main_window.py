@@ -8,9 +8,9 @@
 ## WARNING! All changes made in this file will be lost when recompiling UI file!
 ################################################################################
 
-from PySide6.QtCore import QCoreApplication, QMetaObject, QSize
+from PySide6.QtCore import QCoreApplication, QMetaObject, QSize, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QListView, QMenu, QMenuBar, QSplitter, QStackedWidget, QStatusBar, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QListView, QMenu, QMenuBar, QSplitter, QStackedWidget, QStatusBar, QToolBar, QWidget
 
 class Ui_MainWindow(object):
     def setupUi(self, MainWindow):
@@ -18,6 +18,10 @@ class Ui_MainWindow(object):
             MainWindow.setObjectName(u"MainWindow")
         MainWindow.resize(1280, 720)
         MainWindow.setMinimumSize(QSize(760, 480))
+        self.actionGuide = QAction(MainWindow)
+        self.actionGuide.setObjectName(u"actionGuide")
+        self.actionShortcuts = QAction(MainWindow)
+        self.actionShortcuts.setObjectName(u"actionShortcuts")
         self.actionQuit = QAction(MainWindow)
         self.actionQuit.setObjectName(u"actionQuit")
         self.actionCheckStore = QAction(MainWindow)
@@ -55,22 +59,34 @@ class Ui_MainWindow(object):
         self.menuBar.setObjectName(u"menuBar")
         self.fileMenu = QMenu(self.menuBar)
         self.fileMenu.setObjectName(u"fileMenu")
+        self.editMenu = QMenu(self.menuBar)
+        self.editMenu.setObjectName(u"editMenu")
         self.helpMenu = QMenu(self.menuBar)
         self.helpMenu.setObjectName(u"helpMenu")
         MainWindow.setMenuBar(self.menuBar)
+        self.editToolBar = QToolBar(MainWindow)
+        self.editToolBar.setObjectName(u"editToolBar")
+        self.editToolBar.setMovable(False)
+        self.editToolBar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        MainWindow.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.editToolBar)
         self.statusBar = QStatusBar(MainWindow)
         self.statusBar.setObjectName(u"statusBar")
         MainWindow.setStatusBar(self.statusBar)
 
         self.menuBar.addAction(self.fileMenu.menuAction())
+        self.menuBar.addAction(self.editMenu.menuAction())
         self.menuBar.addAction(self.helpMenu.menuAction())
         self.fileMenu.addAction(self.actionCheckStore)
         self.fileMenu.addAction(self.actionBackup)
         self.fileMenu.addAction(self.actionRestore)
         self.fileMenu.addSeparator()
         self.fileMenu.addAction(self.actionQuit)
+        self.helpMenu.addAction(self.actionGuide)
+        self.helpMenu.addAction(self.actionShortcuts)
+        self.helpMenu.addSeparator()
         self.helpMenu.addAction(self.actionOpenDataFolder)
         self.helpMenu.addAction(self.actionAbout)
+        self.editToolBar.addAction(self.actionGuide)
 
         self.retranslateUi(MainWindow)
 
@@ -79,6 +95,11 @@ class Ui_MainWindow(object):
 
     def retranslateUi(self, MainWindow):
         MainWindow.setWindowTitle(QCoreApplication.translate("MainWindow", u"JLIP Desk", None))
+        self.actionGuide.setText(QCoreApplication.translate("MainWindow", u"\u4f7f\u7528\u6307\u5357(&G)", None))
+#if QT_CONFIG(shortcut)
+        self.actionGuide.setShortcut(QCoreApplication.translate("MainWindow", u"F1", None))
+#endif // QT_CONFIG(shortcut)
+        self.actionShortcuts.setText(QCoreApplication.translate("MainWindow", u"\u5feb\u6377\u952e(&K)", None))
         self.actionQuit.setText(QCoreApplication.translate("MainWindow", u"\u9000\u51fa(&X)", None))
 #if QT_CONFIG(shortcut)
         self.actionQuit.setShortcut(QCoreApplication.translate("MainWindow", u"Ctrl+Q", None))
@@ -89,6 +110,8 @@ class Ui_MainWindow(object):
         self.actionOpenDataFolder.setText(QCoreApplication.translate("MainWindow", u"\u6253\u5f00\u6570\u636e\u6587\u4ef6\u5939(&D)", None))
         self.actionAbout.setText(QCoreApplication.translate("MainWindow", u"\u5173\u4e8e JLIP Desk(&A)", None))
         self.fileMenu.setTitle(QCoreApplication.translate("MainWindow", u"\u6587\u4ef6(&F)", None))
+        self.editMenu.setTitle(QCoreApplication.translate("MainWindow", u"\u7f16\u8f91(&E)", None))
         self.helpMenu.setTitle(QCoreApplication.translate("MainWindow", u"\u5e2e\u52a9(&H)", None))
+        self.editToolBar.setWindowTitle(QCoreApplication.translate("MainWindow", u"\u7f16\u8f91\u5de5\u5177\u680f", None))
     # retranslateUi
 

@@ -1,0 +1,143 @@
+"""The county clerk's day (issue 10): locked cells say why, 编辑 and 帮助 menus, the guide."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLineEdit
+
+from jlip_desk.periods import Period
+from jlip_desk.services import period_status
+from jlip_desk.services.entry import save_values
+from jlip_desk.services.installation import bind
+from jlip_desk.services.registry import add_record
+from jlip_desk.store.cells import read_row
+from jlip_desk.store.database import Store
+from jlip_desk.ui import app as ui_app
+from jlip_desk.ui.entry_page import EntryPage
+from jlip_desk.ui.help_dialogs import SHORTCUTS, guide_path
+from jlip_desk.ui.main_window import MainWindow
+from jlip_desk.validation.formats import make_credit_code
+
+COUNTY = "220102"
+Q1 = Period(2025, 1)
+STATION = {
+    "name": "南关区知识产权维权援助工作站",
+    "host_org": "南关区知识产权服务中心",
+    "host_credit_code": make_credit_code("91220102MA0000001"),
+    "host_type": "服务机构",
+    "established_on": "2023-04-01",
+    "status": "运行",
+    "contact": "王伟",
+    "phone": "0431-88886666",
+}
+
+
+@pytest.fixture
+def window(qtbot, qapp: QApplication, store: Store) -> Iterator[MainWindow]:
+    ui_app.create_application()
+    bind(store, COUNTY)
+    win = ui_app.build_main_window(store)
+    qtbot.addWidget(win)
+    win.resize(1366, 740)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.ctx.writer.wait_idle()
+    win.ctx.writer.close()
+
+
+def entry_page(qtbot, win: MainWindow) -> EntryPage:
+    add_record(win.ctx.store, win.ctx.plan, "workstations", COUNTY, STATION)
+    win.show_page("entry")
+    page = win.page("entry")
+    assert isinstance(page, EntryPage)
+    page.form_tabs.setCurrentIndex([f.id for f in page.forms].index("activity"))
+    page.period_combo.setCurrentIndex(page.period_combo.findData(str(Q1)))
+    page.reload()
+    assert page.model.rowCount() == 1
+    return page
+
+
+def first_field(page: EntryPage):
+    model = page.model
+    return model.index(0, model.first_field_column)
+
+
+def test_typing_into_a_locked_cell_says_why(qtbot, window: MainWindow) -> None:
+    page = entry_page(qtbot, window)
+    store, plan = window.ctx.store, window.ctx.plan
+    full = {f.id: "1" for f in plan.form("activity").fields if f.required}
+    save_values(store, plan, "activity", COUNTY, Q1, page.model.row(0).key.subject, full)
+    period_status.submit(store, plan, COUNTY, Q1)
+    page.reload()
+    before = read_row(store, page.model.row(0).key)
+    page.grid.setCurrentIndex(first_field(page))
+    page.grid.setFocus()
+    with qtbot.waitSignal(page.status_message) as said:
+        qtbot.keyClick(page.grid, "7")
+    reason = said.args[0]
+    assert "已报送并已锁定,不能修改" in reason and "解锁" in reason
+    assert window.statusBar().currentMessage() == reason
+    assert not [e for e in page.grid.viewport().findChildren(QLineEdit) if e.isVisible()]
+    assert first_field(page).data(Qt.ItemDataRole.ToolTipRole) == reason
+    assert read_row(store, page.model.row(0).key) == before
+    # An open cell says nothing and takes the key.
+    period_status.unlock(store, plan, COUNTY, Q1, "补报")
+    page.reload()
+    window.statusBar().clearMessage()
+    page.grid.setCurrentIndex(first_field(page))
+    qtbot.keyClick(page.grid, "7")
+    assert window.statusBar().currentMessage() == ""
+
+
+def test_undo_and_redo_are_in_the_edit_menu_and_toolbar(qtbot, window: MainWindow) -> None:
+    menus = [a.text() for a in window.menuBar().actions()]
+    assert "编辑(&E)" in menus
+    undo, redo = window.edit_actions.undo, window.edit_actions.redo
+    assert undo in window.ui.editMenu.actions() and redo in window.ui.editMenu.actions()
+    assert undo in window.ui.editToolBar.actions() and redo in window.ui.editToolBar.actions()
+    page = entry_page(qtbot, window)
+    assert not undo.isEnabled()
+    model = page.model
+    assert model.setData(first_field(page), "12")
+    key, field = model.row(0).key, model.field_at(model.first_field_column)
+    assert field is not None
+    qtbot.waitUntil(lambda: not model.saving)
+    assert undo.isEnabled() and undo.text() == f"撤销 修改“{field.label}”"
+    undo.trigger()
+    window.ctx.writer.wait_idle()
+    qtbot.waitUntil(lambda: not model.saving)
+    assert read_row(window.ctx.store, key).get(field.id) is None
+    assert redo.isEnabled()
+    redo.trigger()
+    window.ctx.writer.wait_idle()
+    qtbot.waitUntil(lambda: read_row(window.ctx.store, key).get(field.id) == 12)
+    # Another page has nothing to undo.
+    window.show_page("registries")
+    assert not undo.isEnabled() and not redo.isEnabled()
+
+
+def test_help_menu_opens_the_guide_and_the_shortcuts(qtbot, window: MainWindow) -> None:
+    texts = [a.text() for a in window.ui.helpMenu.actions()]
+    assert "使用指南(&G)" in texts and "快捷键(&K)" in texts
+    assert guide_path().is_file()
+    assert guide_path().is_relative_to(guide_path().parents[2] / "resources")
+    window.ui.actionGuide.trigger()
+    dialog = window.help_actions.guide_dialog
+    assert dialog is not None and dialog.isVisible()
+    text = dialog.browser.toPlainText()
+    for topic in ("新增工作站", "填报一个季度", "报送", "在 Excel 中填写", "被拒绝的文件"):
+        assert topic in text, topic
+    # Every screenshot the guide shows is shipped next to it.
+    html = guide_path().read_text(encoding="utf-8")
+    images = [part.split('"')[0] for part in html.split('<img src="')[1:]]
+    assert images and all((guide_path().parent / name).is_file() for name in images)
+    window.ui.actionShortcuts.trigger()
+    shortcuts = window.help_actions.shortcuts_dialog
+    assert shortcuts is not None and shortcuts.isVisible()
+    shown = shortcuts.browser.toPlainText()
+    assert all(keys in shown for keys, _what in SHORTCUTS)
+    assert "Ctrl+Z" in shown and "F8" in shown
