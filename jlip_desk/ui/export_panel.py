@@ -55,12 +55,10 @@ def period_options(store: Store, ctx: AppContext) -> tuple[list[Period], Period]
     plan = ctx.plan
     latest = latest_period(store, plan)
     last = max(latest, Period(plan.end_year, 4)) if latest.year <= plan.end_year else latest
-    options: list[Period] = []
-    for q in reversed(quarters_between(Period(plan.start_year, 1), last)):
-        options.append(q)
-        if q.quarter == 1:
-            options.append(q.year_period)
-    return options, latest
+    quarters = quarters_between(Period(plan.start_year, 1), last)
+    years = sorted({q.year_period for q in quarters})
+    # A year before its quarters, as on the entry and overview pages.
+    return sorted([*quarters, *years], reverse=True), latest
 
 
 class ExportPanel(QGroupBox):

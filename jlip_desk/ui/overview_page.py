@@ -43,15 +43,16 @@ def _load(
 
 
 def period_options(start_year: int, end_year: int, latest: Period) -> list[Period]:
-    """Every quarter and year of the plan (and up to ``latest``), newest first."""
+    """Every quarter and year of the plan (and up to ``latest``), newest first.
+
+    In the order of the entry page's period list (a year before its quarters), so
+    both pages list the periods alike.
+    """
     first = Period(start_year, 1)
     last = max(latest, Period(end_year, 4))
-    options: list[Period] = []
-    for q in reversed(quarters_between(first, last)):
-        options.append(q)
-        if q.quarter == 1:
-            options.append(q.year_period)
-    return options
+    quarters = quarters_between(first, last)
+    years = sorted({q.year_period for q in quarters})
+    return sorted([*quarters, *years], reverse=True)
 
 
 class OverviewPage(QWidget):
@@ -60,7 +61,11 @@ class OverviewPage(QWidget):
         self.ctx = ctx
         self.model = SummaryModel()
         self.period_combo = QComboBox()
-        self.period_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        # Filled once the first summary arrives: sized for the longest label meanwhile.
+        self.period_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.period_combo.setMinimumContentsLength(len("2025年第4季度") + 2)
         self.title = QLabel("正在读取进度数据…")
         self.reporting = QLabel()
         self.reporting.setWordWrap(True)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -29,6 +30,9 @@ from jlip_desk.ui.errors import show_error
 from jlip_desk.validation.values import allowed_text, check_value
 
 PROBLEM_STYLE = "color: #b3261e;"
+HINT_STYLE = "color: #5f6368;"
+HINT = "带 * 的为必填项;有问题的项目标为红框,问题列在这里。保存后立即写入数据库。"
+SUMMARY_LINES = 4
 # Longer texts (notes) get a few lines instead of one.
 MULTILINE_LENGTH = 200
 
@@ -119,12 +123,22 @@ class RecordDialog(_SavingDialog):
         new = code is None
         self.setWindowTitle(f"{'新增' if new else '编辑'}{registry.name}")
         self.ok_button.setText("保存")
+        # The problems are listed in one box of fixed height above the fields, and the
+        # fields with a problem are marked: nothing moves as problems come and go.
         self.summary = QLabel()
-        self.summary.setStyleSheet(PROBLEM_STYLE)
         self.summary.setWordWrap(True)
-        self.summary.hide()
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.summary_box = QScrollArea()
+        self.summary_box.setWidget(self.summary)
+        self.summary_box.setWidgetResizable(True)
+        self.summary_box.setFrameShape(QFrame.Shape.NoFrame)
+        self.summary_box.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.summary_box.setFixedHeight(self.fontMetrics().lineSpacing() * SUMMARY_LINES + 6)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.code_edit = QLineEdit(code or "")
         self.code_edit.setReadOnly(True)
         self.code_edit.setPlaceholderText("保存后自动生成")
@@ -136,7 +150,8 @@ class RecordDialog(_SavingDialog):
         form.addRow("县(市、区):", self.county_combo)
         life = registry.lifecycle
         self.editors: dict[str, QWidget] = {}
-        self.problem_labels: dict[str, QLabel] = {}
+        self.tooltips: dict[str, str] = {}
+        self.field_problems: dict[str, str] = {}  # the problem each marked field shows
         self._touched: set[str] = set()
         self._show_all = False
         for field in registry.fields:
@@ -144,29 +159,24 @@ class RecordDialog(_SavingDialog):
             # Closing is its own action (撤销 asks for the date), not a pick in the list.
             omit = (life.closed_status,) if field.id == life.status_field else ()
             editor = make_editor(field, value, omit=omit)
-            problem = QLabel()
-            problem.setStyleSheet(PROBLEM_STYLE)
-            problem.setWordWrap(True)
-            problem.hide()
-            cell = QVBoxLayout()
-            cell.setSpacing(2)
-            cell.addWidget(editor)
-            cell.addWidget(problem)
-            form.addRow(f"{field.header}{' *' if field.required else ''}:", cell)
+            form.addRow(f"{field.header}{' *' if field.required else ''}:", editor)
             self.editors[field.id] = editor
-            self.problem_labels[field.id] = problem
+            self.tooltips[field.id] = editor.toolTip()
             _on_change(editor, lambda _t, f=field.id: self._changed(f))
         body = QWidget()
-        body.setLayout(form)
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(form)
+        column.addStretch(1)  # spare height below the fields, not between them
         scroll = QScrollArea()
         scroll.setWidget(body)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
+        layout.addWidget(self.summary_box)
         layout.addWidget(scroll, 1)
-        layout.addWidget(QLabel("带 * 的为必填项;保存后立即写入数据库。"))
         layout.addWidget(self.buttons)
+        self._show_summary([])
         # Tall enough for most fields, never taller than a 768-pixel screen at 150%.
         screen = self.screen().availableGeometry()
         self.resize(min(680, screen.width() - 40), min(640, screen.height() - 80))
@@ -185,30 +195,48 @@ class RecordDialog(_SavingDialog):
         self.validate()
 
     def validate(self) -> list[str]:
-        """Show each field's first problem next to it; returns every problem, as text."""
+        """Mark each field with a problem and list the problems; returns every one, as text."""
         _values, problems = check_record(self.registry, self.raw_values())
-        shown: dict[str, str] = {}
-        lines = []
+        first: dict[str, str] = {}
+        lines, listed = [], []
         for p in problems:
             name = self.registry.field(p.field_id).label if p.field_id else "整条记录"
-            lines.append(f"{name}:{p.message}")
+            line = f"{name}:{p.message}"
+            lines.append(line)
             if p.field_id is not None:
-                shown.setdefault(p.field_id, p.message)
-        for field_id, label in self.problem_labels.items():
-            message = shown.get(field_id)
-            visible = message is not None and (self._show_all or field_id in self._touched)
-            label.setText(message or "")
-            label.setVisible(visible)
-        if self._show_all and lines:
-            self.summary.setText(f"有 {len(lines)} 处问题,请修改后再保存:\n" + "\n".join(lines))
-        self.summary.setVisible(self._show_all and bool(lines))
+                first.setdefault(p.field_id, p.message)
+            if self._show_all or p.field_id in self._touched:
+                listed.append(line)
+        self.field_problems = {
+            f: m for f, m in first.items() if self._show_all or f in self._touched
+        }
+        for field_id, editor in self.editors.items():
+            message = self.field_problems.get(field_id)
+            tip = self.tooltips[field_id]
+            editor.setToolTip(f"{message}\n{tip}" if message else tip)
+            marked = editor.line if isinstance(editor, DateEdit) else editor
+            if marked.property("problem") != (message is not None):
+                marked.setProperty("problem", message is not None)
+                marked.style().unpolish(marked)
+                marked.style().polish(marked)
+        self._show_summary(listed, saving=self._show_all)
         return lines
+
+    def _show_summary(self, lines: list[str], *, saving: bool = False) -> None:
+        if not lines:
+            self.summary.setStyleSheet(HINT_STYLE)
+            self.summary.setText(HINT)
+            return
+        self.summary.setStyleSheet(PROBLEM_STYLE)
+        head = f"有 {len(lines)} 处问题,请修改后再保存:\n" if saving else ""
+        self.summary.setText(head + "\n".join(lines))
 
     def try_accept(self) -> None:
         self._show_all = True
         if self.validate():
-            first = next(f for f, label in self.problem_labels.items() if label.text())
-            self.editors[first].setFocus()
+            first = next(iter(self.field_problems), None)
+            if first is not None:
+                self.editors[first].setFocus()
             return
         self.ok_button.setEnabled(False)
         self.submitted.emit(self.org_code(), self.raw_values())

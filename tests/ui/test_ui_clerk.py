@@ -141,3 +141,26 @@ def test_help_menu_opens_the_guide_and_the_shortcuts(qtbot, window: MainWindow) 
     shown = shortcuts.browser.toPlainText()
     assert all(keys in shown for keys, _what in SHORTCUTS)
     assert "Ctrl+Z" in shown and "F8" in shown
+
+
+def test_overview_and_entry_list_the_periods_alike(qtbot, window: MainWindow) -> None:
+    from jlip_desk.periods import parse_period
+    from jlip_desk.ui.overview_page import OverviewPage
+    from jlip_desk.ui.period_list import PERIOD_ROLE
+
+    entry = entry_page(qtbot, window)
+    listed = [
+        entry.periods.list_model.index(r, 0).data(PERIOD_ROLE)
+        for r in range(entry.periods.list_model.rowCount())
+    ]
+    window.show_page("overview")
+    overview = window.page("overview")
+    assert isinstance(overview, OverviewPage)
+    combo = overview.period_combo
+    qtbot.waitUntil(lambda: combo.count() > 0, timeout=10_000)
+    offered = [combo.itemData(i) for i in range(combo.count())]
+    in_plan = [p for p in offered if parse_period(p).year <= window.ctx.plan.end_year]
+    assert in_plan == listed
+    # The longest label fits the box.
+    longest = max((combo.itemText(i) for i in range(combo.count())), key=len)
+    assert combo.width() > combo.fontMetrics().horizontalAdvance(longest) + 20

@@ -109,23 +109,31 @@ def test_add_fix_edit_close_and_history(
     assert not page.prefecture_combo.isVisible() and not page.county_combo.isVisible()
     tab = page.current_tab()
 
-    # A bad credit code is refused, with the reason next to the field and in the summary.
+    # A bad credit code is refused: the field is marked, the reason listed above the fields,
+    # and nothing moves as problems come and go.
     qtbot.mouseClick(page.add_button, LEFT)
     dialog = page.dialog
     assert isinstance(dialog, RecordDialog) and dialog.isVisible()
     assert dialog.code_edit.isReadOnly() and dialog.code_edit.text() == ""
     fill_required(qtbot, dialog, registry, BAD_CODE)
     credit_field = next(f.id for f in registry.fields if f.format == "credit_code")
-    reason = dialog.problem_labels[credit_field]
-    assert reason.isVisible() and "校验位" in reason.text()
+    credit = dialog.editors[credit_field]
+    assert credit.property("problem") is True and "校验位" in credit.toolTip()
+    assert "校验位" in dialog.summary.text()
+    qtbot.wait(50)  # layouts settle
+    places = {f: e.geometry() for f, e in dialog.editors.items()}
     qtbot.mouseClick(dialog.ok_button, LEFT)
     assert ctx.writer.wait_idle()
     assert dialog.isVisible() and "校验位" in dialog.summary.text()
     assert tab.model.rowCount() == 0
 
     # Fixed: saved at once, listed with a generated code.
+    qtbot.wait(50)
+    assert {f: e.geometry() for f, e in dialog.editors.items()} == places
     type_into(qtbot, dialog.editors[credit_field], GOOD_CODE)
-    assert not reason.isVisible()
+    assert credit.property("problem") is False and "校验位" not in dialog.summary.text()
+    qtbot.wait(50)
+    assert {f: e.geometry() for f, e in dialog.editors.items()} == places
     qtbot.mouseClick(dialog.ok_button, LEFT)
     code = f"220102-{registry.code_tag}-001"
     settle(qtbot, ctx, lambda: tab.model.rowCount() == 1 and page.dialog is None)
