@@ -164,3 +164,40 @@ def test_overview_and_entry_list_the_periods_alike(qtbot, window: MainWindow) ->
     # The longest label fits the box.
     longest = max((combo.itemText(i) for i in range(combo.count())), key=len)
     assert combo.width() > combo.fontMetrics().horizontalAdvance(longest) + 20
+
+
+def test_code_and_name_stay_in_view_when_the_grid_scrolls_sideways(
+    qtbot, window: MainWindow
+) -> None:
+    page = entry_page(qtbot, window)
+    grid = page.grid
+    window.resize(1000, 700)
+    qtbot.waitUntil(lambda: grid.horizontalScrollBar().maximum() > 0)
+    frozen = grid.frozen
+    assert frozen.isVisible() and frozen.count == page.model.first_field_column == 2
+    headers = [frozen.model().headerData(c, Qt.Orientation.Horizontal) for c in range(2)]
+    assert headers == ["编码", "名称"]
+    grid.horizontalScrollBar().setValue(grid.horizontalScrollBar().maximum())
+    # Scrolled: the grid's own label columns are out of view, the frozen ones are not.
+    assert grid.columnViewportPosition(0) < 0
+    name = frozen.model().index(0, 1)
+    rect = frozen.visualRect(name)
+    assert rect.isValid() and rect.right() <= frozen.width()
+    assert frozen.indexAt(rect.center()) == name
+    assert name.data() == STATION["name"]
+    assert frozen.horizontalHeader().height() == grid.horizontalHeader().height()
+    # Going to the first field scrolls it out from under the frozen columns.
+    grid.select_cell(first_field(page))
+    assert grid.visualRect(first_field(page)).left() >= frozen.width_shown() - 1
+
+
+def test_the_problem_list_has_room_and_can_be_resized(qtbot, window: MainWindow) -> None:
+    page = entry_page(qtbot, window)
+    qtbot.waitUntil(lambda: page.problems.view.viewport().height() > 0)
+    splitter = page.splitter
+    # Two fifths of the height (the offscreen screen is small: a share, not rows).
+    assert splitter.sizes()[1] >= 0.38 * sum(splitter.sizes())
+    assert splitter.widget(0) is page.grid and splitter.widget(1) is page.problems
+    grid, problems = splitter.sizes()
+    splitter.moveSplitter(grid - 100, 1)
+    assert splitter.sizes()[1] >= problems + 90
