@@ -31,7 +31,7 @@ from jlip_desk.ui.context import AppContext
 from jlip_desk.ui.record_dialog import CloseDialog, RecordDialog
 from jlip_desk.ui.record_model import RecordFilterModel, RecordModel
 
-MAX_COLUMN_WIDTH = 280
+MAX_COLUMN_WIDTH = 360
 KINDS = (changes.RECORDS,)
 
 
@@ -113,7 +113,6 @@ class RegistryPage(QWidget):
         self.reload()
         for tab in self.registry_tabs:
             tab.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-            self._fit_columns(tab.view)
         saved = QSettings().value("registries/tab")
         names = [t.registry.id for t in self.registry_tabs]
         if isinstance(saved, str) and saved in names:
@@ -142,10 +141,16 @@ class RegistryPage(QWidget):
 
     @staticmethod
     def _fit_columns(view: QTableView) -> None:
-        view.resizeColumnsToContents()
+        """Each column as wide as its header and content (up to a limit); never narrower
+        than it is, so a width the user chose stays unless the content needs more."""
         header = view.horizontalHeader()
+        fitted_before = bool(view.property("fitted"))
+        before = [header.sectionSize(c) if fitted_before else 0 for c in range(header.count())]
+        view.setProperty("fitted", True)
+        view.resizeColumnsToContents()
         for column in range(header.count()):
-            header.resizeSection(column, min(header.sectionSize(column) + 8, MAX_COLUMN_WIDTH))
+            fitted = min(header.sectionSize(column) + 8, MAX_COLUMN_WIDTH)
+            header.resizeSection(column, max(fitted, before[column]))
 
     def _fill_counties(self) -> None:
         prefecture = self.prefecture_combo.currentData()
@@ -189,6 +194,8 @@ class RegistryPage(QWidget):
             tab.model.set_rows(
                 service.list_rows(self.ctx.store, self.plan, tab.registry.id, self.scope)
             )
+        for tab in self.registry_tabs:
+            self._fit_columns(tab.view)  # the first station of an empty registry too
         if keep:
             self.select_code(keep)
         self._update_counts()

@@ -201,3 +201,20 @@ def test_the_problem_list_has_room_and_can_be_resized(qtbot, window: MainWindow)
     grid, problems = splitter.sizes()
     splitter.moveSplitter(grid - 100, 1)
     assert splitter.sizes()[1] >= problems + 90
+
+
+def test_registry_columns_fit_the_first_station(qtbot, window: MainWindow) -> None:
+    from jlip_desk.ui.registry_page import RegistryPage
+
+    window.show_page("registries")
+    page = window.page("registries")
+    assert isinstance(page, RegistryPage)
+    tab = page.current_tab()
+    assert tab.model.rowCount() == 0
+    add_record(window.ctx.store, window.ctx.plan, tab.registry.id, COUNTY, STATION)
+    page.reload()  # what a saved record brings (data_changed)
+    view = tab.view
+    metrics = view.fontMetrics()
+    for column in range(tab.proxy.columnCount()):
+        text = str(tab.proxy.index(0, column).data() or "")
+        assert view.columnWidth(column) >= metrics.horizontalAdvance(text), text
