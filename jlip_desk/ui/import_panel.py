@@ -50,6 +50,10 @@ def _table(model: FileResultModel | ProblemModel, name: str) -> QTableView:
     view.horizontalHeader().setStretchLastSection(True)
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     view.verticalHeader().setDefaultSectionSize(24)
+    # Never squeezed below its header and two rows: a shorter table painted its header
+    # across its own frame.
+    header = view.horizontalHeader().sizeHint().height()
+    view.setMinimumHeight(header + 2 * 24 + 2 * view.frameWidth() + 4)
     return view
 
 

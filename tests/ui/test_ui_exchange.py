@@ -358,6 +358,15 @@ def test_bad_file_refused_with_problems_and_marked_copy(
     qtbot.mouseClick(panel.open_folder_button, LEFT)
     assert [u.toLocalFile() for u in urls] == [str(markup), str(tmp_path)]
 
+    # The problem table keeps its header inside its frame, however far its splitter moves.
+    view = panel.problems_view
+    splitter = view.parentWidget().parentWidget()
+    splitter.moveSplitter(splitter.height(), 1)
+    qtbot.wait(20)
+    header = view.horizontalHeader().geometry()
+    assert view.height() >= view.minimumHeight() > header.height()
+    assert header.bottom() < view.height() - view.frameWidth()
+
     # Choosing the applied file shows no problems and no marked copy.
     panel.files_view.setCurrentIndex(panel.files_model.index(0, 0))
     assert problems.rowCount() == 0 and not panel.open_markup_button.isEnabled()
