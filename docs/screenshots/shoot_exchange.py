@@ -31,6 +31,9 @@ from jlip_desk.ui.app import build_main_window, create_application
 from jlip_desk.ui.exchange_page import ExchangePage
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from guide_images import ship  # noqa: E402
+
 WORKBOOKS = HERE.parents[1] / "tests" / "data" / "workbooks"
 SCREEN = (1366, 768)
 PERIOD = Period(2025, 3)
@@ -89,6 +92,7 @@ def main() -> int:
         assert report is not None, "the import did not finish"
         print(report.text())
         window.grab().save(str(args.out / "import-report.png"))
+        ship(args.out / "import-report.png")
         print(f"saved to {args.out} (device pixel ratio {ratio})")
         window.close()
         window.ctx.close()

@@ -29,6 +29,9 @@ from jlip_desk.ui.record_dialog import RecordDialog
 from jlip_desk.ui.registry_page import RegistryPage
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from guide_images import ship  # noqa: E402
+
 COUNTY = "220105"  # 二道区: six workstations in the demo data
 SCREEN = (1366, 768)
 # A new station whose credit code has a wrong check character (the last one).
@@ -88,6 +91,7 @@ def main() -> int:
         dialog.ok_button.click()
         settle(app)
         dialog.grab().save(str(args.out / "registry-dialog.png"))
+        ship(args.out / "registry-dialog.png")
         dialog.reject()
         settle(app)
 
