@@ -78,7 +78,7 @@ def install_translations(app: QApplication) -> bool:
         if any(translator.load(name, folder) for folder in folders):
             app.installTranslator(translator)
         else:
-            log.warning("Qt translation %s not found in %s", name, folders)
+            log.warning("Qt zh_CN translation not found: %s in %s", name, folders)
             found = False
     app.setProperty("jlip_translations", True)
     return found

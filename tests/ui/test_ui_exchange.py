@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QFileDialog, QPushButton
+from PySide6.QtWidgets import QApplication, QFileDialog, QPushButton, QSplitter
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -360,7 +360,8 @@ def test_bad_file_refused_with_problems_and_marked_copy(
 
     # The problem table keeps its header inside its frame, however far its splitter moves.
     view = panel.problems_view
-    splitter = view.parentWidget().parentWidget()
+    splitter = panel.findChild(QSplitter)
+    assert splitter is not None and splitter.isAncestorOf(view)
     splitter.moveSplitter(splitter.height(), 1)
     qtbot.wait(20)
     header = view.horizontalHeader().geometry()
