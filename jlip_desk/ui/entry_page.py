@@ -68,6 +68,7 @@ class EntryPage(QWidget):
         self.periods.period_chosen.connect(self.choose_period)
         self.periods.loaded.connect(self._show_overview)
         self.status.status_changed.connect(self._status_changed)
+        self.status.message.connect(self.status_message)
         # Handed in elsewhere meanwhile: show the state the refusal spoke of.
         self.model.state_stale.connect(self.reload)
         ctx.data_changed.connect(self._data_changed)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -20,6 +22,7 @@ from jlip_desk.services.period_status import (
     OpenProblemsError,
     PeriodState,
     open_problems,
+    status,
     submit,
     unlock,
 )
@@ -42,6 +45,7 @@ class StatusBar(QWidget):
     """Shows the status; ``status_changed`` after a submit or unlock was saved."""
 
     status_changed = Signal()
+    message = Signal(str)  # a passing word for the window's status bar
 
     def __init__(self, ctx: AppContext, model: EntryModel, parent: QWidget | None = None):
         super().__init__(parent)
@@ -59,6 +63,7 @@ class StatusBar(QWidget):
         self.overview: Overview | None = None
         self.unlock_dialog: QInputDialog | None = None
         self.confirm_box: QMessageBox | None = None
+        self.exported: Path | None = None  # the workbook a submit-and-export wrote
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.label, 1)
@@ -129,7 +134,11 @@ class StatusBar(QWidget):
         if errors:
             show_error(self, OpenProblemsError(errors), "无法报送")
             return
-        if not self.confirm_submit(org, period):
+        choice = self.confirm_submit(org, period)
+        if choice is None:
+            return
+        if choice == "export":
+            self.submit_and_export(org, period)
             return
 
         def job(store: Store) -> PeriodState:
@@ -137,7 +146,27 @@ class StatusBar(QWidget):
 
         self._run(job, "无法报送")
 
-    def confirm_submit(self, org_code: str, period: Period) -> bool:
+    def submit_and_export(self, org_code: str, period: Period) -> None:
+        """Write the submission workbook, which submits the period too (one step)."""
+        from jlip_desk.excel.layout import file_name
+        from jlip_desk.services import excel
+        from jlip_desk.ui.export_panel import ask_workbook
+
+        org = get_org(self.ctx.store, org_code)
+        path = ask_workbook(self, "导出报送文件", file_name(org, period, template=False))
+        if path is None:
+            return
+        plan = self.ctx.plan
+
+        def job(store: Store) -> PeriodState:
+            excel.export_submission(store, org_code, period, path)
+            return status(store, plan.id, org_code, period)
+
+        self.exported = path
+        self._run(job, "无法报送")
+
+    def confirm_submit(self, org_code: str, period: Period) -> str | None:
+        """ "submit", "export" (submit and export the workbook now) or None (cancelled)."""
         name = get_org(self.ctx.store, org_code).name
         box = QMessageBox(
             QMessageBox.Icon.Question,
@@ -147,15 +176,17 @@ class StatusBar(QWidget):
             parent=self,
         )
         box.setInformativeText(
-            "报送只在本机记录状态,上级单位还收不到数据:报送后请在“导入导出”页"
-            "导出报送文件(Excel 工作簿),发送给上级单位。\n\n确定报送吗?"
+            "报送只在本机记录状态,上级单位还收不到数据:报送后请导出报送文件"
+            "(Excel 工作簿,也可以稍后在“导入导出”页导出),发送给上级单位。\n\n确定报送吗?"
         )
+        export = box.addButton("报送并导出报送文件…", QMessageBox.ButtonRole.AcceptRole)
         ok = box.addButton("报送并锁定", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(ok)
+        box.setDefaultButton(export)
         self.confirm_box = box
         box.exec()
-        return box.clickedButton() is ok
+        clicked = box.clickedButton()
+        return "export" if clicked is export else "submit" if clicked is ok else None
 
     def ask_unlock(self) -> None:
         """Ask for the reason (kept in the status history), then unlock."""
@@ -179,9 +210,13 @@ class StatusBar(QWidget):
     def _run(self, job: object, title: str) -> None:
         def done(state: PeriodState) -> None:
             self._show_state(state)
+            if self.exported is not None:
+                self.message.emit(f"已报送并导出报送文件 {self.exported},请把它发送给上级单位")
+                self.exported = None
             self.status_changed.emit()
 
         def failed(exc: JlipError) -> None:
+            self.exported = None
             show_error(self, exc, title)
 
         self.ctx.writer.submit(job, kinds=(STATUS_KIND,), on_done=done, on_error=failed)  # type: ignore[arg-type]

@@ -50,6 +50,26 @@ def _in_own_store(path: Path, fn: Callable[[Store], Any]) -> Any:
         store.close()
 
 
+def last_folder() -> str:
+    """The folder of the last export (the home folder at first)."""
+    folder = QSettings().value(FOLDER_KEY)
+    return folder if isinstance(folder, str) and Path(folder).is_dir() else str(Path.home())
+
+
+def ask_workbook(parent: QWidget, title: str, name: str) -> Path | None:
+    """Where to save a workbook (proposed: ``name`` in the last folder); None: cancelled."""
+    chosen, _filter = QFileDialog.getSaveFileName(
+        parent, title, str(Path(last_folder()) / name), "Excel 工作簿 (*.xlsx)"
+    )
+    if not chosen:
+        return None
+    path = Path(chosen)
+    if path.suffix.lower() != ".xlsx":
+        path = path.with_name(path.name + ".xlsx")
+    QSettings().setValue(FOLDER_KEY, str(path.parent))
+    return path
+
+
 def period_options(store: Store, ctx: AppContext) -> tuple[list[Period], Period]:
     """Every quarter and year of the plan, newest first, and the default choice."""
     plan = ctx.plan
@@ -156,20 +176,10 @@ class ExportPanel(QGroupBox):
             self.submission_button.setText("再次导出报送文件(&S)…")
 
     def _last_folder(self) -> str:
-        folder = QSettings().value(FOLDER_KEY)
-        return folder if isinstance(folder, str) and Path(folder).is_dir() else str(Path.home())
+        return last_folder()
 
     def _ask_file(self, title: str, name: str) -> Path | None:
-        chosen, _filter = QFileDialog.getSaveFileName(
-            self, title, str(Path(self._last_folder()) / name), "Excel 工作簿 (*.xlsx)"
-        )
-        if not chosen:
-            return None
-        path = Path(chosen)
-        if path.suffix.lower() != ".xlsx":
-            path = path.with_name(path.name + ".xlsx")
-        QSettings().setValue(FOLDER_KEY, str(path.parent))
-        return path
+        return ask_workbook(self, title, name)
 
     def _busy(self, busy: bool, text: str = "") -> None:
         for button in (self.template_button, self.submission_button, self.period_combo):

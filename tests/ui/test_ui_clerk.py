@@ -218,3 +218,47 @@ def test_registry_columns_fit_the_first_station(qtbot, window: MainWindow) -> No
     for column in range(tab.proxy.columnCount()):
         text = str(tab.proxy.index(0, column).data() or "")
         assert view.columnWidth(column) >= metrics.horizontalAdvance(text), text
+
+
+def test_submit_offers_to_export_the_workbook_now(
+    qtbot, window: MainWindow, tmp_path, monkeypatch
+) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    page = entry_page(qtbot, window)
+    store, plan = window.ctx.store, window.ctx.plan
+    full = {f.id: "1" for f in plan.form("activity").fields if f.required}
+    save_values(store, plan, "activity", COUNTY, Q1, page.model.row(0).key.subject, full)
+    page.reload()
+    proposed: list[str] = []
+
+    def answer(_parent, _title, start, _filter):  # type: ignore[no-untyped-def]
+        proposed.append(start)
+        return str(tmp_path / "报送.xlsx"), _filter
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(answer))
+
+    def click() -> None:
+        box = next(
+            (
+                w
+                for w in QApplication.topLevelWidgets()
+                if isinstance(w, QMessageBox) and w.isVisible()
+            ),
+            None,
+        )
+        if box is None:
+            QTimer.singleShot(20, click)
+            return
+        next(b for b in box.buttons() if b.text() == "报送并导出报送文件…").click()
+
+    QTimer.singleShot(0, click)
+    qtbot.mouseClick(page.status.submit_button, Qt.MouseButton.LeftButton)
+    window.ctx.writer.wait_idle()
+    qtbot.waitUntil(lambda: "已报送并导出报送文件" in window.statusBar().currentMessage())
+    assert str(tmp_path / "报送.xlsx") in window.statusBar().currentMessage()
+    assert proposed and proposed[0].endswith("220102_南关区_2025Q1.xlsx")
+    assert (tmp_path / "报送.xlsx").exists()
+    assert period_status.status(store, plan.id, COUNTY, Q1).status == "submitted"
+    assert page.status.submit_button.text() == "已报送"
