@@ -233,7 +233,7 @@ def test_submit_offers_to_export_the_workbook_now(
     page.reload()
     proposed: list[str] = []
 
-    def answer(_parent, _title, start, _filter):  # type: ignore[no-untyped-def]
+    def answer(_parent, _title, start, _filter):
         proposed.append(start)
         return str(tmp_path / "报送.xlsx"), _filter
 
