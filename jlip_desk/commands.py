@@ -142,6 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument(
         "file", type=Path, metavar="FILE", help="计划定义文件(.toml),或附带计划定义的工作簿(.xlsx)"
     )
+    load.add_argument("--preview", action="store_true", help="只显示载入后的变化,不载入")
     new = plan_sub.add_parser("new", help="由已有计划生成下一期计划的起始文件(目标值待填写)")
     new.add_argument(
         "--from",
@@ -593,14 +594,16 @@ def _cmd_plan(store: Any, args: argparse.Namespace) -> int:
             _check_toml(args.file)
         plan = read_plan_file(args.file)
         print(preview_plan(store, plan).text() + "\n")
-        # A plan file is loaded as the user's explicit choice of the active plan; one a
-        # workbook carries becomes active only when it is later than the active one.
-        active = not workbook or activates(store, plan)
+        if args.preview:
+            return EXIT_OK
+        # A plan becomes active only when it is later than the active one: loading the
+        # ended plan again never switches back to it (it stays readable, summary --plan).
+        active = activates(store, plan)
         changed = save_plan(store, plan, activate=active)
         if not changed:
             state = "已是当前计划,无变化:"
         else:
-            kept = "已载入(仍使用当前计划,此版本用于核对按它制作的工作簿)"
+            kept = "已载入(仍使用当前计划;此计划可用 summary --plan 查看,按它制作的工作簿按它核对)"
             state = "已载入并启用" if active else kept
         print(f"{state}{plan.name}(标识 {plan.id},版本 {plan.version})。")
         return EXIT_OK

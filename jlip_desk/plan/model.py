@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -236,6 +237,11 @@ class Plan:
     def covers(self, year: int) -> bool:
         """Whether ``year`` is one of the plan's years (periods belong to one plan)."""
         return self.start_year <= year <= self.end_year
+
+    @property
+    def last_due(self) -> dt.date:
+        """When the plan's last report (its final year's) is due: the plan is over after it."""
+        return dt.date(self.end_year, 12, 31) + dt.timedelta(days=self.due_days)
 
     @property
     def years_text(self) -> str:

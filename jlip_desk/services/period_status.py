@@ -206,7 +206,14 @@ def locked_message(
         ended = f"{_label(period)}所属的计划已结束,已由“{state.ended_by}”接续"
         what = f"{ended},{org.name}的数据只能查看"
         if state.status not in LOCKED:
-            return what, f"计划结束后不再补报或修改;新的报告期请按“{state.ended_by}”填报"
+            if bound is not None and bound.level == "province" and bound.code == org.code:
+                return what, (
+                    f"如需补报,先重新开放本单位该报告期:jlip-desk return --org {org.code} "
+                    f"--period {period} --reason 原因"
+                )
+            if own or bound is None or not covers(store, bound.code, org.code):
+                return what, "如需补报,请上级单位退回(重新开放)该报告期(需填写原因)"
+            return what, "如需补报,请先退回(重新开放)该单位本期的报送(需填写原因)"
         if own or bound is None or not covers(store, bound.code, org.code):
             return what, "如需更正,请联系上级单位退回本期的报送(需填写原因)"
         return what, "如需更正,请先退回该单位本期的报送(需填写原因)"
@@ -296,7 +303,16 @@ def transition(
     """
     step = STEPS[step_id]
     require_in_plan(store, plan, period)
-    _require_actor(store, step, org_code)
+    ended = step_id == "return" and _ended_by(store, plan.id) is not None
+    if ended:
+        # An ended plan's period is reopened (returned) for a late report or a
+        # correction, whatever its state; the province reopens its own as well.
+        step = step._replace(sources=frozenset({"none", "draft", "submitted", "accepted"}))
+        bound = require_bound(store)
+        if not (bound.level == "province" and org_code == bound.code):
+            _require_actor(store, step, org_code)
+    else:
+        _require_actor(store, step, org_code)
     why = _reason(reason, step.name) if step.needs_reason else None
     with store.atomic():
         state = status(store, plan.id, org_code, period)

@@ -15,10 +15,10 @@ from jlip_desk.store.records import list_records
 
 
 def load_plan_file(store: Store, path: Path) -> tuple[Plan, bool]:
-    """Check the file, keep it in the store and make it active; data of other plans stays."""
+    """Check the file and keep it in the store, active when it is later than the active
+    plan (see :func:`activates`); data of other plans stays."""
     plan = load_plan(path)
-    changed = save_plan(store, plan)
-    return plan, changed
+    return plan, keep_plan(store, plan)
 
 
 def describe_plan(store: Store) -> dict[str, Any]:
@@ -131,6 +131,8 @@ class PlanPreview:
     changes: tuple[PlanChange, ...]
     # Already stored, identical: loading changes nothing but which plan is active.
     already_loaded: bool
+    # Whether loading makes it the active plan (an older plan is only stored).
+    becomes_active: bool = True
 
     @property
     def headline(self) -> str:
@@ -146,7 +148,13 @@ class PlanPreview:
 
     def text(self) -> str:
         lines = [self.headline, ""]
-        if self.new.id != self.current.id and self.new.start_year > self.current.end_year:
+        if not self.becomes_active and self.new.id != self.current.id:
+            lines.append(
+                f"此计划早于当前计划,载入后仍使用“{self.current.name}”;"
+                "载入的计划可在“计划 → 查看计划”中(或用 summary --plan)查看。"
+            )
+            lines.append("")
+        elif self.new.id != self.current.id and self.new.start_year > self.current.end_year:
             lines.append(
                 f"载入后,{self.new.start_year}年起的报告期按新计划填报;"
                 f"“{self.current.name}”的数据保持不变,可继续查看,"
@@ -252,7 +260,9 @@ def preview_plan(store: Store, new: Plan) -> PlanPreview:
             detail = _field_changes(was_f.fields, f.fields) or ["校验规则有变化"]
             changes.append(PlanChange("报表", "修改", f.name, ";".join(detail)))
     changes += [PlanChange("报表", "删除", f.name) for f in current.forms if f.id not in new_f]
-    return PlanPreview(current, new, tuple(changes), (new.id, new.version) in stored)
+    return PlanPreview(
+        current, new, tuple(changes), (new.id, new.version) in stored, activates(store, new)
+    )
 
 
 def read_plan_file(path: Path) -> Plan:

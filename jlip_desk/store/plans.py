@@ -43,6 +43,7 @@ def save_plan(store: Store, plan: Plan, *, activate: bool = True) -> bool:
             allowed="修订计划时请提高 [plan] 中的 version",
         )
     _require_same_code_tags(store, plan)
+    _require_own_years(store, plan)
     changed = existing is None
     with store.atomic():
         if existing is None:
@@ -57,6 +58,22 @@ def save_plan(store: Store, plan: Plan, *, activate: bool = True) -> bool:
             store.set_setting(_ACTIVE_VERSION, plan.version)
             changed = changed or before != (plan.id, plan.version)
     return changed
+
+
+def _require_own_years(store: Store, plan: Plan) -> None:
+    """Each period belongs to exactly one plan: another plan's years must not overlap."""
+    ids = [r[0] for r in store.conn.execute("SELECT DISTINCT id FROM plans WHERE id != ?",
+                                            (plan.id,))]  # fmt: skip
+    for other in (get_plan(store, i) for i in ids):
+        if plan.start_year <= other.end_year and other.start_year <= plan.end_year:
+            later = other.end_year + 1
+            raise NotAllowedError(
+                f"计划年份 {plan.start_year}–{plan.end_year} 年与已载入的{other.years_text}重叠,"
+                "每个报告期只能属于一个计划",
+                where=plan.source_name or plan.id,
+                allowed=f"下一期计划从 {later} 年开始(start_year = {later});"
+                f"修订“{other.name}”请沿用其标识“{other.id}”并提高 version",
+            )
 
 
 def _require_same_code_tags(store: Store, plan: Plan) -> None:
@@ -212,17 +229,18 @@ def require_in_plan(store: Store, plan: Plan, period: Period) -> None:
 def superseded_by(store: Store, plan_id: str, today: dt.date | None = None) -> Plan | None:
     """The plan that has taken over from ``plan_id`` once that plan has ended, or None.
 
-    A plan has ended when today is past its last year and a loaded plan covers a
-    later year: its periods are then read-only (the period life cycle enforces it),
-    except a period its superior returns for correction. While no later plan is
-    loaded, the old plan's periods stay open: the program has nothing else to offer.
+    A plan has ended when its last report is past due (``Plan.last_due``: the final
+    year's report, due early the next year) and a loaded plan covers a later year:
+    its periods are then read-only (the period life cycle enforces it), except a
+    period its superior reopens (returns) with a reason, for a late report or a
+    correction. While no later plan is loaded, the old plan's periods stay open.
     """
     today = today or dt.date.today()
     ids = [r[0] for r in store.conn.execute("SELECT DISTINCT id FROM plans")]
     if len(ids) < 2:
         return None  # the common case: one plan, nothing has taken over
     plan = get_plan(store, plan_id)
-    if today.year <= plan.end_year:
+    if today <= plan.last_due:
         return None
     later = [p for p in (get_plan(store, i) for i in ids if i != plan_id)
              if p.start_year > plan.end_year]  # fmt: skip

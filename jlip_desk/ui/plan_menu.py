@@ -107,18 +107,22 @@ def load_plan_from(window: MainWindow, path: Path) -> None:
         return
     if not confirm_plan(window, window.ctx.store, plan):
         return
-    # A plan file is the user's choice of the active plan; one a workbook carries
-    # becomes active only when it is later than the active plan.
-    activate = path.suffix.lower() == ".toml" or activates(window.ctx.store, plan)
+    # A plan becomes active only when it is later than the active plan (an ended plan
+    # loaded again is stored, never switched back to).
+    activate = activates(window.ctx.store, plan)
 
     def job(store: Store) -> bool:
         return save_plan(store, plan, activate=activate)
 
     def done(_changed: object) -> None:
         log.info("loaded plan %s %s from %s", plan.id, plan.version, path)
-        QMessageBox.information(
-            window, "载入计划", f"已载入“{plan.name}”({plan.version} 版)。窗口将重新打开。"
-        )
+        loaded = f"已载入“{plan.name}”({plan.version} 版)"
+        if not activate:
+            QMessageBox.information(
+                window, "载入计划", f"{loaded};仍使用当前计划,可在“计划 → 查看计划”中查看。"
+            )
+            return
+        QMessageBox.information(window, "载入计划", f"{loaded}。窗口将重新打开。")
         window.reopen_on_plan(None)
 
     window.ctx.writer.submit(

@@ -92,3 +92,49 @@ def test_a_returned_period_of_an_ended_plan_can_be_corrected_and_handed_in_again
     save_values(store, plan14, "activity", "220104", period, station.code, FIGURES)
     assert period_status.submit(store, plan14, "220104", period).status == "submitted"
     assert period_status.status(store, plan14.id, "220104", period).locked
+
+
+def test_the_old_plan_stays_open_until_its_last_report_is_due(
+    store: Store, plan14: Plan, plan15: Plan
+) -> None:
+    import datetime as dt
+
+    save_plan(store, plan15)
+    assert plan14.last_due == dt.date(2026, 1, 15)
+    assert superseded_by(store, plan14.id, dt.date(2026, 1, 15)) is None
+    assert superseded_by(store, plan14.id, dt.date(2026, 1, 16)) == plan15
+
+
+def test_a_late_report_of_an_ended_plan_is_reopened_by_the_superior(
+    store: Store, plan14: Plan, plan15: Plan
+) -> None:
+    _county_with_a_station(store, plan14)
+    bind(store, "220000")
+    save_plan(store, plan15)
+    period = Period(2025, 4)
+    state = period_status.status(store, plan14.id, "220102", period)
+    assert state.status == "none" and state.locked
+    message, allowed = period_status.locked_message(store, "220102", period, state)
+    assert "补报" in allowed and "退回(重新开放)" in allowed
+    period_status.return_period(store, plan14, "220102", period, "补报2025年第4季度")
+    assert not period_status.status(store, plan14.id, "220102", period).locked
+    # The province reopens its own late figures (it has no superior).
+    own = Period(2025)
+    message, allowed = period_status.locked_message(
+        store, "220000", own, period_status.status(store, plan14.id, "220000", own)
+    )
+    assert "jlip-desk return --org 220000" in allowed
+    period_status.return_period(store, plan14, "220000", own, "满意度数据发布较晚")
+    assert period_status.status(store, plan14.id, "220000", own).status == "returned"
+
+
+def test_a_plan_whose_years_overlap_another_is_refused(store: Store, plan14: Plan) -> None:
+    import dataclasses
+
+    from jlip_desk.errors import NotAllowedError
+
+    save_plan(store, plan14)
+    overlap = dataclasses.replace(plan14, id="overlap", start_year=2025, end_year=2029)
+    with pytest.raises(NotAllowedError) as caught:
+        save_plan(store, overlap)
+    assert "重叠" in str(caught.value) and "start_year = 2026" in str(caught.value)

@@ -46,3 +46,16 @@ def test_a_revised_version_and_the_same_plan(store: Store, plan14: Plan) -> None
 
 def test_versions_order_by_number() -> None:
     assert version_key("1.10") > version_key("1.9") > version_key("1.0") > version_key("0.9")
+
+
+def test_loading_the_ended_plan_again_never_switches_back(
+    store: Store, plan14: Plan, plan15: Plan
+) -> None:
+    from jlip_desk.services.plans import keep_plan
+    from jlip_desk.store.plans import active_plan
+
+    save_plan(store, plan15)
+    preview = preview_plan(store, plan14)
+    assert not preview.becomes_active and "载入后仍使用" in preview.text()
+    keep_plan(store, plan14)
+    assert active_plan(store).id == plan15.id
