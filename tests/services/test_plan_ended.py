@@ -115,12 +115,12 @@ def test_a_late_report_of_an_ended_plan_is_reopened_by_the_superior(
     state = period_status.status(store, plan14.id, "220102", period)
     assert state.status == "none" and state.locked
     message, allowed = period_status.locked_message(store, "220102", period, state)
-    assert "补报" in allowed and "退回(重新开放)" in allowed
+    assert "只能查看" in message and "补报" in allowed and "退回(重新开放)" in allowed
     period_status.return_period(store, plan14, "220102", period, "补报2025年第4季度")
     assert not period_status.status(store, plan14.id, "220102", period).locked
     # The province reopens its own late figures (it has no superior).
     own = Period(2025)
-    message, allowed = period_status.locked_message(
+    _message, allowed = period_status.locked_message(
         store, "220000", own, period_status.status(store, plan14.id, "220000", own)
     )
     assert "jlip-desk return --org 220000" in allowed
