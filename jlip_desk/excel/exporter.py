@@ -31,6 +31,7 @@ def _instructions(
     org: OrgUnit,
     period: Period,
     sheet_names: list[str],
+    activity_sheets: list[str],
     *,
     blank: bool,
     returned_reason: str | None,
@@ -45,10 +46,14 @@ def _instructions(
         ("包含工作表", "、".join(sheet_names)),
         ("填写方法", "只在黄色单元格中填写;每个单元格的要求见列标题的批注和输入提示。"),
         ("新增记录", "新设立的工作站或网点请填在登记表末尾的空行中,编码留空,导入时自动分配。"),
-        (
-            "新增记录的活动",
-            "本期已设立的新记录也要填报本期活动:在活动表末尾添加一行,编码留空,"
-            "名称与登记表中填写的完全一致。",
+        *(
+            (
+                "新增记录的活动",
+                f"本期已设立的新记录也要填报本期活动:在“{name}”末尾为它添加一行,编码留空,"
+                f"名称与登记表中填写的完全一致,并填写本期数据。漏了这一行,导入时会指出"
+                f"哪条新记录在“{name}”中没有活动行。",
+            )
+            for name in activity_sheets
         ),
         ("数字与日期", "数字不要带单位;日期写作 2024-03-05 或 2024年3月5日。"),
         ("注意", "请勿修改工作表名称、标题行和灰色单元格;填好后保存为 .xlsx 文件报送。"),
@@ -98,8 +103,10 @@ def export_workbook(
         sheets={s.spec.sheet: f"{s.spec.kind}:{s.spec.id}" for s in sheets},
     )
     names = [s.spec.sheet for s in sheets]
+    # The form sheets that report on registry records: a new record needs a row there.
+    activity = [s.spec.sheet for s in sheets if s.spec.registries]
     instructions = _instructions(
-        plan, org, period, names, blank=blank, returned_reason=returned_reason
+        plan, org, period, names, activity, blank=blank, returned_reason=returned_reason
     )
     if target.suffix.lower() != ".xlsx":
         target = target / file_name(org, period, template=blank)

@@ -544,26 +544,32 @@ class _State:
             self.issues.append(
                 _cell_issue(place, form.fields, labels, p.field_id, p.message, p.rule)
             )
-        new_codes = {code for new in self.new_records.values() for code, _ in new}
+        new_codes = {
+            code: registry_id for registry_id, new in self.new_records.items() for code, _ in new
+        }
+        owner = {r.code: registry_id for registry_id, recs in self.records.items() for r in recs}
         for subject, found in missing.items():
             row = next(r for r in rows if r.key.subject == subject)
-            if subject in new_codes:
-                what = f"本文件登记表中新增的“{row.label}”"
-                how = f"在“{sheet}”末尾添加一行:编码留空,名称填“{row.label}”,并填写本期数据"
-            else:
-                what = f"“{row.label}”(编码 {subject})"
-                how = f"在“{sheet}”末尾添加一行:编码填 {subject},并填写本期数据"
+            registry_id = new_codes.get(subject) or owner.get(subject)
+            kind = self.plan.registry(registry_id).name if registry_id else ""
             required = {p.field_id for p in found if p.message == REQUIRED_MESSAGE}
             blank = [f.label for f in form.fields if f.id in required]  # in the sheet's order
-            self.issues.append(
-                Issue(
-                    f"工作表“{sheet}”缺少{what}的行:"
-                    f"该记录在{self.period.label}已设立,每期都须填报"
-                    + (f"({'、'.join(blank)} 不能为空)" if blank else ""),
-                    sheet=sheet,
-                    rule="每条在期记录都须填报",
-                    allowed=how,
+            due = f"该记录在{self.period.label}已设立,须填报本期活动" + (
+                f"({'、'.join(blank)} 不能为空)" if blank else ""
+            )
+            if subject in new_codes:
+                place = self.places.get((new_codes[subject], subject))
+                where = f"“{place.sheet}”第 {place.row + 1} 行" if place else "登记表中"
+                message = f"{where}新增的{kind}“{row.label}”在工作表“{sheet}”中没有活动行:{due}"
+                how = (
+                    f"在“{sheet}”末尾为“{row.label}”添加一行:编码留空,"
+                    f"名称填“{row.label}”(与登记表中完全一致),并填写本期数据"
                 )
+            else:
+                message = f"工作表“{sheet}”缺少{kind}“{row.label}”(编码 {subject})的活动行:{due}"
+                how = f"在“{sheet}”末尾添加一行:编码填 {subject},名称填“{row.label}”,并填写本期数据"
+            self.issues.append(
+                Issue(message, sheet=sheet, rule="每条在期记录都须填报", allowed=how)
             )
 
 
