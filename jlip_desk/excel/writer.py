@@ -43,6 +43,10 @@ _MIN_WIDTH = 8.0
 _MAX_WIDTH = 40.0
 _HEADER_WIDTH = 14.0
 _A4 = 9  # XlsxWriter's paper index for A4
+# A sheet of up to this many data rows is fitted onto one printed page (a county's
+# quarter with ten stations and ten service points is twenty rows); a longer one prints
+# one page wide and as many pages tall as it needs, rather than in unreadable type.
+ONE_PAGE_ROWS = 40
 _COMMENT = {"author": AUTHOR, "width": 240, "height": 90}
 # Guides rather than blocks: no password; rows may be added, rows and columns resized,
 # data sorted and filtered. Objects (the header comments) and scenarios stay editable.
@@ -193,14 +197,17 @@ def _footer_text(text: str) -> str:
     return _text(text).replace("&", "&&").replace("\n", " ")
 
 
-def _print_setup(ws: Worksheet, meta: Meta, last_row: int, last_col: int, *, rows: int) -> None:
+def _print_setup(
+    ws: Worksheet, meta: Meta, last_row: int, last_col: int, *, rows: int, one_page: bool
+) -> None:
     """Landscape A4, one page wide, the header rows on every page, a footer, a print area.
 
-    ``rows`` is the number of leading rows repeated on each printed page (0: none).
+    ``rows`` is the number of leading rows repeated on each printed page (0: none);
+    ``one_page`` fits the sheet onto a single page, else it is one page wide only.
     """
     ws.set_landscape()
     ws.set_paper(_A4)
-    ws.fit_to_pages(1, 0)  # one page wide, as many pages tall as needed
+    ws.fit_to_pages(1, 1 if one_page else 0)
     ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.7)
     if rows:
         _ok(ws.repeat_rows(0, rows - 1), "repeat_rows")
@@ -250,7 +257,10 @@ def _write_sheet(
     frozen = first_input if spec.kind is SheetKind.FORM else min(2, len(spec.columns))
     ws.freeze_panes(FIRST_DATA_ROW - 1, frozen)
     last_row = FIRST_DATA_ROW + len(data.rows) - 2
-    _print_setup(ws, meta, max(last_row, HEADER_ROW - 1), len(spec.columns) - 1, rows=HEADER_ROW)
+    _print_setup(
+        ws, meta, max(last_row, HEADER_ROW - 1), len(spec.columns) - 1,
+        rows=HEADER_ROW, one_page=len(data.rows) <= ONE_PAGE_ROWS,
+    )  # fmt: skip
 
     _ok(ws.write_string(TITLE_ROW - 1, 0, _text(spec.title), formats.title), spec.title)
     if spare:
@@ -290,8 +300,8 @@ def _write_instructions(
     for row, (key, text) in enumerate(instructions.lines):
         _ok(ws.write_string(row, 0, _text(key), formats.key(key)), key)
         _ok(ws.write_string(row, 1, _text(text), formats.wrapped), text)
-    _print_setup(ws, meta, len(instructions.lines) - 1, 1, rows=0)
-    ws.fit_to_pages(1, 1)  # a page of instructions: it never splits
+    # A page of instructions: it never splits.
+    _print_setup(ws, meta, len(instructions.lines) - 1, 1, rows=0, one_page=True)
     ws.protect("", dict(_SHEET_PROTECTION))
 
 

@@ -14,21 +14,30 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from jlip_desk.excel.layout import META_SHEET, display_width
+from jlip_desk.excel.writer import ONE_PAGE_ROWS
 from jlip_desk.periods import Period
-from jlip_desk.services.excel import export_template
+from jlip_desk.plan.model import FieldType
+from jlip_desk.services.demo import generate
+from jlip_desk.services.excel import export_submissions_all, export_template
+from jlip_desk.services.installation import prepare
+from jlip_desk.store.cells import CellKey, write_values
 from jlip_desk.store.database import Store
+from jlip_desk.store.records import create_record, list_records
+from jlip_desk.validation.formats import make_credit_code
 
 Q = Period(2025, 4)
 VISIBLE = ["填报说明", "维权援助工作站", "信息服务网点", "服务活动"]
 
 
-def _check_print_setup(ws: Worksheet) -> None:
+def _check_print_setup(ws: Worksheet, org: str = "南关区", period: str = "2025Q4") -> None:
     assert ws.page_setup.orientation == "landscape", ws.title
     assert str(ws.page_setup.paperSize) == "9", ws.title  # A4
     assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
     assert ws.page_setup.fitToWidth in (None, 1, "1"), ws.title  # absent: the default 1
+    # Few rows: one page tall as well (absent is the default 1).
+    assert ws.page_setup.fitToHeight in (None, 1, "1"), ws.title
     footer = ws.oddFooter
-    assert "南关区" in footer.left.text and "2025Q4" in footer.left.text, ws.title
+    assert org in footer.left.text and period in footer.left.text, ws.title
     assert "&P" in footer.right.text and "&N" in footer.right.text, ws.title
     assert ws.print_area, ws.title
 
@@ -60,6 +69,13 @@ def test_submission_widths_freeze_and_print_setup(demo_store: Store, tmp_path: P
     _check_sheets(path)
 
 
+def _pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True)
+    found = re.search(r"^Pages:\s+(\d+)", info.stdout, re.M)
+    assert found is not None, info.stdout
+    return int(found.group(1))
+
+
 def _soffice(args: list[str], helpers: Any) -> None:
     exe = helpers.need_soffice()
     profile = Path("/tmp") / f"jlip-lo-{uuid.uuid4().hex}"
@@ -82,7 +98,79 @@ def test_libreoffice_keeps_print_setup_and_prints_one_page_per_sheet(
     [resaved] = helpers.resave_with_libreoffice([path], tmp_path / "resaved")
     _check_sheets(resaved)
     _soffice(["--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"), str(path)], helpers)
-    pdf = tmp_path / "pdf" / (path.stem + ".pdf")
-    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True)
-    pages = int(re.search(r"^Pages:\s+(\d+)", info.stdout, re.M).group(1))  # type: ignore[union-attr]
-    assert pages == len(VISIBLE)
+    assert _pages(tmp_path / "pdf" / (path.stem + ".pdf")) == len(VISIBLE)
+
+
+BIG = "220302"  # 铁西区, given ten stations and ten service points below
+LONG_NAME = "四平市铁西区知识产权维权援助工作站第{}分站"
+LONG_ADDRESS = "吉林省四平市铁西区英雄大街一二三四号科技创新大厦十二层"
+
+
+@pytest.fixture(scope="module")
+def ten_stations() -> Any:
+    """A demo store whose county 铁西区 has ten of each station, with figures for 2025Q4."""
+    store = Store.memory()
+    plan = prepare(store)
+    generate(store, seed=7)
+    with store.atomic():
+        change = store.new_change("typed")
+        for tag, registry_id in enumerate(("workstations", "service_points"), start=1):
+            registry = plan.registry(registry_id)
+            fields = {f.id: f for f in registry.fields}
+            for i in range(len(list_records(store, plan.id, registry_id, [BIG])), 10):
+                values: dict[str, Any] = {
+                    f.id: f.choices[0] for f in registry.fields if f.choices
+                } | {"status": "运行", "established_on": "2021-01-01"}
+                values |= {
+                    "name": LONG_NAME.format(i),
+                    "host_org": f"吉林省某科技有限公司{i}",
+                    "host_credit_code": make_credit_code(f"91220302MA{tag}0000{i:02d}"),
+                    "contact": "王小明",
+                    "phone": "13912345678",
+                    "address": LONG_ADDRESS,
+                }
+                values = {k: v for k, v in values.items() if k in fields}
+                code = create_record(store, plan.id, registry, BIG, values, change)
+                figures = {
+                    f.id: 12345 for f in plan.form("activity").fields if f.type is FieldType.INTEGER
+                }
+                key = CellKey(plan.id, "activity", BIG, "2025Q4", code)
+                write_values(store, key, figures, change)
+    yield store
+    store.close()
+
+
+@pytest.mark.slow
+def test_ten_station_county_prints_one_page_per_sheet(
+    ten_stations: Store, tmp_path: Path, helpers: Any
+) -> None:
+    """The done-when check: LibreOffice prints each sheet of the submission on one page."""
+    if shutil.which("pdfinfo") is None:
+        pytest.skip("pdfinfo (poppler-utils) not installed")
+    helpers.need_soffice()
+    files = []
+    for period in (Q, Period(2025)):
+        [result] = export_submissions_all(ten_stations, period, tmp_path / "out", scope=BIG)
+        files.append(result.path)
+    quarter = load_workbook(files[0])
+    for name in ("维权援助工作站", "信息服务网点"):
+        assert quarter[name].max_row - 2 == 10, name  # ten records under the header rows
+    assert 20 <= quarter["服务活动"].max_row - 2 <= ONE_PAGE_ROWS
+    resaved = helpers.resave_with_libreoffice(files, tmp_path / "resaved")
+    for path, period in zip(resaved, ("2025Q4", "2025"), strict=True):
+        wb = load_workbook(path)
+        visible = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
+        for ws in visible:
+            _check_print_setup(ws, "铁西区", period)
+        # Widths survive the re-save: the long names and addresses are not cut off.
+        for ws in visible[1:3]:
+            for col in ws.iter_cols(min_row=3):
+                texts = [c.value for c in col if isinstance(c.value, str)]
+                longest = max((display_width(v) for v in texts), default=0.0)
+                width = ws.column_dimensions[col[0].column_letter].width
+                assert width >= min(longest, 40), (ws.title, col[0].column_letter)
+    _soffice(["--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"), *map(str, files)], helpers)
+    for path in files:
+        wb = load_workbook(path)
+        sheets = [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"]
+        assert _pages(tmp_path / "pdf" / (path.stem + ".pdf")) == len(sheets), path.name
