@@ -559,8 +559,8 @@ class _State:
             )
             if subject in new_codes:
                 place = self.places.get((new_codes[subject], subject))
-                where = f"“{place.sheet}”第 {place.row + 1} 行" if place else "登记表中"
-                message = f"{where}新增的{kind}“{row.label}”在工作表“{sheet}”中没有活动行:{due}"
+                where = f"(登记在“{place.sheet}”第 {place.row + 1} 行)" if place else ""
+                message = f"工作表“{sheet}”缺少新增的{kind}“{row.label}”的活动行{where}:{due}"
                 how = (
                     f"在“{sheet}”末尾为“{row.label}”添加一行:编码留空,"
                     f"名称填“{row.label}”(与登记表中完全一致),并填写本期数据"

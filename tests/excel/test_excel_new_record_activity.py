@@ -42,8 +42,8 @@ def test_missing_activity_row_of_a_new_station_is_named(
     assert result.outcome == "refused"
     [issue] = [i for i in result.issues if i.rule == "每条在期记录都须填报"]
     # Which station, where it was typed, and which sheet lacks its row.
-    assert f"“维权援助工作站”第 {row} 行新增的" in issue.message
-    assert f"“{NEW}”在工作表“服务活动”中没有活动行" in issue.message
+    assert f"工作表“服务活动”缺少新增的知识产权维权援助工作站“{NEW}”的活动行" in issue.message
+    assert f"(登记在“维权援助工作站”第 {row} 行)" in issue.message
     assert issue.sheet == "服务活动"
     assert issue.allowed is not None
     assert f"在“服务活动”末尾为“{NEW}”添加一行" in issue.allowed
