@@ -206,6 +206,11 @@ def build_parser() -> argparse.ArgumentParser:
                 help="输出文件(.xlsx)或已存在的文件夹",
             )
         p.add_argument("--all-counties", action="store_true", help="为每个县级单位各导出一份")
+        p.add_argument(
+            "--with-annual",
+            action="store_true",
+            help="含年报:第4季度的工作簿同时包含本年度的年报工作表(导入时作为两份报送分别记录)",
+        )
 
     p = sub.add_parser("report", help="汇总报告:按报告期和范围输出工作簿或可打印的 PDF 文件")
     _add_period(p)
@@ -688,7 +693,8 @@ def _export_many(store: Any, args: argparse.Namespace, *, blank: bool) -> int:
         print(f"[{done}/{total}] {name}")
 
     export = excel.export_templates_all if blank else excel.export_submissions_all
-    results = export(store, args.period, args.output, scope=args.org, progress=progress)
+    annual = {"with_annual": True} if args.with_annual else {}
+    results = export(store, args.period, args.output, scope=args.org, progress=progress, **annual)
     print(f"已导出 {len(results)} 个工作簿到 {args.output}。")
     return EXIT_OK
 
@@ -704,10 +710,12 @@ def _export_one(store: Any, args: argparse.Namespace, *, blank: bool) -> int:
     output: Path = args.output
     _require_writable_folder(output.parent if output.suffix.lower() == ".xlsx" else output, "-o")
     export = excel.export_template if blank else excel.export_submission
-    result = export(store, code, args.period, output)
+    annual = {"with_annual": True} if args.with_annual else {}
+    result = export(store, code, args.period, output, **annual)
     if getattr(result, "submitted", False):
+        label = args.period.label + (f"及{args.period.year}年度" if args.with_annual else "")
         print(
-            f"已导出并报送:{result.path}\n{args.period.label}已报送并锁定,不能再修改;"
+            f"已导出并报送:{result.path}\n{label}已报送并锁定,不能再修改;"
             "请把此文件发送给上级单位。如需修改,请先解锁(jlip-desk unlock)。"
         )
     else:

@@ -31,14 +31,18 @@ def _instructions(
     org: OrgUnit,
     period: Period,
     sheet_names: list[str],
-    activity_sheets: list[str],
     *,
     blank: bool,
     returned_reason: str | None,
+    parts: list[tuple[Period, list[str]]] | None = None,
+    activity_sheets: tuple[str, ...] = (),
 ) -> Instructions:
     due = period.end + dt.timedelta(days=plan.due_days)
+    title = f"{period.label}报表"
+    if parts:
+        title = "与".join(p.label for p, _ in parts) + "报表"
     lines: list[tuple[str, str]] = [
-        ("填报说明", f"{plan.name}:{org.name}{period.label}报表"),
+        ("填报说明", f"{plan.name}:{org.name}{title}"),
         ("填报单位", f"{org.name}(代码 {org.code})"),
         ("报告期", f"{period.label}({period.start.isoformat()} 至 {period.end.isoformat()})"),
         ("截止日期", f"{due.isoformat()} 前报送"),
@@ -61,6 +65,25 @@ def _instructions(
         ("灰色", "由程序填写的单元格(编码、名称),请勿修改"),
         ("蓝色", "列标题,括号内为计量单位"),
     ]
+    if parts:
+        # Two reports in one file: what belongs to which, and how it is imported.
+        said = ";".join(f"{p.label}:工作表“{'”“'.join(names)}”" for p, names in parts)
+        annual = parts[-1][0]
+        annual_due = annual.end + dt.timedelta(days=plan.due_days)
+        lines[2:4] = [
+            ("报告期", "、".join(f"{p.label}({p.start} 至 {p.end})" for p, _ in parts)),
+            ("截止日期", f"{due.isoformat()} 前报送(两部分一并报送)"),
+        ]
+        if annual_due != due:
+            lines[3] = ("截止日期", f"季报 {due.isoformat()}、年报 {annual_due.isoformat()} 前报送")
+        lines[4:4] = [
+            ("两部分", f"本工作簿同时包含两份报表。{said};登记表两部分共用。"),
+            (
+                "导入方式",
+                "导入时作为两份报送分别记录版本;任何一部分有错误或已报送锁定且有改动,"
+                "两部分都不导入,问题标明工作表和单元格。也可分别导出季报和年报。",
+            ),
+        ]
     if returned_reason is not None:
         # Right under the title: the first thing the unit reads when it opens the file.
         reason = returned_reason or "上级退回了上次报送,请修改后重新报送。"
@@ -79,8 +102,12 @@ def export_workbook(
     base_revision: int = 0,
     returned_reason: str | None = None,
     exported_at: str | None = None,
+    also: Period | None = None,
 ) -> ExportResult:
     """Write the workbook of ``org`` for ``period`` from ``sheets`` (see ``sheets_for``).
+
+    ``also`` is a second period whose form sheets ``sheets`` carry too (a fourth
+    quarter's year, see ``sheets_for_periods``); the metadata then names both.
 
     ``target`` may be a folder. ``base_revision`` is the revision of the org unit's
     period the exporting store holds, ``returned_reason`` the reason it was returned
@@ -101,15 +128,22 @@ def export_workbook(
         base_revision=str(base_revision),
         returned_reason=returned_reason or "",
         sheets={s.spec.sheet: f"{s.spec.kind}:{s.spec.id}" for s in sheets},
+        periods=f"{period},{also}" if also is not None else "",
     )
     names = [s.spec.sheet for s in sheets]
     # The form sheets that report on registry records: a new record needs a row there.
-    activity = [s.spec.sheet for s in sheets if s.spec.registries]
+    activity = tuple(s.spec.sheet for s in sheets if s.spec.registries)
+    parts = None
+    if also is not None:
+        parts = [
+            (p, [s.spec.sheet for s in sheets if s.spec.period == str(p)]) for p in (period, also)
+        ]
     instructions = _instructions(
-        plan, org, period, names, activity, blank=blank, returned_reason=returned_reason
-    )
+        plan, org, period, names, blank=blank, returned_reason=returned_reason,
+        parts=parts, activity_sheets=activity,
+    )  # fmt: skip
     if target.suffix.lower() != ".xlsx":
-        target = target / file_name(org, period, template=blank)
+        target = target / file_name(org, period, template=blank, with_annual=also is not None)
     write_workbook(meta, instructions, sheets, target, plan_text=plan.source_text)
     rows = sum(len(s.rows) for s in sheets if s.spec.kind is SheetKind.FORM)
     return ExportResult(target, org.code, str(period), rows, meta.fingerprint)

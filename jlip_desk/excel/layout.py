@@ -118,13 +118,35 @@ def sheets_for(plan: Plan, org: OrgUnit, period: Period) -> list[SheetSpec]:
     return specs
 
 
+def annual_of(period: Period) -> Period:
+    """The year whose annual sheets a fourth quarter's workbook may also carry."""
+    if period.quarter != 4:
+        raise InputError(
+            f"只有第4季度的工作簿可以同时包含年报,{period.label}不行",
+            where="报告期",
+            allowed="第4季度的报告期,如 2025Q4;其他报告期请分别导出季报和年报",
+        )
+    return period.year_period
+
+
+def sheets_for_periods(plan: Plan, org: OrgUnit, periods: list[Period]) -> list[SheetSpec]:
+    """One workbook for several periods: the registries once, then each period's forms."""
+    specs = sheets_for(plan, org, periods[0])
+    for period in periods[1:]:
+        specs += [s for s in sheets_for(plan, org, period) if s.kind is SheetKind.FORM]
+    return specs
+
+
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
 
 
-def file_name(org: OrgUnit, period: Period, *, template: bool) -> str:
-    """Deterministic workbook name: ``220102_南关区_2025Q4.xlsx`` (no time stamps)."""
+def file_name(org: OrgUnit, period: Period, *, template: bool, with_annual: bool = False) -> str:
+    """Deterministic workbook name: ``220102_南关区_2025Q4.xlsx`` (no time stamps).
+
+    A fourth quarter with its year's annual sheets: ``220102_南关区_2025Q4_含年报.xlsx``.
+    """
     name = _UNSAFE.sub("_", org.name).strip("_.") or "单位"
-    suffix = "_模板" if template else ""
+    suffix = ("_含年报" if with_annual else "") + ("_模板" if template else "")
     return f"{org.code}_{name}_{period}{suffix}.xlsx"
 
 

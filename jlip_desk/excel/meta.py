@@ -15,7 +15,7 @@ PROP_PREFIX = "jlip_"
 _SHEET_PREFIX = "sheet."
 _CUSTOM_PROPS = "docProps/custom.xml"
 _MAX_CUSTOM_PROPS_BYTES = 1_000_000
-_OPTIONAL = ("base_revision", "returned_reason")
+_OPTIONAL = ("base_revision", "returned_reason", "periods")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +37,16 @@ class Meta:
     base_revision: str = ""
     # The reason the period was returned, when it was: the org unit sees it here.
     returned_reason: str = ""
+
+    # -- Periods carried (a fourth quarter with its year's annual sheets) ---------------
+    # Comma-separated, ``period`` first ("2025Q4,2025"); empty: ``period`` alone, as
+    # every workbook of earlier versions.
+    periods: str = ""
+
+    def carried(self) -> list[str]:
+        """The periods whose sheets this workbook holds, ``period`` first."""
+        extra = [p.strip() for p in self.periods.split(",") if p.strip()]
+        return list(dict.fromkeys([self.period, *extra]))
 
     def pairs(self) -> list[tuple[str, str]]:
         out = [

@@ -198,12 +198,20 @@ def _footer_text(text: str) -> str:
 
 
 def _print_setup(
-    ws: Worksheet, meta: Meta, last_row: int, last_col: int, *, rows: int, one_page: bool
+    ws: Worksheet,
+    meta: Meta,
+    last_row: int,
+    last_col: int,
+    *,
+    rows: int,
+    one_page: bool,
+    period: str = "",
 ) -> None:
     """Landscape A4, one page wide, the header rows on every page, a footer, a print area.
 
     ``rows`` is the number of leading rows repeated on each printed page (0: none);
     ``one_page`` fits the sheet onto a single page, else it is one page wide only.
+    ``period`` is the sheet's own (a workbook may carry a quarter and its year).
     """
     ws.set_landscape()
     ws.set_paper(_A4)
@@ -211,7 +219,8 @@ def _print_setup(
     ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.7)
     if rows:
         _ok(ws.repeat_rows(0, rows - 1), "repeat_rows")
-    footer = f"&L{_footer_text(meta.org_name)} {_footer_text(meta.period)}&R第 &P 页,共 &N 页"
+    shown = _footer_text(period or meta.period)
+    footer = f"&L{_footer_text(meta.org_name)} {shown}&R第 &P 页,共 &N 页"
     _ok(ws.set_footer(footer), footer)
     _ok(ws.print_area(0, 0, max(last_row, 0), max(last_col, 0)), "print_area")
 
@@ -259,7 +268,7 @@ def _write_sheet(
     last_row = FIRST_DATA_ROW + len(data.rows) - 2
     _print_setup(
         ws, meta, max(last_row, HEADER_ROW - 1), len(spec.columns) - 1,
-        rows=HEADER_ROW, one_page=len(data.rows) <= ONE_PAGE_ROWS,
+        rows=HEADER_ROW, one_page=len(data.rows) <= ONE_PAGE_ROWS, period=spec.period,
     )  # fmt: skip
 
     _ok(ws.write_string(TITLE_ROW - 1, 0, _text(spec.title), formats.title), spec.title)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from jlip_desk.errors import NotAllowedError, StoreError
 from jlip_desk.excel.exporter import ExportResult, export_workbook
-from jlip_desk.excel.layout import sheets_for
+from jlip_desk.excel.layout import annual_of, sheets_for_periods
 from jlip_desk.excel.markup import MARKUP_SUFFIX
 from jlip_desk.excel.report import FileResult, ImportReport, Issue
 from jlip_desk.orgs import OrgUnit
@@ -21,7 +21,7 @@ from jlip_desk.services.installation import bound_org
 from jlip_desk.services.workbooks import collect
 from jlip_desk.store.database import Store
 from jlip_desk.store.orgs import PROVINCE_CODE, counties_under, covers, get_org
-from jlip_desk.store.plans import plan_for_period
+from jlip_desk.store.plans import plan_for_period, require_in_plan
 from jlip_desk.store.submissions import latest_submission
 
 log = logging.getLogger(__name__)
@@ -44,10 +44,23 @@ Progress = Callable[[int, int, str], None]
 
 
 def _write(
-    store: Store, plan: Plan, org: OrgUnit, period: Period, target: Path, *, blank: bool
+    store: Store,
+    plan: Plan,
+    org: OrgUnit,
+    period: Period,
+    target: Path,
+    *,
+    blank: bool,
+    with_annual: bool = False,
 ) -> ExportResult:
-    """Gather the org unit's rows and write its workbook (the excel layer never reads the store)."""
-    specs = sheets_for(plan, org, period)
+    """Gather the org unit's rows and write its workbook (the excel layer never reads the store).
+
+    ``with_annual``: a fourth quarter's workbook that carries its year's annual sheets.
+    """
+    also = annual_of(period) if with_annual else None
+    if also is not None:
+        require_in_plan(store, plan, also)
+    specs = sheets_for_periods(plan, org, [period] if also is None else [period, also])
     latest = latest_submission(store, plan.id, org.code, str(period))
     state = period_status.status(store, plan.id, org.code, period)
     result = export_workbook(
@@ -59,43 +72,59 @@ def _write(
         blank=blank,
         base_revision=latest.revision if latest else 0,
         returned_reason=(state.reason or "") if state.status == "returned" else None,
+        also=also,
     )
     kind = "template" if blank else "submission"
     log.info("exported %s of %s %s to %s", kind, org.code, period, result.path)
     return result
 
 
-def export_template(store: Store, org_code: str, period: Period, target: Path) -> ExportResult:
+def export_template(
+    store: Store, org_code: str, period: Period, target: Path, *, with_annual: bool = False
+) -> ExportResult:
     """A blank template for one org unit (registry rows prefilled, figures empty).
 
     ``target`` is a ``.xlsx`` file or a folder (the file name is then deterministic).
+    ``with_annual``: a fourth quarter's template that carries the year's annual sheets.
     """
     plan = plan_for_period(store, period)
-    return _write(store, plan, get_org(store, org_code), period, target, blank=True)
+    org = get_org(store, org_code)
+    return _write(store, plan, org, period, target, blank=True, with_annual=with_annual)
 
 
-def export_submission(store: Store, org_code: str, period: Period, target: Path) -> ExportResult:
+def export_submission(
+    store: Store, org_code: str, period: Period, target: Path, *, with_annual: bool = False
+) -> ExportResult:
     """The org unit's filled workbook; exporting one's own open period submits it.
 
     That goes through the period's life cycle like submitting on the entry page, so
     it is refused (before anything is written) while the period has errors: a county
-    cannot send the province figures it has been told are wrong.
+    cannot send the province figures it has been told are wrong. ``with_annual``: a
+    fourth quarter's workbook with the year's annual sheets; each of the two periods
+    still open is checked first and submitted.
     """
     org = get_org(store, org_code)
     plan = plan_for_period(store, period)
     bound = bound_org(store)
-    state = period_status.status(store, plan.id, org.code, period)
-    submits = bound is not None and bound.code == org.code and not state.locked
+    periods = [period, annual_of(period)] if with_annual else [period]
+    for other in periods[1:]:
+        require_in_plan(store, plan, other)
+    own = bound is not None and bound.code == org.code
+    submits = [
+        p for p in periods if own and not period_status.status(store, plan.id, org.code, p).locked
+    ]
+    errors = [
+        problem
+        for p in submits
+        for problem in period_status.open_problems(store, plan, org.code, p)
+        if problem.severity == "error"
+    ]
+    if errors:
+        raise period_status.OpenProblemsError(errors)
+    result = _write(store, plan, org, period, target, blank=False, with_annual=with_annual)
+    for p in submits:
+        period_status.submit(store, plan, org.code, p)
     if submits:
-        errors = [
-            p for p in period_status.open_problems(store, plan, org.code, period)
-            if p.severity == "error"
-        ]  # fmt: skip
-        if errors:
-            raise period_status.OpenProblemsError(errors)
-    result = _write(store, plan, org, period, target, blank=False)
-    if submits:
-        period_status.submit(store, plan, org.code, period)
         return dataclasses.replace(result, submitted=True)
     return result
 
@@ -144,9 +173,14 @@ def export_templates_all(
     *,
     scope: str | None = None,
     progress: Progress | None = None,
+    with_annual: bool = False,
 ) -> list[ExportResult]:
     """Templates for every county under ``scope`` (default: the installation's) into ``folder``."""
-    return _many(store, _counties(store, scope), export_template, period, folder, progress)
+
+    def export(store: Store, code: str, period: Period, target: Path) -> ExportResult:
+        return export_template(store, code, period, target, with_annual=with_annual)
+
+    return _many(store, _counties(store, scope), export, period, folder, progress)
 
 
 def export_submissions_all(
@@ -156,12 +190,14 @@ def export_submissions_all(
     *,
     scope: str | None = None,
     progress: Progress | None = None,
+    with_annual: bool = False,
 ) -> list[ExportResult]:
     """One filled workbook per county (a province or demo store) into ``folder``."""
 
     def export(store: Store, code: str, period: Period, target: Path) -> ExportResult:
         plan = plan_for_period(store, period)
-        return _write(store, plan, get_org(store, code), period, target, blank=False)
+        org = get_org(store, code)
+        return _write(store, plan, org, period, target, blank=False, with_annual=with_annual)
 
     return _many(store, _counties(store, scope), export, period, folder, progress)
 

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from jlip_desk.errors import JlipError
+from jlip_desk.errors import InputError, JlipError
 from jlip_desk.excel import safety
 from jlip_desk.excel.data import fingerprint
 from jlip_desk.excel.importer import Refused, issue_of, read_submitted
-from jlip_desk.excel.layout import SheetKind, sheets_for
+from jlip_desk.excel.layout import SheetKind, annual_of, sheets_for
 from jlip_desk.excel.markup import markup_name, write_markup
 from jlip_desk.excel.meta import Meta
 from jlip_desk.excel.reader import WorkbookContent
@@ -115,7 +115,10 @@ def _import(store: Store, path: Path, options: ImportOptions, result: FileResult
         # a second import running at the same time waits, then sees this one's result,
         # instead of both deciding on the same old state.
         with store.atomic():
-            _import_read(store, path, options, result, meta, content)
+            if len(meta.carried()) > 1:
+                _import_parts(store, path, options, result, meta, content)
+            else:
+                _import_read(store, path, options, result, meta, content)
     finally:
         result.issues += [n for n in (loaded, note) if n is not None]
 
@@ -183,6 +186,79 @@ def _ensure_plan(
     return Issue(f"已载入工作簿附带的计划“{carried.name}”({carried.version} 版)", severity="note")
 
 
+def _import_parts(
+    store: Store,
+    path: Path,
+    options: ImportOptions,
+    result: FileResult,
+    meta: Meta,
+    content: WorkbookContent,
+) -> None:
+    """A fourth quarter's workbook with its year's sheets: each period on its own.
+
+    Each period is checked and written like a workbook of its own (its own
+    submission revision, through the gate), inside the caller's one transaction: a
+    refusal of either leaves both out. The registries are read with the first.
+    """
+    carried = meta.carried()
+    try:
+        first = parse_period(carried[0])
+        if len(carried) != 2 or parse_period(carried[1]) != annual_of(first):
+            raise InputError(
+                f"工作簿元数据中的报告期“{'、'.join(carried)}”不是一个第4季度与其年度",
+                where="工作簿元数据",
+                allowed="使用 JLIP Desk 导出的工作簿,不要修改其元数据",
+            )
+    except JlipError as exc:
+        raise Refused(issue_of(exc, "工作簿元数据")) from None
+    parts: list[tuple[Period, FileResult]] = []
+    for index, text in enumerate(carried):
+        period = parse_period(text)
+        part = FileResult(file=result.file, sha256=result.sha256)
+        # The export's base revision and a return belong to the first period.
+        part_meta = meta if index == 0 else replace(
+            meta, period=text, base_revision="", returned_reason=""
+        )  # fmt: skip
+        try:
+            _import_read(store, path, options, part, part_meta, content, registries=index == 0)
+        except Refused as refused:
+            others = "、".join(p.label for p in map(parse_period, carried) if p != period)
+            result.issues += [i for i in part.issues if i.severity == "note"]
+            raise Refused(
+                *refused.issues,
+                Issue(
+                    f"此工作簿同时包含{'、'.join(map(_label, carried))}的报表:"
+                    f"{period.label}部分未通过,{others}部分也未导入(两部分一并导入)",
+                    rule="两部分一并导入",
+                    severity="note",
+                ),
+            ) from None
+        result.issues += part.issues
+        parts.append((period, part))
+    result.org_name = parts[0][1].org_name or result.org_name
+    applied = [part for _, part in parts if part.outcome == "applied"]
+    result.outcome = "applied" if applied else "unchanged"
+    result.revision = applied[0].revision if applied else None
+    result.values_changed = sum(part.values_changed for _, part in parts)
+    result.records_created = sum(part.records_created for _, part in parts)
+    result.summary = "".join(f"{period.label}:{part.summary}" for period, part in parts)
+
+
+def _label(period_text: str) -> str:
+    return parse_period(period_text).label
+
+
+def _without(content: WorkbookContent, names: set[str]) -> WorkbookContent:
+    """The workbook without some of its sheets (another period's part of it)."""
+    if not names:
+        return content
+    return replace(
+        content,
+        sheet_names=[n for n in content.sheet_names if n not in names],
+        grids={n: g for n, g in content.grids.items() if n not in names},
+    )
+
+
 def _receive_return(store: Store, path: Path, meta: Meta, result: FileResult) -> Issue | None:
     """A workbook the superior made after returning this unit's period: record the return.
 
@@ -225,7 +301,10 @@ def _import_read(
     result: FileResult,
     meta: Meta,
     content: WorkbookContent,
+    *,
+    registries: bool = True,
 ) -> None:
+    """Check and write one period of the workbook (``registries``: its registry sheets too)."""
     try:
         plan = get_plan(store, meta.plan_id, meta.plan_version)
     except JlipError:
@@ -243,6 +322,15 @@ def _import_read(
         specs = sheets_for(plan, org, period)
     except JlipError as exc:
         raise Refused(issue_of(exc, "工作簿元数据")) from None
+    if not registries:
+        specs = [s for s in specs if s.kind is SheetKind.FORM]
+    if len(meta.carried()) > 1:  # the sheets of the workbook's other period are not read here
+        own = {s.sheet for s in specs}
+        content = _without(
+            content,
+            {n for n, ref in meta.sheets.items()
+             if n not in own and (not registries or ref.startswith(f"{SheetKind.FORM}:"))},
+        )  # fmt: skip
     result.org_name = org.name
     if not can_edit(store, org.code):
         bound = bound_org(store)

@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import QSettings, QStringListModel, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -99,12 +100,21 @@ class ExportPanel(QGroupBox):
             wanted if wanted >= 0 else max(0, self.period_combo.findData(str(latest)))
         )
         self.period_combo.currentIndexChanged.connect(self._period_changed)
+        # A fourth quarter's workbook may carry the year's annual sheets: one file to hand in.
+        self.annual_check = QCheckBox("含年报(&A)")
+        self.annual_check.setToolTip(
+            "第4季度的工作簿同时包含本年度的年报工作表,年底只需报送一个文件;"
+            "导入时季报和年报作为两份报送分别记录"
+        )
+        self.period_combo.currentIndexChanged.connect(lambda _i: self._show_annual())
         org_text = f"{self.org.name}({self.org.code})" if self.org else "本机尚未绑定单位"
         form = QFormLayout()
         period_label = QLabel("报告期(&P):")
         period_label.setBuddy(self.period_combo)
         form.addRow("本机单位:", QLabel(org_text))
         form.addRow(period_label, self.period_combo)
+        form.addRow("", self.annual_check)
+        self._show_annual()
 
         self.county = self.org is not None and self.org.level == "county"
         self.template_button = QPushButton(
@@ -175,6 +185,16 @@ class ExportPanel(QGroupBox):
         else:
             self.submission_button.setText("再次导出报送文件(&S)…")
 
+    def _show_annual(self) -> None:
+        self.annual_check.setVisible(self.selected_period().quarter == 4)
+
+    def with_annual(self) -> bool:
+        """Whether the workbook carries the year's annual sheets (fourth quarters only)."""
+        return self.selected_period().quarter == 4 and self.annual_check.isChecked()
+
+    def _what(self, period: Period, annual: bool) -> str:
+        return f"{period.label}及{period.year}年度" if annual else period.label
+
     def _last_folder(self) -> str:
         return last_folder()
 
@@ -182,35 +202,40 @@ class ExportPanel(QGroupBox):
         return ask_workbook(self, title, name)
 
     def _busy(self, busy: bool, text: str = "") -> None:
-        for button in (self.template_button, self.submission_button, self.period_combo):
-            button.setEnabled(not busy and self.org is not None)
+        widgets = (self.template_button, self.submission_button, self.period_combo,
+                   self.annual_check)  # fmt: skip
+        for widget in widgets:
+            widget.setEnabled(not busy and self.org is not None)
         if text:
             self.status_label.setText(text)
 
     def export_template(self) -> None:
         assert self.org is not None
-        org, period = self.org, self.selected_period()
-        path = self._ask_file("导出空白模板", file_name(org, period, template=True))
+        org, period, annual = self.org, self.selected_period(), self.with_annual()
+        name = file_name(org, period, template=True, with_annual=annual)
+        path = self._ask_file("导出空白模板", name)
         if path is None:
             return
-        self._start_progress("导出空白模板", f"正在导出{period.label}空白模板…", cancellable=False)
+        what = self._what(period, annual)
+        self._start_progress("导出空白模板", f"正在导出{what}空白模板…", cancellable=False)
 
         def job(store: Store) -> list[excel.ExportResult]:
-            return [excel.export_template(store, org.code, period, path)]
+            return [excel.export_template(store, org.code, period, path, with_annual=annual)]
 
         task = BackgroundTask(_in_own_store, self.ctx.store.path, job)
         task.signals.done.connect(self._exported)
         task.signals.failed.connect(self._failed)
         task.start()
 
-    def confirm_submission(self, path: Path, period: Period) -> bool:
+    def confirm_submission(self, path: Path, period: Period, annual: bool = False) -> bool:
         assert self.org is not None
         state = status(self.ctx.store, self.ctx.plan.id, self.org.code, period)
-        if state.locked:
+        if state.locked and not annual:
             effect = f"本期已{state.label},再次导出不会改变报送状态。"
         else:
             effect = (
-                f"导出后,{self.org.name}{period.label}的数据将标记为“已报送”并锁定,"
+                f"导出后,{self.org.name}{self._what(period, annual)}的数据将标记为“已报送”并锁定"
+                "(已报送的不变),"
                 "不能再修改;如需修改,须先解锁本期(记录原因)或由上级退回。"
             )
         box = QMessageBox(QMessageBox.Icon.Question, "导出报送文件", effect, parent=self)
@@ -234,20 +259,24 @@ class ExportPanel(QGroupBox):
 
     def export_submission(self) -> None:
         assert self.org is not None
-        org, period = self.org, self.selected_period()
-        # Refused before asking for a file: no choice is made in vain.
-        refused = self.refusal(period)
+        org, period, annual = self.org, self.selected_period(), self.with_annual()
+        # Refused before asking for a file: no choice is made in vain (the year's part too).
+        refused = self.refusal(period) or (self.refusal(Period(period.year)) if annual else None)
         if refused is not None:
-            self.status_label.setText(f"{period.label}还有错误,不能导出报送文件。")
+            self.status_label.setText(f"{self._what(period, annual)}还有错误,不能导出报送文件。")
             show_error(self, refused, "不能导出报送文件")
             return
-        path = self._ask_file("导出报送文件", file_name(org, period, template=False))
-        if path is None or not self.confirm_submission(path, period):
+        name = file_name(org, period, template=False, with_annual=annual)
+        path = self._ask_file("导出报送文件", name)
+        if path is None or not self.confirm_submission(path, period, annual):
             return
-        self._start_progress("导出报送文件", f"正在导出{period.label}报送文件…", cancellable=False)
+        what = self._what(period, annual)
+        self._start_progress("导出报送文件", f"正在导出{what}报送文件…", cancellable=False)
         # Marking the period submitted is a write: it runs on the writer thread.
         self.ctx.writer.submit(
-            lambda store: [excel.export_submission(store, org.code, period, path)],
+            lambda store: [
+                excel.export_submission(store, org.code, period, path, with_annual=annual)
+            ],
             kinds=(STATUS_KIND,),
             on_done=self._submitted,
             on_error=self._failed,
@@ -255,8 +284,8 @@ class ExportPanel(QGroupBox):
 
     def export_all(self, *, blank: bool) -> None:
         assert self.org is not None
-        period = self.selected_period()
-        what = "空白模板" if blank else "报送文件"
+        period, annual = self.selected_period(), self.with_annual()
+        what = ("含年报的" if annual else "") + ("空白模板" if blank else "报送文件")
         chosen = QFileDialog.getExistingDirectory(
             self, f"选择保存各县{what}的文件夹", self._last_folder()
         )
@@ -273,7 +302,10 @@ class ExportPanel(QGroupBox):
         scope = self.org.code
 
         def job(store: Store) -> list[excel.ExportResult]:
-            return service(store, period, folder, scope=scope, progress=progress.callback)
+            return service(
+                store, period, folder, scope=scope, progress=progress.callback,
+                with_annual=annual,
+            )  # fmt: skip
 
         task = BackgroundTask(_in_own_store, self.ctx.store.path, job)
         task.signals.done.connect(self._exported)

@@ -37,7 +37,7 @@ def _check_print_setup(ws: Worksheet, org: str = "南关区", period: str = "202
     # Few rows: one page tall as well (absent is the default 1).
     assert ws.page_setup.fitToHeight in (None, 1, "1"), ws.title
     footer = ws.oddFooter
-    assert org in footer.left.text and period in footer.left.text, ws.title
+    assert footer.left.text == f"{org} {period}", (ws.title, footer.left.text)
     assert "&P" in footer.right.text and "&N" in footer.right.text, ws.title
     assert ws.print_area, ws.title
 
@@ -152,16 +152,21 @@ def test_ten_station_county_prints_one_page_per_sheet(
     for period in (Q, Period(2025)):
         [result] = export_submissions_all(ten_stations, period, tmp_path / "out", scope=BIG)
         files.append(result.path)
+    # The fourth quarter with the year's sheets, in one workbook.
+    [result] = export_submissions_all(ten_stations, Q, tmp_path / "out", scope=BIG,
+                                      with_annual=True)  # fmt: skip
+    files.append(result.path)
     quarter = load_workbook(files[0])
     for name in ("维权援助工作站", "信息服务网点"):
         assert quarter[name].max_row - 2 == 10, name  # ten records under the header rows
     assert 20 <= quarter["服务活动"].max_row - 2 <= ONE_PAGE_ROWS
     resaved = helpers.resave_with_libreoffice(files, tmp_path / "resaved")
-    for path, period in zip(resaved, ("2025Q4", "2025"), strict=True):
+    for path, shown in zip(resaved, ("2025Q4", "2025", "2025Q4"), strict=True):
         wb = load_workbook(path)
         visible = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
         for ws in visible:
-            _check_print_setup(ws, "铁西区", period)
+            # Each sheet's footer names its own period: the year's sheet says 2025.
+            _check_print_setup(ws, "铁西区", "2025" if ws.title == "年度指标" else shown)
         # Widths survive the re-save: the long names and addresses are not cut off.
         for ws in visible[1:3]:
             for col in ws.iter_cols(min_row=3):
@@ -174,3 +179,4 @@ def test_ten_station_county_prints_one_page_per_sheet(
         wb = load_workbook(path)
         sheets = [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"]
         assert _pages(tmp_path / "pdf" / (path.stem + ".pdf")) == len(sheets), path.name
+    assert len(sheets) == 5  # the combined workbook: instructions, two registries, two forms
