@@ -155,3 +155,34 @@ def test_a_locked_year_with_other_figures_refuses_both(
     assert sub is not None and sub.revision == 1
     quarter = latest_submission(target, PLAN, ORG, "2025Q4")
     assert quarter is not None and quarter.revision == 1
+
+
+def test_metadata_naming_other_periods_is_refused(
+    demo_store: Store, target: Store, tmp_path: Path
+) -> None:
+    path = _combined(demo_store, tmp_path)
+    wb = load_workbook(path)
+    ws = wb[META_SHEET]
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "periods")
+    ws.cell(row, 2, "2025Q4,2024")
+    wb.save(path)
+    before = target.content_hash()
+    [result] = import_files(target, [path]).files
+    assert result.outcome == "refused"
+    assert "报告期“2025Q4、2024”不是一个第4季度与其年度" in result.errors[0].message
+    assert target.content_hash() == before
+
+
+@pytest.mark.slow
+def test_a_libreoffice_resave_still_imports_as_both_periods(
+    demo_store: Store, target: Store, tmp_path: Path, helpers: Any
+) -> None:
+    path = _combined(demo_store, tmp_path / "out")
+    [resaved] = helpers.resave_with_libreoffice([path], tmp_path / "resaved")
+    report = import_files(target, [resaved])
+    assert report.ok, report.text()
+    for period in BOTH:
+        assert latest_submission(target, PLAN, ORG, period) is not None, period
+    assert helpers.snapshot(target, PLAN, ORG, BOTH) == helpers.snapshot(
+        demo_store, PLAN, ORG, BOTH
+    )
