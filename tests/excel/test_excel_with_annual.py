@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from jlip_desk.errors import InputError
-from jlip_desk.excel.layout import INSTRUCTIONS_SHEET, META_SHEET
+from jlip_desk.excel.layout import INSTRUCTIONS_SHEET, META_SHEET, PLAN_SHEET
 from jlip_desk.excel.meta import Meta
 from jlip_desk.periods import Period
 from jlip_desk.services.excel import (
@@ -45,7 +45,7 @@ def test_fourth_quarter_workbook_carries_the_annual_sheets(
     assert path.name == "220104_朝阳区_2025Q4_含年报.xlsx"
     wb = load_workbook(path)
     assert wb.sheetnames == ["填报说明", "维权援助工作站", "信息服务网点", "服务活动", "年度指标",
-                             META_SHEET]  # fmt: skip
+                             META_SHEET, PLAN_SHEET]  # fmt: skip
     meta = {r[0].value: r[1].value for r in wb[META_SHEET].iter_rows()}
     assert meta["period"] == "2025Q4" and meta["periods"] == "2025Q4,2025"
     props = {p.name: p.value for p in wb.custom_doc_props.props}
