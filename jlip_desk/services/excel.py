@@ -63,6 +63,10 @@ def _write(
     specs = sheets_for_periods(plan, org, [period] if also is None else [period, also])
     latest = latest_submission(store, plan.id, org.code, str(period))
     state = period_status.status(store, plan.id, org.code, period)
+    # Only the superior's workbook tells the unit of a return: the unit's own copy of a
+    # returned period carries no reason, or importing it back would return it again.
+    bound = bound_org(store)
+    returned = state.status == "returned" and (bound is None or bound.code != org.code)
     result = export_workbook(
         plan,
         org,
@@ -71,7 +75,7 @@ def _write(
         target,
         blank=blank,
         base_revision=latest.revision if latest else 0,
-        returned_reason=(state.reason or "") if state.status == "returned" else None,
+        returned_reason=(state.reason or "") if returned else None,
         also=also,
     )
     kind = "template" if blank else "submission"

@@ -134,3 +134,36 @@ def test_a_new_county_installation_takes_the_return_and_the_values(
     _cli(capsys, other, "import", str(blank))
     unit = _status(capsys, other)
     assert (unit["status"], unit["reason"]) == ("returned", REASON)
+
+
+def test_the_countys_own_copy_of_a_returned_period_does_not_return_it_again(
+    stores: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found in a user test: the county exported its returned period (which hands it in),
+    edited the file and imported it back, and the locked period was 已退回 again."""
+    province, county, tmp_path = stores
+    args = ("return", "--org", COUNTY, "--period", PERIOD, "--reason", REASON)
+    assert _cli(capsys, province, *args)[0] == 0
+    back = tmp_path / "back.xlsx"
+    assert (
+        _cli(capsys, province, "export", "--period", PERIOD, "--org", COUNTY, "-o", str(back))[0]
+        == 0
+    )
+    assert _cli(capsys, county, "import", str(back))[0] == 0
+    assert _status(capsys, county)["status"] == "returned"
+    own = tmp_path / "own.xlsx"
+    code, out = _cli(capsys, county, "export", "--period", PERIOD, "-o", str(own))
+    assert code == 0, out
+    assert _status(capsys, county)["status"] == "submitted"  # handed in again
+    from openpyxl import load_workbook
+
+    wb = load_workbook(own)
+    meta = {r[0].value: r[1].value for r in wb["_meta"].iter_rows()}
+    assert not meta.get("returned_reason")
+    ws = wb["服务活动"]
+    ws["D3"] = 4321
+    edited = tmp_path / "own-edited.xlsx"
+    wb.save(edited)
+    code, out = _cli(capsys, county, "import", str(edited))
+    assert code != 0 and "上级已退回" not in out
+    assert _status(capsys, county)["status"] == "submitted"
