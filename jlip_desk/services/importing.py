@@ -774,6 +774,34 @@ def _diff(store: Store, plan: Plan, org: OrgUnit, period: Period, state: _State)
             elif not same_value(old[1], value):
                 change.updates.append((value, old[0]))
 
+    from jlip_desk.services.registry import ended_date_problem
+    from jlip_desk.store.plans import superseded_by
+
+    # A running plan's workbook may not back-date records into an ended plan's years
+    # (a returned period of the ended plan itself may: its superior reopened it).
+    running = superseded_by(store, plan.id) is None
+
+    def ended_dates(registry: Registry, code: str, before: dict[str, StoredValue] | None,
+                    after: dict[str, StoredValue]) -> None:  # fmt: skip
+        problem = ended_date_problem(store, registry, before, after) if running else None
+        if problem is not None:
+            field_id, message, allowed = problem
+            place = state.places[(registry.id, code)]
+            cell, value = place.cell(field_id)
+            change.issues.append(
+                Issue(
+                    f"“{record_name(registry, after, code)}”:{message},未导入",
+                    sheet=place.sheet,
+                    cell=cell,
+                    value=value,
+                    rule="已结束计划的数字不变",
+                    allowed=allowed,
+                )
+            )
+
+    for registry_id, new in state.new_records.items():
+        for code, values in new:
+            ended_dates(plan.registry(registry_id), code, None, values)
     by_registry: dict[str, dict[tuple[str, str], tuple[int, StoredValue]]] = {}
     for registry_id, code, values in state.record_updates:
         if registry_id not in by_registry:
@@ -784,6 +812,7 @@ def _diff(store: Store, plan: Plan, org: OrgUnit, period: Period, state: _State)
         before = {f.id: stored[(code, f.id)][1] for f in registry.fields if (code, f.id) in stored}
         place = state.places[(registry_id, code)]
         change.issues += _record_conflicts(store, plan, registry, org, code, before, values, place)
+        ended_dates(registry, code, before, values)
         lay(registry_id, "", code, values, stored)
     for form_id, rows in state.rows.items():
         stored = existing_cells(store, plan.id, org.code, form_id, str(period))

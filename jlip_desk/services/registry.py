@@ -16,6 +16,7 @@ from jlip_desk.services.validator import check_record
 from jlip_desk.store.cells import HistoryEntry, StoredValue, history, read_form
 from jlip_desk.store.database import Store
 from jlip_desk.store.orgs import get_org
+from jlip_desk.store.plans import loaded_plans, superseded_by
 from jlip_desk.store.records import Record, active_during, get_record, record_key, record_rows
 from jlip_desk.store.status import read_org_statuses
 from jlip_desk.validation.rows import Problem
@@ -102,7 +103,9 @@ def add_record(
         raise NotAllowedError(
             f"{registry.name}只能登记在县级单位下,“{org.name}”不是县级单位", where="所属单位"
         )
+    _require_running(store, plan)
     values = _valid(registry, raw_values, f"新增{registry.name}")
+    _refuse_ended_dates(store, registry, None, values, f"新增{registry.name}")
     return gate.write_record(store, plan, registry, org.code, values).code
 
 
@@ -117,6 +120,7 @@ def _editable(store: Store, plan: Plan, code: str) -> tuple[Registry, Record]:
             allowed=f"{plan.name}的登记册:{'、'.join(r.name for r in plan.registries)}",
         )
     require_edit(store, record.org_code)
+    _require_running(store, plan)
     return _registry_of(plan, record.registry), record
 
 
@@ -127,6 +131,7 @@ def update_record(store: Store, plan: Plan, code: str, raw_values: Mapping[str, 
     if unknown:
         raise InputError(f"{registry.name}没有字段:{'、'.join(sorted(unknown))}", where=code)
     values = _valid(registry, {**record.values, **raw_values}, code)
+    _refuse_ended_dates(store, registry, record.values, values, code)
     _refuse_emptying(store, plan, registry, record, values)
     gate.write_record(store, plan, registry, record.org_code, values, code=code)
 
@@ -143,6 +148,7 @@ def close_record(store: Store, plan: Plan, code: str, closed_on: dt.date | str) 
         life.status_date_field: closed_on,
     }
     values = _valid(registry, raw, code)
+    _refuse_ended_dates(store, registry, record.values, values, code)
     _refuse_emptying(store, plan, registry, record, values)
     gate.write_record(
         store, plan, registry, record.org_code, values, code=code, note=life.closed_status
@@ -254,6 +260,64 @@ def _refuse_emptying(
             where=record.code,
             allowed="先请上级退回(或解锁)这些报告期,再修改该记录的日期或状态",
         )
+
+
+def _require_running(store: Store, plan: Plan) -> None:
+    """An ended plan's registry is read-only: its records are changed under the plan that
+    took over (the same records, carried over by registry id)."""
+    later = superseded_by(store, plan.id)
+    if later is not None:
+        raise NotAllowedError(
+            f"“{plan.name}”已结束,已由“{later.name}”接续,在此计划下登记册只能查看",
+            where="登记册",
+            allowed=f"在“{later.name}”中登记或修改(菜单“计划 → 查看计划”选当前计划)",
+        )
+
+
+def ended_date_problem(
+    store: Store,
+    registry: Registry,
+    before: Mapping[str, StoredValue] | None,
+    after: Mapping[str, StoredValue],
+) -> tuple[str, str, str] | None:
+    """``(field id, message, allowed)`` when a new or changed set-up or status date falls
+    in the years of a plan that has ended: it would change that plan's handed-in counts."""
+    ended = [p for p in loaded_plans(store) if superseded_by(store, p.id) is not None]
+    if not ended:
+        return None
+    last = max(ended, key=lambda p: p.end_year)
+    life = registry.lifecycle
+    for field_id in (life.established_field, life.status_date_field):
+        new = after.get(field_id)
+        if new is None or (before is not None and before.get(field_id) == new):
+            continue
+        try:
+            year = dt.date.fromisoformat(str(new)[:10]).year
+        except ValueError:
+            continue  # the validator reports a date it cannot read
+        if year <= last.end_year:
+            label = registry.field(field_id).label
+            return (
+                field_id,
+                f"{label} {str(new)[:10]} 在已结束的{last.years_text}内,"
+                "登记后将改变该计划已报送的数字",
+                f"填写 {last.end_year + 1}-01-01 或以后的日期(实际日期可写在备注中);"
+                "如确需更正该计划的数字,请上级退回相关报告期",
+            )
+    return None
+
+
+def _refuse_ended_dates(
+    store: Store,
+    registry: Registry,
+    before: Mapping[str, StoredValue] | None,
+    after: Mapping[str, StoredValue],
+    where: str,
+) -> None:
+    problem = ended_date_problem(store, registry, before, after)
+    if problem is not None:
+        _field, message, allowed = problem
+        raise NotAllowedError(message, where=where, allowed=allowed)
 
 
 def not_due_notice(store: Store, plan: Plan, code: str) -> str | None:

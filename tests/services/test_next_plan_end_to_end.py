@@ -211,3 +211,39 @@ def test_older_and_unknown_plan_versions_get_the_right_message(
     wb.save(stripped)
     code, out, _ = run(capsys, county, "import", "--load-plan", str(stripped))
     assert code == EXIT_REFUSED and "没有附带该计划的定义" in out and "载入计划" in out
+
+
+def test_a_2026_workbook_cannot_back_date_a_station_into_the_ended_plan(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from jlip_desk.validation.formats import credit_code_check_char
+
+    province = tmp_path / "province"
+    assert run(capsys, province, "init", "--org", "220000")[0] == EXIT_OK
+    assert run(capsys, province, "demo")[0] == EXIT_OK
+    assert run(capsys, province, "plan", "load", str(PLAN15))[0] == EXIT_OK
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    args = ("template", "--org", COUNTY, "--period", "2026Q1", "-o", str(out_dir))
+    assert run(capsys, province, *args)[0] == EXIT_OK
+    path = fill(only_file(out_dir), "工作站服务", {"受理维权援助案件": 1, "办结维权援助案件": 1})
+    wb = load_workbook(path)
+    ws = wb["维权援助工作站"]
+    headers = {
+        c.value.split("(")[0] if isinstance(c.value, str) else c.value: c.column for c in ws[2]
+    }
+    last = max(r for r in range(3, ws.max_row + 1) if ws.cell(r, 1).value)
+    new = last + 1
+    for column in range(1, ws.max_column + 1):
+        ws.cell(new, column, ws.cell(last, column).value)
+    ws.cell(new, 1).value = None  # a new station: no code yet
+    ws.cell(new, headers["工作站名称"], "朝阳区补登工作站")
+    base = "91220104MA0000001"
+    ws.cell(new, headers["依托单位统一社会信用代码"], base + credit_code_check_char(base))
+    ws.cell(new, headers["依托单位"], "朝阳区补登单位")
+    ws.cell(new, headers["设立日期"], "2025-06-01")
+    back_dated = tmp_path / "back-dated.xlsx"
+    wb.save(back_dated)
+    code, out, _ = run(capsys, province, "import", str(back_dated))
+    assert code == EXIT_REFUSED
+    assert "设立日期 2025-06-01 在已结束的" in out and "2026-01-01" in out

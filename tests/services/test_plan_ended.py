@@ -138,3 +138,32 @@ def test_a_plan_whose_years_overlap_another_is_refused(store: Store, plan14: Pla
     with pytest.raises(NotAllowedError) as caught:
         save_plan(store, overlap)
     assert "重叠" in str(caught.value) and "start_year = 2026" in str(caught.value)
+
+
+def test_the_ended_plans_registry_is_read_only_and_its_counts_cannot_be_back_dated(
+    store: Store, plan14: Plan, plan15: Plan
+) -> None:
+    """Found in a user test: a station back-dated into 2025 flipped the 14th plan's
+    final count from 59 to 61 (target achieved) after the 15th plan took over."""
+    from jlip_desk.errors import NotAllowedError
+    from jlip_desk.services.summary import build_summary
+
+    generate(store, seed=3)
+    bind(store, "220000")
+    save_plan(store, plan15)
+    before = build_summary(store, Period(2025, 4))
+    with pytest.raises(NotAllowedError) as caught:  # under the ended plan: read-only
+        registry_service.add_record(store, plan14, "workstations", "220104", STATION)
+    assert "只能查看" in str(caught.value) and plan15.name in str(caught.value)
+    back_dated = {**STATION, "established_on": "2025-06-01"}
+    with pytest.raises(NotAllowedError) as caught:  # under the new plan: not into 2025
+        registry_service.add_record(store, plan15, "workstations", "220104", back_dated)
+    assert "已结束" in str(caught.value) and "2026-01-01" in str(caught.value)
+    station = list_records(store, plan14.id, "workstations", ["220104"])[0]
+    with pytest.raises(NotAllowedError):  # nor closed with a date inside it
+        registry_service.close_record(store, plan15, station.code, "2025-11-30")
+    code = registry_service.add_record(
+        store, plan15, "workstations", "220104", {**STATION, "established_on": "2026-02-01"}
+    )
+    registry_service.update_record(store, plan15, code, {"contact": "王五"})  # other fields: fine
+    assert build_summary(store, Period(2025, 4)) == before
