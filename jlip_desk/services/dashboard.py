@@ -484,7 +484,7 @@ def _activity(
     ids = [f for f, _, _ in fields]
     codes = [c.code for c in counties]
     if scope.level == "county":
-        kind = "工作站/网点"
+        kind = "登记记录"
 
         def group_of(org_code: str, subject: str) -> str:
             return subject

@@ -274,7 +274,7 @@ def _activity_section(
     table = Table(
         f"服务活动({summary['period_label']})", columns, tuple(rows), frozenset({len(rows) - 1})
     )
-    notes = ("工作站和服务网点按季度填报的活动数量;年度报告期为四个季度之和。",)
+    notes = ("各登记记录按季度填报的活动数量;年度报告期为四个季度之和。",)
     return Section("服务活动", "服务活动", (table,), notes)
 
 

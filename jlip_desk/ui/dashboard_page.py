@@ -333,7 +333,8 @@ class ChartSet:
                 )
             else:
                 sub += ";本机只有本级数据,不计算占全省比例"
-        c.reset("工作站与服务网点累计数量(按季度)", sub, "季度", "数量(个)", dash.quarters)
+        kinds = "与".join(_short(s.name) for s in dash.counts) or "登记记录"
+        c.reset(f"{kinds}累计数量(按季度)", sub, "季度", "数量(个)", dash.quarters)
         xs = list(range(len(dash.quarters)))
         top = 1.0
         for i, s in enumerate(dash.counts):

@@ -426,7 +426,7 @@ def default_charts(book: ReportBook, family: str | None = None) -> list[Chart]:
         series = [(t["name"], [float(p["count"]) for p in t["by_prefecture"]]) for t in counted]
         charts.append(
             (
-                "各市(州)工作站和服务网点数量",
+                f"各市(州){'和'.join(t['name'].removeprefix('知识产权') for t in counted)}数量",
                 bar_chart(names, series, family, unit="个"),
             )
         )

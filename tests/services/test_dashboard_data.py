@@ -142,7 +142,7 @@ def test_county_sees_its_share_not_the_province_targets(
         for cov in ind.coverage:
             assert cov.expected <= 1  # one county's figure, never "of 60"
     (activity,) = dash.activity
-    assert activity.group_kind == "工作站/网点"
+    assert activity.group_kind == "登记记录"
     assert {code[:6] for code, _ in activity.groups} <= {NANGUAN}
 
 

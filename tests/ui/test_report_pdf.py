@@ -133,7 +133,7 @@ def test_pdf_pages_text_and_fonts(demo: Store, tmp_path: Path) -> None:
     assert "2025年第4季度" in text
     for missing in summary["reporting"]["missing"]:
         assert missing["name"] in text
-    assert "各市(州)工作站和服务网点数量" in text  # the default chart's title
+    assert "各市(州)维权援助工作站和信息公共服务网点数量" in text  # the default chart's title
     assert f"第 1 页,共 {len(pages)} 页" in text
 
     fonts = subprocess.run(
@@ -151,7 +151,7 @@ def test_charts_given_replace_the_default_ones(demo: Store, tmp_path: Path) -> N
     pdf = write_report_pdf(book, tmp_path / "report.pdf", charts=[("仪表盘截图", chart)])
     text = _text(pdf)
     assert "仪表盘截图" in text
-    assert "各市(州)工作站和服务网点数量" not in text
+    assert "各市(州)维权援助工作站和信息公共服务网点数量" not in text
     assert "通化市" in text
     no_charts = write_report_pdf(book, tmp_path / "plain.pdf", charts=[])
     assert "图表" not in _text(no_charts).split("报送情况", 1)[1]
@@ -208,7 +208,7 @@ def test_cli_writes_a_pdf(
     assert "知识产权维权援助工作站" in text
     # The charts are the dashboard's, for the prefecture asked for.
     assert "工作站与服务网点累计数量" in text
-    assert "各市(州)工作站和服务网点数量" not in text
+    assert "各市(州)维权援助工作站和信息公共服务网点数量" not in text
     pages = _pages(out, tmp_path / "png")
     assert all(_variance(QImage(str(page))) > 1.0 for page in pages)
 
