@@ -110,7 +110,9 @@ class StatusBar(QWidget):
 
     def _show_state(self, state: PeriodState) -> None:
         text = f"状态:{state.label}"
-        if state.locked:
+        if state.ended_by is not None and state.locked:
+            text += f"(所属计划已结束,已由“{state.ended_by}”接续,只能查看)"
+        elif state.locked:
             text += "(已锁定)"
         if state.reason:
             text += f"  原因:{state.reason}"
@@ -118,11 +120,12 @@ class StatusBar(QWidget):
             text += f"  {NEXT_STEP}"
         self.label.setText(text)
         self.label.setToolTip(text)
-        can_submit = state.status in STEPS["submit"].sources
+        # An ended plan's period is handed in only after its superior reopens it.
+        can_submit = state.status in STEPS["submit"].sources and not state.locked
         self.submit_button.setEnabled(can_submit)
         # The button names the state it is in: nothing left to submit once handed in.
         self.submit_button.setText(SUBMIT_TEXT if can_submit else state.label)
-        self.unlock_button.setEnabled(state.status == "submitted")
+        self.unlock_button.setEnabled(state.status == "submitted" and state.ended_by is None)
 
     def submit(self) -> None:
         """Refuse at once while errors remain; otherwise say what submitting means, then do it."""

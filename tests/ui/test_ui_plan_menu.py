@@ -126,9 +126,15 @@ def test_the_window_can_show_the_older_plan(
     assert isinstance(entry, EntryPage)
     periods = [entry.period_combo.itemData(i) for i in range(entry.period_combo.count())]
     assert periods[0] == "2025Q4" and periods[-1] == "2021Q1"
+    # The ended plan's period says why it cannot be edited, and cannot be handed in.
+    entry.form_tabs.setCurrentIndex([f.id for f in entry.forms].index("province_annual"))
+    entry.period_combo.setCurrentIndex(entry.period_combo.findData("2025"))
+    qtbot.waitUntil(lambda: "所属计划已结束" in entry.status.label.text(), timeout=10_000)
+    assert plan15.name in entry.status.label.text()
+    assert not entry.status.submit_button.isEnabled()
     active_entry = window.page("entry")
     assert isinstance(active_entry, EntryPage)
-    assert active_entry.period_combo.itemData(0) == "2030Q4"
+    assert str(active_entry.period_combo.itemData(0)).startswith("2030")
     # The overview of the older plan: its own latest period with data, its own targets.
     overview = again.page("overview")
     assert isinstance(overview, OverviewPage)
