@@ -107,18 +107,23 @@ def _import(store: Store, path: Path, options: ImportOptions, result: FileResult
     result.sha256 = submitted.sha256
     result.plan_id, result.plan_version = meta.plan_id, meta.plan_version
     result.org_code, result.org_name, result.period = meta.org_code, meta.org_name, meta.period
-    loaded = _ensure_plan(store, path, options, result, meta, content)
     # Recorded on its own: the return stands even when the values are refused.
     note = _receive_return(store, path, meta, result) if meta.returned_reason else None
+    loaded: Issue | None = None
     try:
         # Everything read from the store and the write share one IMMEDIATE transaction:
         # a second import running at the same time waits, then sees this one's result,
-        # instead of both deciding on the same old state.
+        # instead of both deciding on the same old state. A plan the workbook brings is
+        # loaded in it too: a refused workbook leaves the store as it was, plan and all.
         with store.atomic():
+            loaded = _ensure_plan(store, path, options, result, meta, content)
             if len(meta.carried()) > 1:
                 _import_parts(store, path, options, result, meta, content)
             else:
                 _import_read(store, path, options, result, meta, content)
+    except Refused:
+        loaded, result.plan_loaded = None, ""
+        raise
     finally:
         result.issues += [n for n in (loaded, note) if n is not None]
 
@@ -446,6 +451,9 @@ class _State:
         self.sheet_names: dict[str, str] = {}
         # Code-less rows matched to an existing record on the user's choice: by name.
         self.matched: dict[str, dict[str, str]] = {}
+        # Codes given now to rows without one: records registered in this workbook (a
+        # coded record the store does not know yet was registered elsewhere before).
+        self.fresh: set[str] = set()
 
     # ------------------------------------------------------------- registries
 
@@ -486,6 +494,7 @@ class _State:
                         continue  # refused with both rows named
                 if code is None:
                     code = format_code(self.org.code, registry.code_tag, next_seq)
+                    self.fresh.add(code)
                     next_seq += 1
                     self.new_records.setdefault(registry.id, []).append((code, file_record.values))
                     stored[code] = Record(code, self.plan.id, registry.id, self.org.code,
@@ -801,7 +810,8 @@ def _diff(store: Store, plan: Plan, org: OrgUnit, period: Period, state: _State)
 
     for registry_id, new in state.new_records.items():
         for code, values in new:
-            ended_dates(plan.registry(registry_id), code, None, values)
+            if code in state.fresh:  # registered now, not one travelling with the file
+                ended_dates(plan.registry(registry_id), code, None, values)
     by_registry: dict[str, dict[tuple[str, str], tuple[int, StoredValue]]] = {}
     for registry_id, code, values in state.record_updates:
         if registry_id not in by_registry:

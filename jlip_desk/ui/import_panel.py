@@ -198,8 +198,9 @@ class ImportPanel(QGroupBox):
         reopen = getattr(self.window(), "reopen_on_plan", None)
         if loaded and reopen is not None:
             # The window's pages belong to the plan it opened on: open it again.
+            names = "、".join(Path(f.file).name for f in loaded)
             QMessageBox.information(
-                self, "载入计划", "\n".join(f.text() for f in loaded) + "\n\n窗口将重新打开。"
+                self, "载入计划", f"已载入工作簿附带的计划,并导入了 {names}。窗口将重新打开。"
             )
             reopen(None)
 

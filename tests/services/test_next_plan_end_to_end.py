@@ -247,3 +247,25 @@ def test_a_2026_workbook_cannot_back_date_a_station_into_the_ended_plan(
     code, out, _ = run(capsys, province, "import", str(back_dated))
     assert code == EXIT_REFUSED
     assert "设立日期 2025-06-01 在已结束的" in out and "2026-01-01" in out
+
+
+def test_a_refused_workbook_leaves_the_plan_it_carries_unloaded(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found in a user test: --load-plan loaded the plan of a refused workbook while the
+    report said the store was not changed."""
+    province, county = tmp_path / "province", tmp_path / "county"
+    assert run(capsys, province, "init", "--org", "220000")[0] == EXIT_OK
+    assert run(capsys, province, "demo")[0] == EXIT_OK
+    assert run(capsys, province, "plan", "load", str(PLAN15))[0] == EXIT_OK
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    args = ("template", "--org", COUNTY, "--period", "2026Q1", "-o", str(out_dir))
+    assert run(capsys, province, *args)[0] == EXIT_OK
+    blank = only_file(out_dir)  # the stations' activity left blank: refused
+    assert run(capsys, county, "init", "--org", COUNTY)[0] == EXIT_OK
+    code, out, _ = run(capsys, county, "import", "--load-plan", str(blank))
+    assert code == EXIT_REFUSED and "数据库未作任何改动" in out
+    assert "已载入工作簿附带的计划" not in out
+    code, out, _ = run(capsys, county, "plan", "show", "--json")
+    assert json.loads(out)["id"] == "jilin-ip-14"
