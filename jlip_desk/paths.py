@@ -10,6 +10,10 @@ APP_NAME = "JLIP Desk"
 ORG_NAME = "JLIP"
 DATA_DIR_ENV = "JLIP_DESK_DATA_DIR"
 STORE_FILE = "jlip_desk.sqlite3"
+# Portable mode: this file beside the frozen program's executable keeps the data in
+# PORTABLE_DATA_DIR beside it too (a USB stick, an office where installing is blocked).
+PORTABLE_MARKER = "jlip-desk-portable.txt"
+PORTABLE_DATA_DIR = "data"
 
 _override: Path | None = None
 
@@ -20,7 +24,30 @@ def set_data_dir(path: Path | str | None) -> None:
     _override = Path(path).expanduser().resolve() if path is not None else None
 
 
+def program_dir() -> Path | None:
+    """The folder of the frozen program's executable; None when run from source."""
+    if not getattr(sys, "frozen", False):
+        return None
+    return Path(sys.executable).resolve().parent
+
+
+def portable_data_dir() -> Path | None:
+    """``data/`` beside the frozen program when :data:`PORTABLE_MARKER` is there too."""
+    folder = program_dir()
+    if folder is None or not (folder / PORTABLE_MARKER).is_file():
+        return None
+    return folder / PORTABLE_DATA_DIR
+
+
 def default_data_dir() -> Path:
+    """The data folder when neither ``--data-dir`` nor the variable names one.
+
+    The portable folder beside the program when the marker is there, else the per-user one.
+    """
+    return portable_data_dir() or user_data_dir()
+
+
+def user_data_dir() -> Path:
     """The per-user application data folder, the same one Qt's AppDataLocation names.
 
     Computed without Qt so the core and the command line can use it; the GUI
@@ -36,7 +63,11 @@ def default_data_dir() -> Path:
 
 
 def data_dir() -> Path:
-    """The data folder in use: ``--data-dir``, else ``$JLIP_DESK_DATA_DIR``, else the default."""
+    """The data folder in use: ``--data-dir``, else ``$JLIP_DESK_DATA_DIR``, else the default.
+
+    The default is the portable folder beside a frozen program with the marker file, else
+    the per-user folder.
+    """
     if _override is not None:
         return _override
     env = os.environ.get(DATA_DIR_ENV)
