@@ -2,9 +2,12 @@
 
 Usage, from the repository root (Linux or Windows):
 
-    uv run python installer/build.py               # bundle in dist/jlip-desk/, self-tested
+    uv run python installer/build.py               # bundle in dist/jlip-desk/, self-tested,
+                                                   # the frozen real job, the portable zip
+                                                   # and its test, the size budget
     uv run python installer/build.py --installer   # ... and dist/JLIP-Desk-<version>-setup.exe
-    uv run python installer/build.py --xz          # ... and measure the bundle packed with xz -6
+    uv run python installer/build.py --quick       # bundle and self-test only (no real job,
+                                                   # no portable zip, no xz, no budget)
     uv run python installer/build.py --nsis-only DIR   # only compile the installer from DIR
     uv run python installer/build.py --nsis-only DIR --version 0.1.1 --output FILE
                                                    # ... as another version, elsewhere
@@ -21,12 +24,15 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 import time
-from collections.abc import Iterator
+import zipfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,11 +42,28 @@ ICON = ROOT / "resources" / "icons" / "jlip_desk.ico"
 DIST = ROOT / "dist"
 WORK = ROOT / "build" / "pyinstaller"
 REPORT = DIST / "build-report.json"
+FROZEN_JOB = ROOT / "installer" / "frozen_job.py"
 
 IS_WIN = sys.platform == "win32"
 IS_LINUX = sys.platform.startswith("linux")
 APP_NAME = "jlip-desk"  # must match APP_NAME in the spec and APP_EXE in the .nsi
 EXE_NAME = f"{APP_NAME}.exe" if IS_WIN else APP_NAME
+CLI_NAME = "jlip-desk-cli"  # must match CLI_NAME in the spec and CLI_EXE in the .nsi
+CLI_EXE_NAME = f"{CLI_NAME}.exe" if IS_WIN else CLI_NAME
+# Portable mode (jlip_desk/paths.py): this file beside the program keeps the data in
+# data/ beside it. The portable zip has it; the installer does not.
+PORTABLE_MARKER = "jlip-desk-portable.txt"
+PORTABLE_DATA_DIR = "data"
+PORTABLE_FOLDER = "JLIP Desk"  # the zip's top folder, as it lands on a USB stick
+PORTABLE_TEXT = (
+    "JLIP Desk 便携版\r\n\r\n"
+    "本文件在程序旁边时,JLIP Desk 把全部数据(数据库、备份、日志、设置)保存在旁边的 data 文件夹中,"
+    "不写入本机用户目录。整个文件夹可以放在U盘上使用;复制整个文件夹即可连同数据一起搬到另一台电脑。\r\n"
+    "删除本文件则改用本机用户目录中的数据文件夹。\r\n"
+)
+# The download budget: the bundle packed with xz -6, and the installer, at most this.
+SIZE_BUDGET = 45_000_000
+LARGEST_SHOWN = 20
 CONTENTS = "_internal"  # PyInstaller 6's contents directory: sys._MEIPASS
 DATA_FOLDERS = ("resources", "db", "ui")
 SELF_TEST_TIMEOUT = 180
@@ -54,12 +77,14 @@ FORBIDDEN = re.compile(
     r"|/plugins/(tls|networkinformation|egldeviceintegrations)/"
     r"|/plugins/wayland-"
     r"|(^|/)(tcl|tk)[0-9.]*/|(^|/)_?tkinter"
+    r"|(^|/)(lib)?Qt6Test[^/]*\.(so[.0-9]*|dll)$|(^|/)QtTest\.[^/]*(so|pyd)$"
+    r"|/plugins/platformthemes/(lib)?qgtk3|(^|/)readline\.[^/]*(so|pyd)$"
     r"|^_internal/numpy/(.+/)?tests/",
     re.IGNORECASE,
 )
 # Shared libraries the spec drops: no remaining library may still need one of them.
 DROPPED_LIBRARY = re.compile(
-    r"^(lib)?(Qt6(Network|Qml|Quick|Pdf|Wayland|EglFs)|crypto|ssl)", re.IGNORECASE
+    r"^(lib)?(Qt6(Network|Qml|Quick|Pdf|Wayland|EglFs|Test)|crypto|ssl)", re.IGNORECASE
 )
 
 
@@ -105,8 +130,9 @@ def windows_version(version: str) -> str:
     return ".".join(numbers + ["0"] * (4 - len(numbers)))
 
 
-def run(command: list[str], *, what: str, **kwargs: object) -> None:
-    info("$ " + subprocess.list2cmdline(command))
+def run(command: list[str], *, what: str, quiet: bool = False, **kwargs: object) -> None:
+    if not quiet:
+        info("$ " + subprocess.list2cmdline(command))
     result = subprocess.run(command, check=False, **kwargs)  # type: ignore[call-overload]
     if result.returncode != 0:
         raise BuildError(f"{what} failed with exit status {result.returncode}")
@@ -148,10 +174,11 @@ def build_bundle() -> Path:
 
 def check_bundle(bundle: Path) -> None:
     step("Checking the bundle's contents")
-    exe = bundle / EXE_NAME
     internal = bundle / CONTENTS
-    if not exe.is_file():
-        raise BuildError(f"the program {exe} is missing")
+    for name in (EXE_NAME, CLI_EXE_NAME):
+        if not (bundle / name).is_file():
+            raise BuildError(f"the program {bundle / name} is missing")
+    info(f"programs: {EXE_NAME} and {CLI_EXE_NAME}, sharing {CONTENTS}/")
     if not internal.is_dir():
         raise BuildError(f"{internal} is missing: has PyInstaller's contents_directory changed?")
 
@@ -195,9 +222,13 @@ def check_bundle(bundle: Path) -> None:
         info("numpy is not bundled (nothing in the app imports pyqtgraph or numpy yet)")
 
 
-def strip_libpython(bundle: Path) -> int:
-    """Strip libpython only; never the libraries under numpy.libs (OpenBLAS breaks)."""
-    step("Stripping libpython (only libpython: stripping numpy.libs breaks OpenBLAS)")
+def strip_python(bundle: Path) -> int:
+    """Strip libpython and CPython's own extension modules (lib-dynload) only.
+
+    Those come from the Python build, with their symbols. Never the libraries under
+    numpy.libs (OpenBLAS breaks), nor other wheels' files.
+    """
+    step("Stripping libpython and lib-dynload (never numpy.libs: stripping breaks OpenBLAS)")
     if not IS_LINUX:
         info("skipped: selective stripping is for Linux builds")
         return 0
@@ -205,15 +236,18 @@ def strip_libpython(bundle: Path) -> int:
     if strip is None:
         info("skipped: no strip on PATH (install binutils)")
         return 0
+    internal = bundle / CONTENTS
+    targets = sorted(internal.glob("libpython3*.so*")) + sorted(
+        internal.glob("python3*/lib-dynload/*.so")
+    )
     saved = 0
-    for lib in sorted((bundle / CONTENTS).glob("libpython3*.so*")):
+    for lib in targets:
+        if lib.is_symlink():
+            continue
         before = lib.stat().st_size
-        run([strip, "--strip-unneeded", str(lib)], what=f"strip {lib.name}")
-        after = lib.stat().st_size
-        saved += before - after
-        info(f"{lib.name}: {megabytes(before)} -> {megabytes(after)}")
-    if saved == 0:
-        info("nothing stripped (already stripped, or no libpython found)")
+        run([strip, "--strip-unneeded", str(lib)], what=f"strip {lib.name}", quiet=True)
+        saved += before - lib.stat().st_size
+    info(f"{len(targets)} files stripped, {megabytes(saved)} saved")
     return saved
 
 
@@ -245,35 +279,75 @@ def _needed_pe(path: Path) -> list[str] | None:
         pe.close()
 
 
-def check_dependencies(bundle: Path) -> None:
-    """No library left in the bundle may need one the spec dropped."""
+def check_dependencies(bundle: Path) -> dict[str, list[str]]:
+    """No library left in the bundle may need one the spec dropped.
+
+    Returns what each binary needs (its path in the bundle -> library names), for the
+    list of the largest files; empty when the tools are missing.
+    """
     step("Checking that nothing left in the bundle needs a dropped library")
     if IS_WIN:
         try:
             import pefile  # noqa: F401
         except ImportError:
             info("skipped: pefile is not installed")
-            return
-        needed_of = _needed_pe
+            return {}
+        needed_of: Callable[[Path], list[str] | None] = _needed_pe
     elif IS_LINUX and shutil.which("readelf"):
         needed_of = _needed_elf
     else:
         info("skipped: needs readelf (Linux) or pefile (Windows)")
-        return
-    present = {p.name.lower() for p in files_under(bundle)}
+        return {}
+    present = {p.name.lower() for p in bundle.rglob("*")}
     broken: list[str] = []
-    checked = 0
+    needs: dict[str, list[str]] = {}
     for path in files_under(bundle):
         needed = needed_of(path)
         if needed is None:
             continue
-        checked += 1
+        needs[path.relative_to(bundle).as_posix()] = needed
         for name in needed:
             if DROPPED_LIBRARY.match(name) and name.lower() not in present:
                 broken.append(f"{path.relative_to(bundle).as_posix()} needs {name}")
     if broken:
         raise BuildError("dropped libraries are still needed: " + "; ".join(broken[:5]))
-    info(f"{checked} binaries checked, none needs a dropped library")
+    info(f"{len(needs)} binaries checked, none needs a dropped library")
+    return needs
+
+
+def _pulled_in_by(rel: str, needs: dict[str, list[str]]) -> str:
+    """Why a file is in the bundle: the binaries that need it, or the package it is in."""
+    name = rel.rsplit("/", 1)[-1].lower()
+    users = sorted(
+        user.removeprefix(f"{CONTENTS}/")
+        for user, needed in needs.items()
+        if name in (n.lower() for n in needed)
+    )
+    if users:
+        more = f" and {len(users) - 3} more" if len(users) > 3 else ""
+        return "needed by " + ", ".join(users[:3]) + more
+    if "/" not in rel:
+        return "the program (bootloader)"
+    parts = rel.split("/")[1:]
+    if parts[0] == "PySide6" and "plugins" in parts:
+        return f"Qt plugin ({parts[parts.index('plugins') + 1]}), loaded by Qt at run time"
+    if parts[0].startswith("python3") and "lib-dynload" in parts:
+        return "CPython's standard library (extension module)"
+    if len(parts) == 1:
+        return "a library PyInstaller collected for the Python runtime or a dependency"
+    return f"the {parts[0].split('.')[0]} package"
+
+
+def largest_files(bundle: Path, needs: dict[str, list[str]]) -> list[dict[str, object]]:
+    step(f"The {LARGEST_SHOWN} largest files in the bundle, and what pulled each in")
+    files = sorted(files_under(bundle), key=lambda p: p.stat().st_size, reverse=True)
+    shown = []
+    for path in files[:LARGEST_SHOWN]:
+        rel = path.relative_to(bundle).as_posix()
+        why = _pulled_in_by(rel, needs)
+        info(f"{megabytes(path.stat().st_size):>9}  {rel}: {why}")
+        shown.append({"file": rel, "bytes": path.stat().st_size, "why": why})
+    return shown
 
 
 # --- The frozen program ----------------------------------------------------------------
@@ -376,36 +450,162 @@ def run_frozen(
 
 
 def self_test(bundle: Path) -> float:
-    step("Running the frozen program: --self-test and orgs --json, in narrow encodings")
-    program = [str(bundle / EXE_NAME)]
+    step("Running both frozen programs: --self-test and orgs --json, in narrow encodings")
     elapsed = 0.0
     # ignore_cleanup_errors: on Windows a program killed on time-out may still hold its
     # files for a moment, and a PermissionError here would hide the real failure.
     with tempfile.TemporaryDirectory(
         prefix="jlip-build-selftest-", ignore_cleanup_errors=True
     ) as scratch:
-        for index, (label, extra) in enumerate(encoding_cases(Path(scratch))):
-            info(f"with {label}, no PYTHONIOENCODING or PYTHONUTF8:")
-            env = _frozen_env(extra)
-            data_dir = Path(scratch) / f"data-{index}"
-            stdout, seconds = run_frozen(
-                program, ["--self-test"], data_dir=data_dir, env=env, what="--self-test"
-            )
-            if "自检通过" not in stdout:
-                raise BuildError(f"--self-test exited 0 without saying 自检通过: {stdout!r}")
-            elapsed = max(elapsed, seconds)
-            stdout, _ = run_frozen(
-                program, ["orgs", "--json"], data_dir=data_dir, env=env, what="orgs --json"
-            )
-            try:
-                tree = json.loads(stdout)
-            except ValueError as exc:
-                raise BuildError(f"orgs --json did not print JSON: {exc}") from exc
-            if not (isinstance(tree, list) and tree and tree[0].get("name") == "吉林省"):
-                raise BuildError(f"orgs --json did not print the org tree: {stdout[:200]!r}")
-            info(f"passed: 自检通过, and orgs --json printed 吉林省 with {len(stdout)} characters")
+        for exe_name in (EXE_NAME, CLI_EXE_NAME):
+            program = [str(bundle / exe_name)]
+            for index, (label, extra) in enumerate(encoding_cases(Path(scratch))):
+                info(f"{exe_name} with {label}, no PYTHONIOENCODING or PYTHONUTF8:")
+                env = _frozen_env(extra)
+                data_dir = Path(scratch) / f"data-{exe_name}-{index}"
+                stdout, seconds = run_frozen(
+                    program, ["--self-test"], data_dir=data_dir, env=env, what="--self-test"
+                )
+                if "自检通过" not in stdout:
+                    raise BuildError(f"--self-test exited 0 without saying 自检通过: {stdout!r}")
+                elapsed = max(elapsed, seconds)
+                stdout, _ = run_frozen(
+                    program, ["orgs", "--json"], data_dir=data_dir, env=env, what="orgs --json"
+                )
+                _check_org_tree(stdout)
+                info(f"passed: 自检通过, and orgs --json printed 吉林省 ({len(stdout)} characters)")
     info(f"self-test passed in {elapsed:.1f} s at most")
     return elapsed
+
+
+def _check_org_tree(stdout: str) -> None:
+    try:
+        tree = json.loads(stdout)
+    except ValueError as exc:
+        raise BuildError(f"orgs --json did not print JSON: {exc}") from exc
+    if not (isinstance(tree, list) and tree and tree[0].get("name") == "吉林省"):
+        raise BuildError(f"orgs --json did not print the org tree: {stdout[:200]!r}")
+
+
+def _frozen_job(bundle: Path, option: str, what: str) -> dict[str, float]:
+    with tempfile.TemporaryDirectory(prefix="jlip-build-job-") as scratch:
+        figures = Path(scratch) / "figures.json"
+        program = str(bundle / CLI_EXE_NAME)
+        command = [sys.executable, str(FROZEN_JOB), program, option, "--json", str(figures)]
+        run(command, what=what)
+        result: dict[str, float] = json.loads(figures.read_text(encoding="utf-8"))
+    return result
+
+
+def frozen_job(bundle: Path) -> dict[str, float]:
+    """installer/frozen_job.py: the real job, frozen and from source, compared."""
+    step("The frozen program on a real job, compared with the program from source")
+    return _frozen_job(bundle, "--no-startup", "the frozen real job")
+
+
+def startup(bundle: Path) -> dict[str, float]:
+    """The start-up, frozen and from source, once the xz packing no longer competes."""
+    step("Start-up: the frozen program next to the program from source")
+    result = _frozen_job(bundle, "--startup-only", "the start-up measurement")
+    info(
+        f"frozen {result['startup_frozen_seconds']:.2f} s, from source "
+        f"{result['startup_source_seconds']:.2f} s: {result['startup_ratio']:.2f}x "
+        "(target at most 1.2x)"
+    )
+    return result
+
+
+# --- The portable zip ------------------------------------------------------------------
+
+
+def portable_zip(bundle: Path, version: str) -> Path:
+    """The bundle as a zip that runs from a USB stick, its data in data/ beside it.
+
+    One top folder with the programs, _internal/ and the marker file. Deflate (what
+    Windows Explorer unpacks). A symbolic link (Linux bundles have a few) is stored as one.
+    """
+    step("Packing the portable zip")
+    out = DIST / f"JLIP-Desk-{version}-portable.zip"
+    out.unlink(missing_ok=True)
+    started = time.perf_counter()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+        for path in sorted(bundle.rglob("*")):
+            arcname = f"{PORTABLE_FOLDER}/{path.relative_to(bundle).as_posix()}"
+            if path.is_symlink():
+                entry = zipfile.ZipInfo(arcname)
+                entry.create_system = 3  # Unix, so the mode bits below mean a link
+                entry.external_attr = (stat.S_IFLNK | 0o777) << 16
+                zf.writestr(entry, str(path.readlink()))
+            elif path.is_file():
+                zf.write(path, arcname)
+        marker = zipfile.ZipInfo(f"{PORTABLE_FOLDER}/{PORTABLE_MARKER}", time.localtime()[:6])
+        marker.external_attr = 0o644 << 16
+        zf.writestr(marker, PORTABLE_TEXT.encode("utf-8-sig"))
+    info(f"{out.name}: {megabytes(out.stat().st_size)} in {time.perf_counter() - started:.0f} s")
+    return out
+
+
+def unpack_zip(archive: Path, target: Path) -> None:
+    """Unpack like a user would, keeping the symbolic links and the programs' x bits."""
+    with zipfile.ZipFile(archive) as zf:
+        for entry in zf.infolist():
+            dest = target / entry.filename
+            mode = entry.external_attr >> 16
+            if stat.S_ISLNK(mode):
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                dest.symlink_to(zf.read(entry).decode("utf-8"))
+                continue
+            zf.extract(entry, target)
+            if mode & 0o111:
+                dest.chmod(dest.stat().st_mode | 0o111)
+
+
+_PROFILE_VARIABLES = ("HOME", "USERPROFILE", "APPDATA", "LOCALAPPDATA", "XDG_CONFIG_HOME",
+                      "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME")  # fmt: skip
+
+
+def portable_test(archive: Path) -> None:
+    """Unpack the zip to a stand-in USB stick and run it with a stand-in user profile.
+
+    Every variable that names the profile points at an empty folder; after a real start
+    (bind, write, summary, check, backup, and the window's --self-test) the data must be
+    in data/ beside the program and that folder still empty.
+    """
+    step("Running the portable zip from a stand-in USB stick")
+    with tempfile.TemporaryDirectory(prefix="jlip-build-portable-") as scratch:
+        usb, profile = Path(scratch) / "usb", Path(scratch) / "profile"
+        profile.mkdir()
+        unpack_zip(archive, usb)
+        folder = usb / PORTABLE_FOLDER
+        env = _frozen_env({name: str(profile) for name in _PROFILE_VARIABLES})
+        env.pop("JLIP_DESK_DATA_DIR", None)
+        data = folder / PORTABLE_DATA_DIR
+        steps = [
+            (CLI_EXE_NAME, ["init", "--org", "220102"]),
+            (CLI_EXE_NAME, ["summary", "--json"]),
+            (CLI_EXE_NAME, ["check"]),
+            (CLI_EXE_NAME, ["backup"]),
+            (EXE_NAME, ["--self-test"]),
+        ]
+        for exe_name, args in steps:
+            command = [str(folder / exe_name), *args]
+            info("$ " + subprocess.list2cmdline([f"{PORTABLE_FOLDER}/{exe_name}", *args]))
+            result = subprocess.run(
+                command, env=env, capture_output=True, timeout=SELF_TEST_TIMEOUT, check=False
+            )
+            if result.returncode != 0:
+                _show_output(result.stdout, result.stderr, data)
+                raise BuildError(f"portable {exe_name} {args[0]} exited {result.returncode}")
+        if not (data / "jlip_desk.sqlite3").is_file():
+            raise BuildError(f"portable mode: no store in {data}")
+        if not list((data / "backups").glob("*.sqlite3")):
+            raise BuildError(f"portable mode: no backup in {data / 'backups'}")
+        written = sorted(p.relative_to(profile).as_posix() for p in profile.rglob("*"))
+        if written:
+            raise BuildError(f"portable mode wrote into the user's profile: {written[:5]}")
+        kept = sorted(p.relative_to(data).as_posix() for p in data.rglob("*") if p.is_file())
+        info(f"data beside the program: {', '.join(kept[:6])}")
+        info("nothing written under the user's profile (HOME, APPDATA, LOCALAPPDATA, XDG_*)")
 
 
 class _CountingSink:
@@ -420,21 +620,70 @@ class _CountingSink:
         pass
 
 
-def measure(bundle: Path, *, with_xz: bool) -> dict[str, float]:
+class XzMeasurement:
+    """``tar | xz -6`` of the bundle, counted in a thread while the frozen tests run.
+
+    lzma releases the GIL while it compresses, so this costs no time of its own on a
+    machine with two cores.
+    """
+
+    def __init__(self, bundle: Path) -> None:
+        self.bundle = bundle
+        self.size = 0
+        self.seconds = 0.0
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._pack, name="xz", daemon=True)
+        self._thread.start()
+
+    def _pack(self) -> None:
+        started = time.perf_counter()
+        try:
+            sink = _CountingSink()
+            with tarfile.open(fileobj=sink, mode="w:xz", preset=6) as tar:  # type: ignore[call-overload]
+                tar.add(self.bundle, arcname=self.bundle.name)
+            self.size = sink.size
+        except BaseException as exc:  # re-raised in result()
+            self.error = exc
+        self.seconds = time.perf_counter() - started
+
+    def result(self) -> tuple[int, float]:
+        self._thread.join()
+        if self.error is not None:
+            raise BuildError(f"packing the bundle with xz failed: {self.error}")
+        return self.size, self.seconds
+
+
+def measure(bundle: Path, xz: XzMeasurement | None) -> dict[str, float]:
     step("Measuring the bundle")
     files = list(files_under(bundle))
     unpacked = sum(p.stat().st_size for p in files)
     info(f"unpacked: {megabytes(unpacked)} in {len(files)} files")
     figures: dict[str, float] = {"unpacked_bytes": unpacked, "files": len(files)}
-    if with_xz:
-        started = time.perf_counter()
-        sink = _CountingSink()
-        with tarfile.open(fileobj=sink, mode="w:xz", preset=6) as tar:  # type: ignore[call-overload]
-            tar.add(bundle, arcname=bundle.name)
-        figures["xz_bytes"] = sink.size
-        figures["xz_seconds"] = round(time.perf_counter() - started, 1)
-        info(f"tar | xz -6: {megabytes(sink.size)} ({figures['xz_seconds']:.0f} s)")
+    if xz is not None:
+        size, seconds = xz.result()
+        figures["xz_bytes"] = size
+        figures["xz_seconds"] = round(seconds, 1)
+        info(f"packed with tar | xz -6: {megabytes(size)} ({seconds:.0f} s, alongside the tests)")
     return figures
+
+
+def check_budget(report: dict[str, object]) -> None:
+    """The download budget: the xz-packed bundle and the installer, each at most 45 MB."""
+    step(f"Size budget: at most {megabytes(SIZE_BUDGET)} packed")
+    over = []
+    for key, label in (("xz_bytes", "bundle packed with xz -6"), ("installer_bytes", "installer")):
+        size = report.get(key)
+        if not isinstance(size, int):
+            continue
+        verdict = "within" if size <= SIZE_BUDGET else "OVER"
+        info(f"{label}: {megabytes(size)}, {verdict} the budget of {megabytes(SIZE_BUDGET)}")
+        if size > SIZE_BUDGET:
+            over.append(f"{label} {megabytes(size)}")
+    if over:
+        raise BuildError(
+            f"over the size budget of {megabytes(SIZE_BUDGET)}: {', '.join(over)} "
+            "(see the largest files above)"
+        )
 
 
 def find_makensis() -> str:
@@ -485,6 +734,26 @@ def build_installer(bundle: Path, version: str, out: Path | None = None) -> tupl
 # --- Main -----------------------------------------------------------------------------
 
 
+def summary(report: dict[str, object]) -> None:
+    """The figures that matter, together at the end of the output."""
+    step("Figures")
+    rows = [
+        ("bundle, unpacked", report.get("unpacked_bytes")),
+        ("bundle packed with xz -6", report.get("xz_bytes")),
+        ("installer (LZMA, solid)", report.get("installer_bytes")),
+        ("portable zip (deflate)", report.get("portable_bytes")),
+    ]
+    for label, size in rows:
+        if isinstance(size, int):
+            info(f"{label:<26} {megabytes(size)}")
+    if "startup_ratio" in report:
+        info(
+            f"{'start-up, frozen':<26} {report['startup_frozen_seconds']:.2f} s, from source "
+            f"{report['startup_source_seconds']:.2f} s: {report['startup_ratio']:.2f}x "
+            "(target at most 1.2x)"
+        )
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--installer", action="store_true", help="also compile the NSIS installer")
@@ -506,7 +775,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="with --nsis-only: write the installer here instead of dist/",
     )
     parser.add_argument(
-        "--xz", action="store_true", help="also measure the bundle packed with tar | xz -6"
+        "--quick",
+        action="store_true",
+        help="bundle and self-test only: no real job, portable zip, xz size or budget",
     )
     args = parser.parse_args(argv)
     if args.nsis_only is None and (args.version or args.output):
@@ -537,10 +808,20 @@ def main(argv: list[str] | None = None) -> int:
             bundle = build_bundle()
             report["pyinstaller_seconds"] = round(time.perf_counter() - t0, 1)
             check_bundle(bundle)
-            report["stripped_bytes"] = strip_libpython(bundle)
-            check_dependencies(bundle)
+            report["stripped_bytes"] = strip_python(bundle)
+            needs = check_dependencies(bundle)
+            report["largest_files"] = largest_files(bundle, needs)
+            # The bundle is final from here on: pack it with xz while the tests run.
+            xz = None if args.quick else XzMeasurement(bundle)
             report["self_test_seconds"] = round(self_test(bundle), 1)
-            report |= measure(bundle, with_xz=args.xz)
+            if not args.quick:
+                report |= frozen_job(bundle)
+                archive = portable_zip(bundle, version)
+                report |= {"portable_zip": archive.name, "portable_bytes": archive.stat().st_size}
+                portable_test(archive)
+            report |= measure(bundle, xz)
+            if not args.quick:
+                report |= startup(bundle)
             if args.installer:
                 installer, seconds = build_installer(bundle, version)
                 report |= {
@@ -548,6 +829,9 @@ def main(argv: list[str] | None = None) -> int:
                     "installer_bytes": installer.stat().st_size,
                     "makensis_seconds": round(seconds, 1),
                 }
+            summary(report)
+            if not args.quick:
+                check_budget(report)
     except BuildError as exc:
         print(f"\nBUILD FAILED: {exc}", file=sys.stderr, flush=True)
         return 1

@@ -35,6 +35,8 @@ RequestExecutionLevel user
 
 !define APP_NAME "JLIP Desk"
 !define APP_EXE "jlip-desk.exe"
+; The console program beside it (same _internal folder): the command line on Windows.
+!define CLI_EXE "jlip-desk-cli.exe"
 !define PUBLISHER "JLIP"
 !define UNINSTALLER "uninstall.exe"
 !define UNINST_KEY "Software\Microsoft\Windows\CurrentVersion\Uninstall\JLIP Desk"
@@ -206,6 +208,7 @@ Section "!$(SecProgram)" SecMain
   ${If} ${FileExists} "$INSTDIR\${APP_EXE}"
     RMDir /r "$INSTDIR\_internal"
     Delete "$INSTDIR\${APP_EXE}"
+    Delete "$INSTDIR\${CLI_EXE}"
   ${EndIf}
 
   SetOutPath "$INSTDIR"
@@ -242,6 +245,7 @@ Section "Uninstall"
 
   RMDir /r "$INSTDIR\_internal"
   Delete "$INSTDIR\${APP_EXE}"
+  Delete "$INSTDIR\${CLI_EXE}"
   Delete "$INSTDIR\${UNINSTALLER}"
   ; Not /r: whatever else someone put in the folder stays, and so does the folder.
   RMDir "$INSTDIR"

@@ -233,6 +233,15 @@ _SAMPLE_BINARIES = {
         "PySide6/Qt/plugins/wayland-shell-integration/libxdg-shell.so",
         "PySide6/Qt/plugins/generic/libqtuiotouchplugin.so",
         "PySide6/Qt/plugins/imageformats/libqico.so",
+        "PySide6/Qt/plugins/imageformats/libqjpeg.so",
+        "PySide6/Qt/plugins/imageformats/libqtiff.so",
+        "PySide6/Qt/plugins/imageformats/libqwebp.so",
+        "PySide6/Qt/plugins/platformthemes/libqgtk3.so",
+        "PySide6/Qt/plugins/platformthemes/libqxdgdesktopportal.so",
+        "PySide6/Qt/plugins/platforms/libqlinuxfb.so",
+        "PySide6/Qt/plugins/platforms/libqminimal.so",
+        "PySide6/Qt/plugins/generic/libqevdevmouseplugin.so",
+        "PySide6/Qt/lib/libQt6Test.so.6",
         "libcrypto.so.3",
         "libssl.so.3",
         "libk5crypto.so.3",
@@ -249,6 +258,11 @@ _SAMPLE_BINARIES = {
         "PySide6/opengl32sw.dll",
         "PySide6/plugins/platforms/qwindows.dll",
         "PySide6/plugins/tls/qschannelbackend.dll",
+        "PySide6/plugins/platforms/qminimal.dll",
+        "PySide6/plugins/platforms/qoffscreen.dll",
+        "PySide6/plugins/imageformats/qwebp.dll",
+        "PySide6/plugins/imageformats/qjpeg.dll",
+        "PySide6/Qt6Test.dll",
         "libcrypto-3-x64.dll",
         "libssl-3-x64.dll",
         "numpy.libs/libscipy_openblas64_-4f3e1b5e.dll",
@@ -261,6 +275,10 @@ _KEPT_BINARIES = {
     "PySide6/Qt/plugins/platforms/libqxcb.so",
     "PySide6/Qt/plugins/platforms/libqoffscreen.so",
     "PySide6/Qt/plugins/imageformats/libqico.so",
+    "PySide6/Qt/plugins/imageformats/libqjpeg.so",
+    "PySide6/Qt/plugins/platformthemes/libqxdgdesktopportal.so",
+    "PySide6/plugins/platforms/qoffscreen.dll",
+    "PySide6/plugins/imageformats/qjpeg.dll",
     "libk5crypto.so.3",
     "numpy.libs/libscipy_openblas64_-32a4b2a6.so",
     "numpy/_core/_multiarray_umath.cpython-311-x86_64-linux-gnu.so",
@@ -279,6 +297,7 @@ _SAMPLE_DATAS = [
     "PySide6/translations/qtbase_fr.qm",
     "numpy/_core/tests/data/umath-validation-set-log.csv",
     "pyqtgraph/icons/auto.png",
+    "pyqtgraph/icons/peegee/peegee_512px.png",
     "resources/plans/jilin-ip-14.toml",
 ]
 _KEPT_DATAS = {
@@ -338,12 +357,17 @@ def _exec_spec(
     def recorder(kind: str) -> type[_Recorder]:
         def make(*args: Any, **kwargs: Any) -> _Recorder:
             obj = _Recorder(*args, **kwargs)
-            calls[kind] = obj
+            # The second call of a kind (the spec's second EXE) is kept as "EXE#2".
+            calls[kind if kind not in calls else f"{kind}#2"] = obj
             if kind == "Analysis":
                 obj.pure = [(m, "", "PYMODULE") for m in _SAMPLE_PURE]  # type: ignore[attr-defined]
                 obj.binaries = [(d, "", "BINARY") for d in _SAMPLE_BINARIES[platform]]  # type: ignore[attr-defined]
                 obj.datas = [(d, "", "DATA") for d in _SAMPLE_DATAS]  # type: ignore[attr-defined]
-                obj.scripts = []  # type: ignore[attr-defined]
+                obj.scripts = [  # type: ignore[attr-defined]
+                    ("pyi_rth_pyside6", "", "PYSOURCE"),
+                    ("rthook_qt", "", "PYSOURCE"),
+                    ("main", "", "PYSOURCE"),
+                ]
             return obj
 
         return make  # type: ignore[return-value]
@@ -380,7 +404,8 @@ def test_spec_drops_exactly_what_packaging_md_says(
 ) -> None:
     calls = _run_spec(monkeypatch, platform)
     collect = calls["COLLECT"]
-    _, binaries, datas = collect.args
+    exe, cli_exe, binaries, datas = collect.args
+    assert (exe, cli_exe) == (calls["EXE"], calls["EXE#2"])
     kept_binaries = {entry[0] for entry in binaries}
     assert kept_binaries == set(_SAMPLE_BINARIES[platform]) & _KEPT_BINARIES
     assert {entry[0] for entry in datas} == _KEPT_DATAS
@@ -441,6 +466,32 @@ def test_spec_is_windowed_with_icon_and_version_on_windows(
 
 
 @pytest.mark.parametrize("platform", ["linux", "win32"])
+def test_spec_builds_a_console_program_beside_the_windowed_one(
+    monkeypatch: pytest.MonkeyPatch, platform: str
+) -> None:
+    """Two programs, one _internal folder: jlip-desk and the console jlip-desk-cli."""
+    calls = _run_spec(monkeypatch, platform)
+    exe, cli_exe = calls["EXE"], calls["EXE#2"]
+    assert cli_exe.kwargs["name"] == "jlip-desk-cli" == _load_script("build").CLI_NAME
+    assert cli_exe.kwargs["console"] is True
+    assert exe.kwargs["console"] is (platform != "win32")
+    # The same archive, scripts and options: the same program, another subsystem.
+    assert cli_exe.args == exe.args
+    assert cli_exe.kwargs["exclude_binaries"] is True
+    # Modules as .pyc files in _internal/, so the two programs share them.
+    assert calls["Analysis"].kwargs["noarchive"] is True
+    # PyInstaller's PySide6 run-time hook (it imports Qt at every start) is replaced.
+    assert calls["Analysis"].kwargs["runtime_hooks"] == [str(INSTALLER / "rthook_qt.py")]
+    assert [entry[0] for entry in exe.args[1]] == ["rthook_qt", "main"]
+    if platform == "win32":
+        strings = {s.name: s.val for s in cli_exe.kwargs["version"].kids[0].kids[0].kids}
+        assert strings["OriginalFilename"] == "jlip-desk-cli.exe"
+    nsi = NSI.read_text(encoding="utf-8")
+    assert '!define CLI_EXE "jlip-desk-cli.exe"' in nsi
+    assert nsi.count('Delete "$INSTDIR\\${CLI_EXE}"') == 2  # upgrade and uninstall
+
+
+@pytest.mark.parametrize("platform", ["linux", "win32"])
 def test_spec_runs_python_in_utf8_mode(monkeypatch: pytest.MonkeyPatch, platform: str) -> None:
     """PyInstaller's bootloader ignores PYTHONUTF8; only this option turns UTF-8 mode on."""
     exe = _run_spec(monkeypatch, platform)["EXE"]
@@ -463,6 +514,10 @@ def test_build_script_recognises_what_must_not_be_bundled() -> None:
         "_internal/PySide6/opengl32sw.dll",
         "_internal/PySide6/Qt/plugins/tls/libqopensslbackend.so",
         "_internal/numpy/_core/tests/test_api.py",
+        "_internal/PySide6/Qt/lib/libQt6Test.so.6",
+        "_internal/PySide6/QtTest.abi3.so",
+        "_internal/PySide6/Qt/plugins/platformthemes/libqgtk3.so",
+        "_internal/python3.11/lib-dynload/readline.cpython-311-x86_64-linux-gnu.so",
     ):
         assert build.FORBIDDEN.search(rel), rel
     for rel in (
