@@ -63,7 +63,9 @@ def type_text(qtbot: QtBot, widget: QWidget, text: str) -> None:
     QApplication.sendEvent(widget, event)
 
 
-def fill_required(qtbot: QtBot, dialog: RecordDialog, registry: Registry, credit_code: str) -> None:
+def fill_required(
+    qtbot: QtBot, dialog: RecordDialog, registry: Registry, credit_code: str, year: int = 2023
+) -> None:
     for field in registry.fields:
         editor = dialog.editors[field.id]
         if field.type is FieldType.CHOICE:
@@ -75,7 +77,7 @@ def fill_required(qtbot: QtBot, dialog: RecordDialog, registry: Registry, credit
         elif field.format == "phone":
             type_into(qtbot, editor, "0431-88886666")
         elif field.type is FieldType.DATE and field.required:
-            type_into(qtbot, editor, "2023-04-01")
+            type_into(qtbot, editor, f"{year}-04-01")
         elif field.type is FieldType.TEXT and field.required:
             type_into(qtbot, editor, f"测试{field.label}"[: field.max_length or 20])
 
@@ -115,7 +117,9 @@ def test_add_fix_edit_close_and_history(
     dialog = page.dialog
     assert isinstance(dialog, RecordDialog) and dialog.isVisible()
     assert dialog.code_edit.isReadOnly() and dialog.code_edit.text() == ""
-    fill_required(qtbot, dialog, registry, BAD_CODE)
+    # Dates in the plan's own years: an ended plan's years take no new set-up dates.
+    year = max(2023, plan.start_year)
+    fill_required(qtbot, dialog, registry, BAD_CODE, year)
     credit_field = next(f.id for f in registry.fields if f.format == "credit_code")
     credit = dialog.editors[credit_field]
     assert credit.property("problem") is True and "校验位" in credit.toolTip()
@@ -157,7 +161,7 @@ def test_add_fix_edit_close_and_history(
     qtbot.mouseClick(page.close_button, LEFT)
     dialog = page.dialog
     assert isinstance(dialog, CloseDialog)
-    type_into(qtbot, dialog.date_edit, "2025-06-30")
+    type_into(qtbot, dialog.date_edit, f"{year + 2}-06-30")
     qtbot.mouseClick(dialog.ok_button, LEFT)
     settle(qtbot, ctx, lambda: tab.proxy.rowCount() == 0)
     assert tab.model.rowCount() == 1
