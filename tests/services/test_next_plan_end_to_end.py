@@ -142,10 +142,19 @@ def test_the_15th_plan_takes_over_and_the_14th_stays_whole(
     finally:
         store.close()
     # And the reports of both plans.
-    for label in ("2025Q4", "2026Q1"):
+    for label, plan in (("2025Q4", plan14), ("2026Q1", plan15)):
         report = tmp_path / f"report-{label}.xlsx"
         assert run(capsys, province, "report", "--period", label, "-o", str(report))[0] == EXIT_OK
-        assert report.stat().st_size > 0
+        texts = {
+            str(cell.value)
+            for ws in load_workbook(report, read_only=True).worksheets
+            for row in ws.iter_rows()
+            for cell in row
+            if cell.value is not None
+        }
+        assert any(plan.name in text for text in texts), label
+        other = plan15 if plan is plan14 else plan14
+        assert not any(other.name in text for text in texts), label
 
 
 def test_a_county_on_the_14th_plan_loads_the_15th_from_the_provinces_template(
