@@ -294,6 +294,7 @@ def self_test() -> int:
                 window.close()
                 QThreadPool.globalInstance().waitForDone(10_000)
                 window.ctx.close()
+                _check_file_dialog(Path(folder))
             finally:
                 if store is not None:
                     store.close()  # already closed on success; a failure may have left it open
@@ -307,6 +308,22 @@ def self_test() -> int:
         return _self_test_failed(";".join(warnings.messages), log_path)
     print(f"JLIP Desk {__version__} 自检通过")
     return 0
+
+
+def _check_file_dialog(folder: Path) -> None:
+    """Qt's own (non-native) file dialog opens and speaks Chinese: the bundle holds the
+    translations and image plugins it needs (the native Windows dialog is Windows')."""
+    from PySide6.QtWidgets import QFileDialog, QLabel
+
+    dialog = QFileDialog(None, "自检", str(folder), "工作簿 (*.xlsx)")
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+    dialog.show()
+    QApplication.processEvents()
+    labels = [label.text() for label in dialog.findChildren(QLabel)]
+    dialog.close()
+    dialog.deleteLater()
+    if not any(text.startswith("查找范围") for text in labels):
+        raise RuntimeError(f"file dialog labels not in Chinese: {labels}")
 
 
 def _self_test_failed(reason: str, log_path: Path | None, details: str = "") -> int:

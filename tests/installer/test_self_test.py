@@ -33,6 +33,19 @@ if mode == "no-translations":
             return QLibraryInfo.path(which)
 
     app.QLibraryInfo = NoTranslations
+if mode == "english-dialog":
+    # Only Qt's own catalogue, not the program's (what a bundle without
+    # resources/translations would do): the file dialog says "Look in:".
+    def install_translations(qapp):
+        from PySide6.QtCore import QTranslator
+
+        translator = QTranslator(qapp)
+        folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+        translator.load("qtbase_zh_CN", folder)
+        qapp.installTranslator(translator)
+        return True
+
+    app.install_translations = install_translations
 opened = []
 if mode == "window-fails":
     real_open_store = app.open_store
@@ -100,3 +113,11 @@ def test_a_failing_self_test_closes_its_store(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "the window could not be built" in result.stderr
     assert result.stdout.split() == ["store", "closed"]
+
+
+def test_self_test_fails_when_the_file_dialog_is_not_chinese(tmp_path: Path) -> None:
+    """The frozen self-test opens Qt's own file dialog: a bundle without the program's
+    catalogue of the strings qtbase_zh_CN leaves in English fails it."""
+    result = _self_test(tmp_path, "english-dialog")
+    assert result.returncode == 1, result.stdout
+    assert "file dialog labels not in Chinese" in result.stderr and "Look in" in result.stderr
