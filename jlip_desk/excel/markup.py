@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,7 +31,11 @@ def write_markup(source: Path, issues: Sequence[Issue], target: Path) -> Path:
     """Open ``source`` with openpyxl, mark ``issues``, save atomically as ``target``."""
     # Cached values only: the copy the program hands out never carries live formulas.
     try:
-        wb = load_workbook(source, keep_links=False, data_only=True)
+        with warnings.catch_warnings():
+            # Whole-column print areas ("$A:$M", the sheets that take new rows) are
+            # valid, but openpyxl does not read them and says so; the copy loses them.
+            warnings.filterwarnings("ignore", message="Print area cannot be set")
+            wb = load_workbook(source, keep_links=False, data_only=True)
     except (zipfile.BadZipFile, ParseError, KeyError, ValueError, IndexError, TypeError) as exc:
         # A part the import never needs (docProps/core.xml) may still be malformed.
         raise InputError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +36,10 @@ def _uncached_formulas(path: Path, grids: dict[str, Grid]) -> dict[str, set[tupl
     from openpyxl import load_workbook
 
     out: dict[str, set[tuple[int, int]]] = {}
-    wb = load_workbook(path, read_only=True, data_only=False, keep_links=False)
+    with warnings.catch_warnings():
+        # Whole-column print areas are valid; openpyxl does not read them and says so.
+        warnings.filterwarnings("ignore", message="Print area cannot be set")
+        wb = load_workbook(path, read_only=True, data_only=False, keep_links=False)
     try:
         for ws in wb.worksheets:
             grid = grids.get(ws.title)

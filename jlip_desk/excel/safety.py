@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -214,7 +215,10 @@ def load_workbook_safely(path: Path, **kwargs: Any) -> Workbook:
     """
     vet_workbook(path)
     try:
-        return openpyxl.load_workbook(path, **kwargs)
+        with warnings.catch_warnings():
+            # Whole-column print areas are valid; openpyxl does not read them and says so.
+            warnings.filterwarnings("ignore", message="Print area cannot be set")
+            return openpyxl.load_workbook(path, **kwargs)
     except defusedxml.DefusedXmlException as exc:
         raise entity_error(str(path), "") from exc
     except (zipfile.BadZipFile, ParseError, KeyError, ValueError, IndexError, TypeError) as exc:

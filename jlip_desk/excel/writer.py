@@ -31,6 +31,7 @@ from jlip_desk.excel.layout import (
 )
 from jlip_desk.excel.meta import PROP_PREFIX, Meta
 from jlip_desk.excel.plan_part import write_plan_sheet
+from jlip_desk.plan.model import SubjectKind
 
 AUTHOR = "JLIP Desk"
 # Characters XML 1.0 cannot carry (openpyxl refuses them too): dropped from cell text.
@@ -148,8 +149,10 @@ class _Formats:
             self._keys[color] = self._wb.add_format(properties)
         return self._keys[color]
 
-    def cell(self, col: Column) -> _Cell:
-        key = (col.locked, styles.number_format(col.field))
+    def cell(self, col: Column, *, open_: bool = False) -> _Cell:
+        """The formats of ``col``'s cells (``open_``: unlocked even for a fixed column,
+        for the rows a clerk adds below the data)."""
+        key = (col.locked and not open_, styles.number_format(col.field))
         if key not in self._cells:
             self._cells[key] = _Cell(
                 self._wb.add_format(styles.data_cell(*key)),
@@ -250,11 +253,16 @@ def _write_sheet(
     cells = [formats.cell(c) for c in spec.columns]
     # New records go anywhere below the data: a cell no row wrote takes its column's
     # format, so a registry's input columns stay unlocked, shaded and formatted to the
-    # bottom of the sheet without writing a single blank cell.
-    spare = spec.kind is SheetKind.REGISTRY
-    for index, (col, cell) in enumerate(zip(spec.columns, cells, strict=True)):
+    # bottom of the sheet without writing a single blank cell. A form about registry
+    # records takes new rows too (a new station's activity row: its name typed, its
+    # code left blank), so there every column is open below the data.
+    spare = spec.kind is SheetKind.REGISTRY or spec.subject is SubjectKind.REGISTRY
+    form_rows = spec.kind is SheetKind.FORM
+    for index, col in enumerate(spec.columns):
         width = column_width(col.header, [row.get(col.key) for row in data.rows])
-        ws.set_column(index, index, width, cell.plain if spare else None)
+        # The code stays locked (left blank, given on import); the name is typed.
+        below = formats.cell(col, open_=form_rows and index > 0).plain if spare else None
+        ws.set_column(index, index, width, below)
     header_lines = max(
         (math.ceil(display_width(c.header) / _HEADER_WIDTH) for c in spec.columns), default=1
     )
@@ -265,7 +273,10 @@ def _write_sheet(
     first_input = next((i for i, c in enumerate(spec.columns) if not c.locked), 0)
     frozen = first_input if spec.kind is SheetKind.FORM else min(2, len(spec.columns))
     ws.freeze_panes(FIRST_DATA_ROW - 1, frozen)
-    last_row = FIRST_DATA_ROW + len(data.rows) - 2
+    # A sheet that takes new rows prints whole columns ("$A:$M": Excel and LibreOffice
+    # print them down to the last row typed in, so added rows print too); a fixed one
+    # prints exactly its rows. (openpyxl does not read whole-column print areas back.)
+    last_row = MAX_ROW - 1 if spare else FIRST_DATA_ROW + len(data.rows) - 2
     _print_setup(
         ws, meta, max(last_row, HEADER_ROW - 1), len(spec.columns) - 1,
         rows=HEADER_ROW, one_page=len(data.rows) <= ONE_PAGE_ROWS, period=spec.period,

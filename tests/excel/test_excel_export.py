@@ -38,7 +38,7 @@ from jlip_desk.excel.styles import (
     number_format,
 )
 from jlip_desk.periods import Period
-from jlip_desk.plan.model import Field, FieldType
+from jlip_desk.plan.model import Field, FieldType, SubjectKind
 from jlip_desk.services.excel import export_submission, export_template, export_templates_all
 from jlip_desk.services.workbooks import collect
 from jlip_desk.store.database import Store
@@ -220,8 +220,19 @@ def test_registry_sheet_open_for_new_rows(demo_store: Store, tmp_path: Path) -> 
     # The drop-downs and checks cover the rows below the records too.
     for dv in ws.data_validations.dataValidation:
         assert len(dv.sqref.ranges) == 1 and str(dv.sqref).endswith(str(MAX_ROW)), dv.sqref
-    # Form sheets keep their fixed rows: nothing below them is open.
-    assert all(dim.style_id == 0 for dim in wb["服务活动"].column_dimensions.values())
+    # A form about registry records takes a new station's row too (found in a user
+    # test: 填报说明 said to add it, the protected sheet refused): below its rows the
+    # code stays locked (left blank), the name and the figures are open.
+    activity = wb["服务活动"]
+    assert _column_style(activity, 1).protection.locked
+    for index in range(2, activity.max_column + 1):
+        assert not _column_style(activity, index).protection.locked, index
+
+
+def test_a_form_about_the_org_unit_keeps_its_fixed_rows(demo_store: Store, tmp_path: Path) -> None:
+    path = export_submission(demo_store, "220102", Period(2025), tmp_path).path
+    annual = load_workbook(path)["年度指标"]
+    assert all(dim.style_id == 0 for dim in annual.column_dimensions.values())
 
 
 @pytest.mark.libreoffice
@@ -349,9 +360,12 @@ def test_every_input_column_has_its_validation(demo_store: Store, tmp_path: Path
     for data in sheets:
         ws = wb[data.spec.sheet]
         by_range = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
-        last = MAX_ROW if data.spec.kind is SheetKind.REGISTRY else FIRST_DATA_ROW + len(
-            data.rows
-        ) - 1  # fmt: skip
+        # Sheets that take new rows (registries, forms about their records) check them
+        # to the bottom; fixed ones their own rows.
+        takes_rows = (
+            data.spec.kind is SheetKind.REGISTRY or data.spec.subject is SubjectKind.REGISTRY
+        )
+        last = MAX_ROW if takes_rows else FIRST_DATA_ROW + len(data.rows) - 1
         expected = set()
         for index, col in enumerate(data.spec.columns, start=1):
             f = col.field

@@ -6,6 +6,8 @@ import re
 import shutil
 import subprocess
 import uuid
+import zipfile
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +31,12 @@ Q = Period(2025, 4)
 VISIBLE = ["填报说明", "维权援助工作站", "信息服务网点", "服务活动"]
 
 
-def _check_print_setup(ws: Worksheet, org: str = "南关区", period: str = "2025Q4") -> None:
+def _check_print_setup(
+    ws: Worksheet,
+    org: str = "南关区",
+    period: str = "2025Q4",
+    whole_columns: Collection[str] = (),
+) -> None:
     assert ws.page_setup.orientation == "landscape", ws.title
     assert str(ws.page_setup.paperSize) == "9", ws.title  # A4
     assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
@@ -39,13 +46,24 @@ def _check_print_setup(ws: Worksheet, org: str = "南关区", period: str = "202
     footer = ws.oddFooter
     assert footer.left.text == f"{org} {period}", (ws.title, footer.left.text)
     assert "&P" in footer.right.text and "&N" in footer.right.text, ws.title
-    assert ws.print_area, ws.title
+    # A sheet that takes new rows prints whole columns, which openpyxl does not read
+    # back: its print area is then found among the workbook's defined names.
+    assert ws.print_area or ws.title in whole_columns, ws.title
+
+
+def _whole_column_print_areas(path: Path) -> set[str]:
+    """Sheets whose print area is whole columns ("'服务活动'!$A:$M"), from workbook.xml."""
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read("xl/workbook.xml").decode("utf-8")
+    pattern = r"_xlnm\.Print_Area[^>]*>'?([^'!<]+)'?!\$[A-Z]+:\$[A-Z]+<"
+    return {m.group(1) for m in re.finditer(pattern, xml)}
 
 
 def _check_sheets(path: Path) -> None:
     wb = load_workbook(path)
+    whole = _whole_column_print_areas(path)
     for name in VISIBLE:
-        _check_print_setup(wb[name])
+        _check_print_setup(wb[name], whole_columns=whole)
     for name in VISIBLE[1:]:
         ws = wb[name]
         assert ws.print_title_rows and ws.print_title_rows.replace("$", "") == "1:2", name
@@ -163,10 +181,12 @@ def test_ten_station_county_prints_one_page_per_sheet(
     resaved = helpers.resave_with_libreoffice(files, tmp_path / "resaved")
     for path, shown in zip(resaved, ("2025Q4", "2025", "2025Q4"), strict=True):
         wb = load_workbook(path)
+        whole = _whole_column_print_areas(path)
         visible = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
         for ws in visible:
             # Each sheet's footer names its own period: the year's sheet says 2025.
-            _check_print_setup(ws, "铁西区", "2025" if ws.title == "年度指标" else shown)
+            year = "2025" if ws.title == "年度指标" else shown
+            _check_print_setup(ws, "铁西区", year, whole)
         # Widths survive the re-save: the long names and addresses are not cut off.
         for ws in visible[1:3]:
             for col in ws.iter_cols(min_row=3):
@@ -180,3 +200,28 @@ def test_ten_station_county_prints_one_page_per_sheet(
         sheets = [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"]
         assert _pages(tmp_path / "pdf" / (path.stem + ".pdf")) == len(sheets), path.name
     assert len(sheets) == 5  # the combined workbook: instructions, two registries, two forms
+
+
+def test_a_row_a_clerk_adds_below_the_data_is_open_and_printed(
+    demo_store: Store, tmp_path: Path, helpers: Any
+) -> None:
+    """Found in a user test: 填报说明 said to add a new station's activity row at the end
+    of 服务活动, but the protected sheet refused it, and the fixed print area left rows
+    added below the data unprinted."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) not installed")
+    path = export_template(demo_store, "220102", Q, tmp_path).path
+    wb = load_workbook(path)
+    ws = wb["服务活动"]
+    below = ws.max_row + 1
+    assert ws.protection.sheet
+    name_cell = ws.cell(below, 2)
+    name_cell.value = "南关新区知识产权维权援助工作站"
+    added = tmp_path / "added.xlsx"
+    wb.save(added)
+    _soffice(["--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"), str(added)], helpers)
+    pdf = tmp_path / "pdf" / "added.pdf"
+    text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True)
+    assert "南关新区知识产权维权援助工作站" in text.stdout
+    visible = [s for s in load_workbook(added).worksheets if s.sheet_state == "visible"]
+    assert _pages(pdf) == len(visible)  # still one page per sheet
