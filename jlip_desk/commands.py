@@ -784,8 +784,6 @@ def _cmd_import(store: Any, args: argparse.Namespace) -> int:
     if args.markup_dir:
         _require_writable_folder(args.markup_dir, "--markup-dir")
     backup_before_import(store)
-    if args.load_plan:
-        _preview_carried_plans(store, files)
 
     def progress(done: int, total: int, name: str) -> None:
         # On stderr, as it goes: the report on stdout stays one piece for scripts.
@@ -800,27 +798,16 @@ def _cmd_import(store: Any, args: argparse.Namespace) -> int:
         match_existing=args.match_existing,
         load_plan=args.load_plan,
     )
+    # What each plan the workbooks brought changed (worked out by the import itself,
+    # against the plan active before it: no second read of any workbook).
+    for result in report.files:
+        if result.plan_changes:
+            print(f"{Path(result.file).name} 附带的计划:\n{result.plan_changes}\n")
     print(report.text())
     if args.report:
         report.write_json(args.report)
         print(f"导入报告已保存:{args.report}")
     return EXIT_OK if report.ok else EXIT_REFUSED
-
-
-def _preview_carried_plans(store: Any, files: list[Path]) -> None:
-    """Before ``import --load-plan``: what each plan the workbooks bring would change."""
-    from jlip_desk.services.plans import plan_in_workbook, preview_plan
-    from jlip_desk.store.plans import stored_plans
-
-    seen = {(s.id, s.version) for s in stored_plans(store)}
-    for path in files:
-        try:
-            plan = plan_in_workbook(path)
-        except JlipError:
-            continue  # the import itself names what is wrong with the carried plan
-        if plan is not None and (plan.id, plan.version) not in seen:
-            seen.add((plan.id, plan.version))
-            print(f"{path.name} 附带的计划:\n{preview_plan(store, plan).text()}\n")
 
 
 # -- the reporting workflow -----------------------------------------------------

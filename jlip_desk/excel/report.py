@@ -54,10 +54,8 @@ class FileResult:
     summary: str = ""
     issues: list[Issue] = field(default_factory=list)
     markup: str | None = None  # path of the marked-up copy handed back
-    # The workbook carries a plan this store has not loaded: "id version" (the import
-    # can be repeated with ImportOptions.load_plan once the user has seen the preview).
-    plan_offer: str = ""
     plan_loaded: str = ""  # "id version" of the plan loaded from the workbook, if one was
+    plan_changes: str = ""  # and what it changed against the plan active before
 
     @property
     def errors(self) -> list[Issue]:

@@ -122,7 +122,7 @@ def _import(store: Store, path: Path, options: ImportOptions, result: FileResult
             else:
                 _import_read(store, path, options, result, meta, content)
     except Refused:
-        loaded, result.plan_loaded = None, ""
+        loaded, result.plan_loaded, result.plan_changes = None, "", ""
         raise
     finally:
         result.issues += [n for n in (loaded, note) if n is not None]
@@ -174,7 +174,6 @@ def _ensure_plan(
             )
         )
     if not options.load_plan:
-        result.plan_offer = f"{carried.id} {carried.version}"
         raise Refused(
             Issue(
                 f"此工作簿按本机尚未载入的计划“{carried.name}”"
@@ -187,6 +186,7 @@ def _ensure_plan(
                 "或 jlip-desk plan load 此文件",
             )
         )
+    result.plan_changes = plans.preview_plan(store, carried).text()
     plans.keep_plan(store, carried)
     result.plan_loaded = f"{carried.id} {carried.version}"
     log.info("loaded plan %s %s carried by %s", carried.id, carried.version, path.name)
