@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from jlip_desk.errors import InputError
 from jlip_desk.plan.loader import load_plan
-from jlip_desk.plan.model import Field, Indicator, Plan
+from jlip_desk.plan.model import Field, Form, Indicator, Plan, Registry, Target
 from jlip_desk.store.database import Store
 from jlip_desk.store.plans import active_plan, save_plan, stored_plans
-from jlip_desk.store.records import list_records
+from jlip_desk.store.records import count_records
 
 
 def load_plan_file(store: Store, path: Path) -> tuple[Plan, bool]:
@@ -183,6 +184,39 @@ def _field_changes(old: tuple[Field, ...], new: tuple[Field, ...]) -> list[str]:
     return out
 
 
+_Item = TypeVar("_Item", Indicator, Target, Registry, Form)
+
+
+def _compare(
+    section: str,
+    old: Sequence[_Item],
+    new: Sequence[_Item],
+    *,
+    added: Callable[[_Item], str],
+    changed: Callable[[_Item, _Item], str | None],
+    removed: Callable[[_Item], str] = lambda _item: "",
+    kept: str = "修改",
+    always: bool = False,
+) -> list[PlanChange]:
+    """What changes in one section between two plans, matched by id: added, changed
+    (``kept``; ``always``: every item both have is listed, unless ``changed`` says None),
+    removed."""
+    before = {item.id: item for item in old}
+    after = {item.id for item in new}
+    out: list[PlanChange] = []
+    for item in new:
+        was = before.get(item.id)
+        if was is None:
+            out.append(PlanChange(section, "新增", item.name, added(item)))
+        elif always or was != item:
+            detail = changed(was, item)
+            if detail is not None:
+                out.append(PlanChange(section, kept, item.name, detail))
+    out += [PlanChange(section, "删除", item.name, removed(item)) for item in old
+            if item.id not in after]  # fmt: skip
+    return out
+
+
 def preview_plan(store: Store, new: Plan) -> PlanPreview:
     """Compare ``new`` with the active plan: indicators, targets, registries and forms
     added, removed or changed, and which registries carry their records over."""
@@ -195,71 +229,37 @@ def preview_plan(store: Store, new: Plan) -> PlanPreview:
                        f"{current.start_year}–{current.end_year}年 → "
                        f"{new.start_year}–{new.end_year}年")
         )  # fmt: skip
-    old_ind = {i.id: i for i in current.indicators}
-    new_ind = {i.id: i for i in new.indicators}
-    for i in new.indicators:
-        was = old_ind.get(i.id)
-        if was is None:
-            changes.append(PlanChange("指标", "新增", i.name, f"目标 {_target_text(i)}"))
-        elif was != i:
-            changes.append(
-                PlanChange("指标", "修改", i.name, f"目标 {_target_text(was)} → {_target_text(i)}")
-            )
-    changes += [
-        PlanChange("指标", "删除", i.name) for i in current.indicators if i.id not in new_ind
-    ]
-    old_t = {t.id: t for t in current.targets}
-    new_t = {t.id: t for t in new.targets}
-    for t in new.targets:
-        was_t = old_t.get(t.id)
-        if was_t is None:
-            changes.append(PlanChange("数量目标", "新增", t.name, f"{t.target:g}{t.unit}"))
-        elif was_t != t:
-            changes.append(
-                PlanChange("数量目标", "修改", t.name,
-                           f"{was_t.target:g}{was_t.unit}({was_t.target_year}年) → "
-                           f"{t.target:g}{t.unit}({t.target_year}年)")
-            )  # fmt: skip
-    changes += [
-        PlanChange("数量目标", "删除", t.name) for t in current.targets if t.id not in new_t
-    ]
-    old_r = {r.id: r for r in current.registries}
-    new_r = {r.id: r for r in new.registries}
-    for r in new.registries:
-        was_r = old_r.get(r.id)
-        if was_r is None:
-            changes.append(PlanChange("登记册", "新增", r.name, f"{len(r.fields)} 个字段"))
-            continue
-        if was_r == r and new.id == current.id:
-            continue  # a revision of the same plan: an unchanged registry says nothing
-        count = len(list_records(store, current.id, r.id))
-        renamed = [f"原名“{was_r.name}”"] if was_r.name != r.name else []
-        detail = [
-            f"已登记的 {count} 条记录原样延续",
-            *renamed,
-            *_field_changes(was_r.fields, r.fields),
-        ]
-        changes.append(PlanChange("登记册", "延续", r.name, ";".join(detail)))
-    changes += [
-        PlanChange("登记册", "删除", r.name, "已登记的记录保留,按原计划查看")
-        for r in current.registries
-        if r.id not in new_r
-    ]
-    old_f = {f.id: f for f in current.forms}
-    new_f = {f.id: f for f in new.forms}
+    changes += _compare(
+        "指标", current.indicators, new.indicators,
+        added=lambda i: f"目标 {_target_text(i)}",
+        changed=lambda was, i: f"目标 {_target_text(was)} → {_target_text(i)}",
+    )  # fmt: skip
+    changes += _compare(
+        "数量目标", current.targets, new.targets,
+        added=lambda t: f"{t.target:g}{t.unit}",
+        changed=lambda was, t: f"{was.target:g}{was.unit}({was.target_year}年) → "
+        f"{t.target:g}{t.unit}({t.target_year}年)",
+    )  # fmt: skip
+
+    def carried_over(was: Registry, r: Registry) -> str | None:
+        if was == r and new.id == current.id:
+            return None  # a revision of the same plan: an unchanged registry says nothing
+        renamed = [f"原名“{was.name}”"] if was.name != r.name else []
+        count = count_records(store, r.id)
+        return ";".join([f"已登记的 {count} 条记录原样延续", *renamed,
+                         *_field_changes(was.fields, r.fields)])  # fmt: skip
+
+    changes += _compare(
+        "登记册", current.registries, new.registries,
+        added=lambda r: f"{len(r.fields)} 个字段", changed=carried_over,
+        removed=lambda _r: "已登记的记录保留,按原计划查看", kept="延续", always=True,
+    )  # fmt: skip
     freq = {"quarter": "季度", "year": "年度"}
-    for f in new.forms:
-        was_f = old_f.get(f.id)
-        if was_f is None:
-            changes.append(
-                PlanChange(
-                    "报表", "新增", f.name, f"{freq[f.frequency.value]},{len(f.fields)} 个字段"
-                )
-            )
-        elif was_f != f:
-            detail = _field_changes(was_f.fields, f.fields) or ["校验规则有变化"]
-            changes.append(PlanChange("报表", "修改", f.name, ";".join(detail)))
-    changes += [PlanChange("报表", "删除", f.name) for f in current.forms if f.id not in new_f]
+    changes += _compare(
+        "报表", current.forms, new.forms,
+        added=lambda f: f"{freq[f.frequency.value]},{len(f.fields)} 个字段",
+        changed=lambda was, f: ";".join(_field_changes(was.fields, f.fields) or ["校验规则有变化"]),
+    )  # fmt: skip
     return PlanPreview(
         current, new, tuple(changes), (new.id, new.version) in stored, activates(store, new)
     )

@@ -27,6 +27,7 @@ from jlip_desk.validation.records import (
 __all__ = [
     "Record",
     "active_during",
+    "count_records",
     "counted_at",
     "create_record",
     "create_records_with_codes",
@@ -54,6 +55,12 @@ def home_plan(store: Store, plan_id: str, registry_id: str) -> str:
         "SELECT plan_id FROM records WHERE registry = ? ORDER BY rowid LIMIT 1", (registry_id,)
     ).fetchone()
     return str(row[0]) if row else plan_id
+
+
+def count_records(store: Store, registry_id: str) -> int:
+    """How many records a registry holds, whichever plan they were set up under."""
+    row = store.conn.execute("SELECT COUNT(*) FROM records WHERE registry = ?", (registry_id,))
+    return int(row.fetchone()[0])
 
 
 def record_owners(store: Store, registry_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
