@@ -785,16 +785,16 @@ def _diff(store: Store, plan: Plan, org: OrgUnit, period: Period, state: _State)
             elif not same_value(old[1], value):
                 change.updates.append((value, old[0]))
 
-    from jlip_desk.services.registry import ended_date_problem
+    from jlip_desk.services.registry import ended_date_problem, last_ended_plan
     from jlip_desk.store.plans import superseded_by
 
     # A running plan's workbook may not back-date records into an ended plan's years
     # (a returned period of the ended plan itself may: its superior reopened it).
-    running = superseded_by(store, plan.id) is None
+    last = last_ended_plan(store) if superseded_by(store, plan.id) is None else None
 
     def ended_dates(registry: Registry, code: str, before: dict[str, StoredValue] | None,
                     after: dict[str, StoredValue]) -> None:  # fmt: skip
-        problem = ended_date_problem(store, registry, before, after) if running else None
+        problem = ended_date_problem(last, registry, before, after)
         if problem is not None:
             field_id, message, allowed = problem
             place = state.places[(registry.id, code)]

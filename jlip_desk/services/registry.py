@@ -274,18 +274,23 @@ def _require_running(store: Store, plan: Plan) -> None:
         )
 
 
+def last_ended_plan(store: Store) -> Plan | None:
+    """The loaded plan that ended last (its years are closed to new dates), or None."""
+    ended = [p for p in loaded_plans(store) if superseded_by(store, p.id) is not None]
+    return max(ended, key=lambda p: p.end_year) if ended else None
+
+
 def ended_date_problem(
-    store: Store,
+    last: Plan | None,
     registry: Registry,
     before: Mapping[str, StoredValue] | None,
     after: Mapping[str, StoredValue],
 ) -> tuple[str, str, str] | None:
     """``(field id, message, allowed)`` when a new or changed set-up or status date falls
-    in the years of a plan that has ended: it would change that plan's handed-in counts."""
-    ended = [p for p in loaded_plans(store) if superseded_by(store, p.id) is not None]
-    if not ended:
+    in the years of ``last`` (:func:`last_ended_plan`, worked out once by the caller): it
+    would change that ended plan's handed-in counts."""
+    if last is None:
         return None
-    last = max(ended, key=lambda p: p.end_year)
     life = registry.lifecycle
     for field_id in (life.established_field, life.status_date_field):
         new = after.get(field_id)
@@ -314,7 +319,7 @@ def _refuse_ended_dates(
     after: Mapping[str, StoredValue],
     where: str,
 ) -> None:
-    problem = ended_date_problem(store, registry, before, after)
+    problem = ended_date_problem(last_ended_plan(store), registry, before, after)
     if problem is not None:
         _field, message, allowed = problem
         raise NotAllowedError(message, where=where, allowed=allowed)
