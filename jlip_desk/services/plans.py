@@ -148,7 +148,11 @@ class PlanPreview:
         )
 
     def text(self) -> str:
-        lines = [self.headline, ""]
+        return f"{self.headline}\n\n{self.body()}"
+
+    def body(self) -> str:
+        """What the preview says below its headline: the effect, then each change."""
+        lines: list[str] = []
         if not self.becomes_active and self.new.id != self.current.id:
             lines.append(
                 f"此计划早于当前计划,载入后仍使用“{self.current.name}”;"

@@ -55,7 +55,7 @@ class PlanPreviewDialog(QDialog):
         headline = QLabel(preview.headline)
         headline.setWordWrap(True)
         headline.setStyleSheet("font-weight: bold;")
-        self.changes = QPlainTextEdit(preview.text().split("\n", 2)[-1])
+        self.changes = QPlainTextEdit(preview.body())
         self.changes.setReadOnly(True)
         self.changes.setObjectName("planChanges")
         note = QLabel(
