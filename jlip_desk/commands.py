@@ -906,6 +906,9 @@ def _status_text(store: Any, overview: Any) -> str:
         # The reason last, after a 「」: its own commas are not read as notes.
         reason = f" {why}:「{state.reason}」" if state.reason else ""
         lines.append(f"  {unit.org.code} {unit.org.name}  {state.label}{more}{reason}")
+    if overview.exempt:
+        names = "、".join(o.name for o in overview.exempt)
+        lines.append(f"无需报送(本期没有在册的登记对象)的单位 {len(overview.exempt)} 个:{names}")
     lines.append(f"合计:{overview.text()}")
     return "\n".join(lines)
 

@@ -21,7 +21,7 @@ from jlip_desk.periods import Period, parse_period, quarters_between
 from jlip_desk.plan.model import Frequency, Plan, Registry
 from jlip_desk.services.entry_rows import LOCKED_STATES
 from jlip_desk.services.installation import bound_org
-from jlip_desk.services.reporting import due_date, reporting_units
+from jlip_desk.services.reporting import is_overdue, owing_units, reporting_units
 from jlip_desk.services.summary import (
     build_summary,
     indicator_entry,
@@ -551,13 +551,14 @@ def _reporting(
 ) -> ReportingSeries:
     """Per quarter: units that should report, handed in, overdue (the overview's counts)."""
     today = today or dt.date.today()
-    units = [u.code for u in reporting_units(store, plan, scope.code, Frequency.QUARTER)]
+    units = reporting_units(store, plan, scope.code, Frequency.QUARTER)
+    owing = owing_units(store, plan, Frequency.QUARTER, quarters, units)
     expected, handed, overdue = [], [], []
     for q in quarters:
         recorded = read_statuses(store, plan.id, str(q))
-        locked = sum(1 for u in units if u in recorded and recorded[u].status in LOCKED_STATES)
-        late = today > due_date(plan, q)
-        expected.append(len(units))
-        handed.append(locked)
-        overdue.append(len(units) - locked if late else 0)
+        locked = {u for u in owing[q] if u in recorded and recorded[u].status in LOCKED_STATES}
+        expected.append(len(owing[q]))
+        handed.append(len(locked))
+        # Each owed unit not handed in is overdue once the quarter is past due.
+        overdue.append(len(owing[q] - locked) if is_overdue(plan, q, False, today) else 0)
     return ReportingSeries([str(q) for q in quarters], expected, handed, overdue)

@@ -10,6 +10,14 @@ end, not handed in), and its open errors and warnings from the one validator.
 Which units should report: the org units of the forms of the period's frequency that
 the scope covers. A scope that covers others (the province, a prefecture) is counted
 over them, not over its own forms; ``own=True`` asks for the scope's own report.
+
+Which of them owe a period (:func:`owing_units`, the one answer the review matrix and
+the dashboard read too): a form about the unit itself or about plan items is owed
+every period; a form about registry records only while one of the unit's records
+existed during the period (a county whose first station opened in 2024 owes no
+quarter before it, a county with no station owes none). A unit that typed figures
+for the period or whose period has a state owes it whatever its records say. Only
+an owed period that is past due and not handed in is overdue (:func:`is_overdue`).
 """
 
 from __future__ import annotations
@@ -20,18 +28,22 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from jlip_desk.periods import Period
-from jlip_desk.plan.model import Form, Frequency, Plan
+from jlip_desk.plan.model import Form, Frequency, Plan, SubjectKind
 from jlip_desk.services.entry_rows import LOCKED_STATES, build_rows, scope_orgs
 from jlip_desk.services.period_status import STATUS_LABELS, PeriodState, plan_periods
 from jlip_desk.services.validator import FormHistory, check_rows, load_confirmations
+from jlip_desk.store.cells import filled_periods
 from jlip_desk.store.database import Store
 from jlip_desk.store.orgs import OrgUnit, get_org
 from jlip_desk.store.plans import require_in_plan
-from jlip_desk.store.status import read_statuses
+from jlip_desk.store.records import active_during, list_records
+from jlip_desk.store.status import periods_with_status, read_statuses
 
 __all__ = [
     "COUNT_KEYS",
     "COUNT_LABELS",
+    "EXEMPT_LABEL",
+    "EXEMPT_WHY",
     "STATE_KEYS",
     "Overview",
     "UnitReport",
@@ -39,13 +51,19 @@ __all__ = [
     "covers_form",
     "data_text",
     "due_date",
+    "is_overdue",
     "overview_json",
+    "owing_units",
     "period_overview",
     "period_overviews",
     "problems_text",
     "recount",
     "reporting_units",
 ]
+
+# What the overviews say of a unit that owes nothing in the period.
+EXEMPT_LABEL = "无需报送"
+EXEMPT_WHY = "本期没有在册的登记对象(工作站、服务网点等尚未设立或已撤销),不用填报"
 
 # The words of every aggregate view, in this order; "overdue" overlaps the states
 # (an overdue unit is also 未报送, 草稿 or 已退回).
@@ -87,6 +105,8 @@ class Overview:
     due: dt.date
     units: tuple[UnitReport, ...]
     own: bool = False
+    # The units of the scope that owe nothing this period (not counted in ``units``).
+    exempt: tuple[OrgUnit, ...] = ()
 
     # Derived once: every view reads these many times (a table repaints cell by cell).
     single: UnitReport | None = field(init=False, compare=False, repr=False)
@@ -130,8 +150,12 @@ class Overview:
     def unit(self, org_code: str) -> UnitReport | None:
         return next((u for u in self.units if u.org.code == org_code), None)
 
+    def codes(self) -> set[str]:
+        """Every unit of the scope that reports this period's forms, owing it or not."""
+        return {u.org.code for u in self.units} | {o.code for o in self.exempt}
+
     def counts_text(self) -> str:
-        return counts_text(self.counts, self.handed_in, self.expected)
+        return counts_text(self.counts, self.handed_in, self.expected, len(self.exempt))
 
     def problems_text(self) -> str:
         return problems_text(
@@ -143,12 +167,15 @@ class Overview:
         return f"{self.counts_text()};{self.problems_text()}"
 
 
-def counts_text(counts: Mapping[str, int], handed_in: int, expected: int) -> str:
-    """ "已报送 54 / 60 个单位(未报送 5、已报送 50、已接收 4、已退回 1;逾期 5)"."""
+def counts_text(counts: Mapping[str, int], handed_in: int, expected: int, exempt: int = 0) -> str:
+    """ "已报送 54 / 60 个单位(未报送 5、已报送 50、已接收 4、已退回 1;逾期 5)",
+    with "另有 18 个单位无需报送" when some units of the scope owe nothing."""
     parts = [f"{COUNT_LABELS[k]} {counts[k]}" for k in STATE_KEYS if counts.get(k)]
     tally = "、".join(parts) or "无应报单位"
     if counts.get("overdue"):
         tally += f";{COUNT_LABELS['overdue']} {counts['overdue']}"
+    if exempt:
+        tally += f";另有 {exempt} 个单位{EXEMPT_LABEL}"
     return f"已报送 {handed_in} / {expected} 个单位({tally})"
 
 
@@ -163,7 +190,9 @@ def problems_text(
 
 def data_text(data: Mapping[str, Any]) -> str:
     """Both lines' words from :func:`overview_json`'s data (``summary --json``'s ``reporting``)."""
-    counts = counts_text(data["counts"], data["handed_in"], data["expected"])
+    counts = counts_text(
+        data["counts"], data["handed_in"], data["expected"], len(data.get("exempt", ()))
+    )
     problems = problems_text(
         data["errors"], data["units_with_errors"], data["warnings"], data["units_with_warnings"]
     )
@@ -184,6 +213,8 @@ def overview_json(overview: Overview) -> dict[str, Any]:
         "warnings": overview.warnings,
         "units_with_errors": overview.units_with_errors,
         "units_with_warnings": overview.units_with_warnings,
+        # The units that owe nothing this period, by code.
+        "exempt": [o.code for o in overview.exempt],
         "units": [
             {
                 "code": u.org.code,
@@ -229,6 +260,50 @@ def reporting_units(
 
 def due_date(plan: Plan, period: Period) -> dt.date:
     return period.end + dt.timedelta(days=plan.due_days)
+
+
+def is_overdue(plan: Plan, period: Period, handed_in: bool, today: dt.date) -> bool:
+    """Whether an owed period is overdue: past the plan's due date and not handed in (a
+    returned report is owed again). Only a period the unit owes can be overdue."""
+    return not handed_in and today > due_date(plan, period)
+
+
+def owing_units(
+    store: Store,
+    plan: Plan,
+    frequency: Frequency,
+    periods: Iterable[Period],
+    units: Iterable[OrgUnit],
+) -> dict[Period, frozenset[str]]:
+    """The codes of ``units`` that owe each period (of ``frequency``): see the module."""
+    periods = list(periods)
+    units = list(units)
+    texts = {str(p): p for p in periods}
+    owed: dict[Period, set[str]] = {p: set() for p in periods}
+    for code, text in periods_with_status(store, plan.id):
+        if text in texts:
+            owed[texts[text]].add(code)
+    for form in _forms(plan, frequency):
+        codes = [u.code for u in units if u.level == form.org_level]
+        if not codes:
+            continue
+        wanted = set(codes)
+        for code, text in filled_periods(store, plan.id, form.id):
+            if code in wanted and text in texts:
+                owed[texts[text]].add(code)
+        if form.subject != SubjectKind.REGISTRY:
+            for period in periods:
+                owed[period].update(codes)
+            continue
+        for registry_id in form.registries:
+            registry = plan.registry(registry_id)
+            records = list_records(store, plan.id, registry_id, codes)
+            for period in periods:
+                owed[period].update(
+                    r.org_code for r in records if active_during(r, registry, period)
+                )
+    wanted_all = {u.code for u in units}
+    return {p: frozenset(codes & wanted_all) for p, codes in owed.items()}
 
 
 def _tallies(
@@ -300,17 +375,21 @@ def period_overviews(
             for period, tally in _tallies(store, plan, form, scope_code, form_codes, group).items():
                 for code, (errors, warnings) in tally.items():
                     forms[period][code].append((form.id, errors, warnings))
+        owing = owing_units(store, plan, frequency, group, units)
         for period in group:
             recorded = read_statuses(store, plan.id, str(period))
             due = due_date(plan, period)
             reports = []
             for unit in units:
+                if unit.code not in owing[period]:
+                    continue
                 row = recorded.get(unit.code)
                 state = PeriodState(row.status, row.reason) if row else PeriodState()
-                overdue = today > due and not state.locked
+                overdue = is_overdue(plan, period, state.locked, today)
                 by_form = tuple(sorted(forms[period][unit.code]))
                 reports.append(UnitReport(unit, state, overdue, by_form))
-            out.append(Overview(scope, period, due, tuple(reports), own))
+            exempt = tuple(u for u in units if u.code not in owing[period])
+            out.append(Overview(scope, period, due, tuple(reports), own, exempt))
     return sorted(out, key=lambda o: o.period, reverse=True)
 
 
@@ -330,9 +409,10 @@ def period_overview(
 def covers_form(overviews: Sequence[Overview], plan: Plan, form_id: str, edited: set[str]) -> bool:
     """Whether an edit of ``form_id`` rows of ``edited`` units changes these overviews."""
     frequency = plan.form(form_id).frequency
-    overview = next((o for o in overviews if _frequency(o.period) == frequency), None)
-    # Every period of one frequency has the same units.
-    return overview is not None and any(overview.unit(code) for code in edited)
+    # A unit may owe some periods and not others: any period of the frequency counts.
+    return any(
+        code in o.codes() for o in overviews if _frequency(o.period) == frequency for code in edited
+    )
 
 
 def recount(
@@ -342,39 +422,64 @@ def recount(
     form_id: str,
     since: Period,
     edited: set[str],
+    *,
+    today: dt.date | None = None,
 ) -> list[Overview]:
     """The overviews after an edit of ``form_id`` rows of ``edited`` units in ``since``.
 
     An edit changes its own period's problems and, through ``prior()``, those of the
-    later periods of the same form, only for the units edited; nothing else is checked
-    again.
+    later periods of the same form, only for the units edited; and figures typed (or
+    all deleted) can make a unit owe a period it did not (or no longer). Nothing else
+    is checked again.
     """
+    today = today or dt.date.today()
     form = plan.form(form_id)
     later = [
         o.period for o in overviews if _frequency(o.period) == form.frequency and o.period >= since
     ]
-    present = {u.org.code for o in overviews for u in o.units if o.period in later}
-    codes = sorted(
-        code for code in edited if code in present and get_org(store, code).level == form.org_level
-    )
-    if not codes or not later:
+    present = {code for o in overviews if o.period in later for code in o.codes()}
+    units = [
+        org
+        for code in sorted(edited & present)
+        if (org := get_org(store, code)).level == form.org_level
+    ]
+    if not units or not later:
         return list(overviews)
+    codes = [u.code for u in units]
     fresh: dict[Period, dict[str, tuple[int, int]]] = {p: {} for p in later}
     for code in codes:
         # Each unit's own rows: build_rows for a unit's code covers that unit alone.
         for period, tally in _tallies(store, plan, form, code, [code], later).items():
             fresh[period].update(tally)
+    owing = owing_units(store, plan, form.frequency, later, units)
     out = []
     for overview in overviews:
         counts = fresh.get(overview.period)
         if not counts:
             out.append(overview)
             continue
-        units = tuple(
-            _with_form(u, form_id, counts[u.org.code]) if u.org.code in counts else u
-            for u in overview.units
+        owed = owing[overview.period]
+        recorded = read_statuses(store, plan.id, str(overview.period))
+        reports = {u.org.code: u for u in overview.units}
+        for unit in units:
+            if unit.code not in owed:
+                reports.pop(unit.code, None)
+                continue
+            if unit.code not in reports:  # it owes the period now
+                row = recorded.get(unit.code)
+                state = PeriodState(row.status, row.reason) if row else PeriodState()
+                late = is_overdue(plan, overview.period, state.locked, today)
+                reports[unit.code] = UnitReport(unit, state, late)
+            reports[unit.code] = _with_form(reports[unit.code], form_id, counts[unit.code])
+        exempt = {o.code: o for o in overview.exempt if o.code not in owed}
+        exempt |= {u.code: u for u in units if u.code not in owed}
+        out.append(
+            replace(
+                overview,
+                units=tuple(reports[c] for c in sorted(reports)),
+                exempt=tuple(exempt[c] for c in sorted(exempt)),
+            )
         )
-        out.append(replace(overview, units=units))
     return out
 
 

@@ -20,7 +20,13 @@ from dataclasses import dataclass, field
 from jlip_desk.periods import Period
 from jlip_desk.plan.model import Frequency, OrgLevel, Plan
 from jlip_desk.services import period_status
-from jlip_desk.services.reporting import due_date, reporting_units
+from jlip_desk.services.reporting import (
+    EXEMPT_LABEL,
+    due_date,
+    is_overdue,
+    owing_units,
+    reporting_units,
+)
 from jlip_desk.store.database import Store
 from jlip_desk.store.orgs import OrgUnit, all_orgs, get_org
 from jlip_desk.store.status import read_statuses
@@ -128,12 +134,24 @@ class ReviewMatrix:
             if (c := self.cell(u.code, period)) is not None and c.overdue
         )
 
+    def exempt(self, period: Period, prefecture: str | None = None) -> int:
+        """Units that owe nothing in ``period`` (no cell: nothing to report then)."""
+        return sum(
+            1
+            for group, units in self.groups
+            if prefecture is None or group.code == prefecture
+            for u in units
+            if self.cell(u.code, period) is None
+        )
+
     def counts_text(self, period: Period, prefecture: str | None = None) -> str:
         """The words of ``status`` and the overview: 已报送 54/60(…;逾期 6)."""
         counts = self.counts(period, prefecture)
         parts = [f"{KIND_LABELS[k]} {n}" for k, n in counts.items() if n]
         late = self.overdue(period, prefecture)
         tail = f";逾期 {late}" if late else ""
+        if exempt := self.exempt(period, prefecture):
+            tail += f";另有 {exempt} 个单位{EXEMPT_LABEL}"
         expected = self.expected(period, prefecture)
         return f"已报送 {self.handed_in(period, prefecture)}/{expected}({','.join(parts)}{tail})"
 
@@ -141,6 +159,10 @@ class ReviewMatrix:
 def _due_periods(plan: Plan, frequencies: set[Frequency], today: dt.date) -> list[Period]:
     """The plan's periods that have ended: a period still running owes nothing yet."""
     return [p for p in period_status.plan_periods(plan, frequencies) if p.end < today]
+
+
+def _of(period: Period, frequency: Frequency) -> bool:
+    return period.is_quarter == (frequency == Frequency.QUARTER)
 
 
 def review_matrix(
@@ -155,6 +177,10 @@ def review_matrix(
     }
     units_by_frequency = {f: u for f, u in units_by_frequency.items() if u}
     periods = _due_periods(plan, set(units_by_frequency), today)
+    owing: dict[Period, frozenset[str]] = {}
+    for frequency, units in units_by_frequency.items():
+        of_frequency = [p for p in periods if _of(p, frequency)]
+        owing |= owing_units(store, plan, frequency, of_frequency, units)
     cells: dict[tuple[str, str], ReviewCell] = {}
     reporting: dict[str, OrgUnit] = {}
     for period in periods:
@@ -163,6 +189,8 @@ def review_matrix(
         due = due_date(plan, period)
         for unit in units_by_frequency[frequency]:
             reporting[unit.code] = unit
+            if unit.code not in owing[period]:
+                continue  # nothing to report this period: no cell, as in every overview
             row = recorded.get(unit.code)
             status = row.status if row else "none"
             locked = status in period_status.LOCKED
@@ -172,9 +200,7 @@ def review_matrix(
                 status,
                 row.reason if row else None,
                 due,
-                # As in every aggregate view: past due and not handed in (a returned
-                # report is owed again).
-                overdue=today > due and not locked,
+                overdue=is_overdue(plan, period, locked, today),
             )
     groups: dict[str, list[OrgUnit]] = {}
     for unit in sorted(reporting.values(), key=lambda u: u.code):

@@ -16,6 +16,7 @@ __all__ = [
     "NewCell",
     "StoredValue",
     "existing_cells",
+    "filled_periods",
     "form_history",
     "history",
     "insert_cells",
@@ -205,6 +206,16 @@ def periods_of_form(store: Store, plan_id: str, form: str) -> list[str]:
         (plan_id, form),
     )
     return [row[0] for row in rows]
+
+
+def filled_periods(store: Store, plan_id: str, form: str) -> set[tuple[str, str]]:
+    """Every (org code, period text) that holds a value of ``form`` in a period."""
+    rows = store.conn.execute(
+        "SELECT DISTINCT org_code, period FROM cells "
+        "WHERE plan_id = ? AND form = ? AND period != '' AND value IS NOT NULL",
+        (plan_id, form),
+    )
+    return {(org, period) for org, period in rows}
 
 
 def history(store: Store, key: CellKey, field: str | None = None) -> list[HistoryEntry]:

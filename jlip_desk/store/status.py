@@ -9,6 +9,7 @@ from jlip_desk.store.database import Store
 __all__ = [
     "StatusRow",
     "locked_periods",
+    "periods_with_status",
     "read_org_statuses",
     "read_status",
     "read_statuses",
@@ -66,6 +67,14 @@ def locked_periods(store: Store, plan_id: str) -> dict[str, set[str]]:
     ):
         out.setdefault(org, set()).add(period)
     return out
+
+
+def periods_with_status(store: Store, plan_id: str) -> set[tuple[str, str]]:
+    """Every (org code, period text) of a plan that has a recorded state."""
+    rows = store.conn.execute(
+        "SELECT org_code, period FROM period_status WHERE plan_id = ?", (plan_id,)
+    )
+    return {(org, period) for org, period in rows}
 
 
 def write_status(

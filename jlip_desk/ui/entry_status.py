@@ -26,7 +26,7 @@ from jlip_desk.services.period_status import (
     submit,
     unlock,
 )
-from jlip_desk.services.reporting import Overview, overview_json
+from jlip_desk.services.reporting import EXEMPT_LABEL, EXEMPT_WHY, Overview, overview_json
 from jlip_desk.store.database import Store
 from jlip_desk.store.orgs import get_org
 from jlip_desk.ui import changes
@@ -109,7 +109,9 @@ class StatusBar(QWidget):
         self.units_dialog.open()
 
     def _show_state(self, state: PeriodState) -> None:
-        text = f"状态:{state.label}"
+        # Nothing to report: no record existed in the period and nothing was typed.
+        exempt = state.status == "none" and self.model.rowCount() == 0
+        text = f"状态:{EXEMPT_LABEL if exempt else state.label}"
         if state.ended_by is not None and state.locked:
             text += f"(所属计划已结束,已由“{state.ended_by}”接续,只能查看)"
         elif state.locked:
@@ -118,6 +120,8 @@ class StatusBar(QWidget):
             text += f"  原因:{state.reason}"
         if state.status == "submitted":
             text += f"  {NEXT_STEP}"
+        elif exempt:
+            text += f"  {EXEMPT_WHY}"
         self.label.setText(text)
         self.label.setToolTip(text)
         # An ended plan's period is handed in only after its superior reopens it.

@@ -18,6 +18,8 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 from jlip_desk.errors import JlipError
 from jlip_desk.periods import Period
 from jlip_desk.services.reporting import (
+    EXEMPT_LABEL,
+    EXEMPT_WHY,
     Overview,
     covers_form,
     period_overviews,
@@ -34,7 +36,8 @@ from jlip_desk.ui.tasks import BackgroundTask
 Index = QModelIndex | QPersistentModelIndex
 
 PERIOD_ROLE = Qt.ItemDataRole.UserRole + 1  # the period as text ("2025Q4", "2025")
-# One unit: "none" | "draft" | "submitted" | "accepted" | "returned"; many: "many".
+# One unit: "none" | "draft" | "submitted" | "accepted" | "returned"; many: "many";
+# nobody owes the period: "exempt".
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 2
 OVERVIEW_ROLE = Qt.ItemDataRole.UserRole + 3
 
@@ -47,12 +50,20 @@ STATUS_COLOURS = {
 }
 ERRORS_COLOUR = QColor("#f6c9c4")
 OVERDUE_TEXT = QColor("#a61b1b")
+EXEMPT_TEXT = QColor("#7a7a7a")
 START_DELAY_MS = 150
 # Overviews with the store's data version they were counted at.
 Counted = tuple[int, list[Overview]]
 
 
+def _owes_nothing(overview: Overview) -> bool:
+    """No unit of the scope owes the period (a county without stations that quarter)."""
+    return not overview.units and bool(overview.exempt)
+
+
 def _state_text(overview: Overview) -> str:
+    if _owes_nothing(overview):
+        return EXEMPT_LABEL
     unit = overview.single
     if unit is not None:
         return unit.state.label + ("(逾期)" if unit.overdue else "")
@@ -121,6 +132,8 @@ class PeriodListModel(RowsTableModel):
             cells = (row.period.label, _state_text(row), str(row.errors), str(row.warnings))
             return cells[column]
         if role == Qt.ItemDataRole.ToolTipRole:
+            if _owes_nothing(row):
+                return f"{row.period.label}:{EXEMPT_WHY}"
             if unit is None:
                 return f"{row.period.label}:{row.text()}\n报送截止:{row.due.isoformat()}"
             if column == 1 and unit.state.reason:
@@ -135,11 +148,15 @@ class PeriodListModel(RowsTableModel):
             return QBrush(colour) if colour is not None and column < 2 else None
         if role == Qt.ItemDataRole.ForegroundRole and column == 1 and row.counts["overdue"]:
             return QBrush(OVERDUE_TEXT)
+        if role == Qt.ItemDataRole.ForegroundRole and _owes_nothing(row):
+            return QBrush(EXEMPT_TEXT)
         if role == Qt.ItemDataRole.TextAlignmentRole and column >= 2:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == PERIOD_ROLE:
             return str(row.period)
         if role == STATUS_ROLE:
+            if _owes_nothing(row):
+                return "exempt"
             return unit.state.status if unit is not None else "many"
         if role == OVERVIEW_ROLE:
             return row

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from jlip_desk.errors import JlipError
 from jlip_desk.periods import Period
+from jlip_desk.services.reporting import EXEMPT_LABEL, EXEMPT_WHY
 from jlip_desk.services.review import (
     KIND_LABELS,
     ReviewCell,
@@ -154,6 +155,13 @@ class ReviewModel(QAbstractTableModel):
             return None
         cell = self.matrix.cell(org.code, period)
         if cell is None:
+            # The unit owes nothing this period (no station or point existed then).
+            if role == Qt.ItemDataRole.DisplayRole:
+                return EXEMPT_LABEL
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(QColor("#7a7a7a"))
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return f"{org.name}({org.code})· {period.label}:{EXEMPT_WHY}"
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return cell.label

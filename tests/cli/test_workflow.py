@@ -10,11 +10,25 @@ from jlip_desk.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE
 from jlip_desk.services.installation import open_store
 from jlip_desk.store.cells import CellKey, write_values
 from jlip_desk.store.plans import active_plan
+from jlip_desk.store.records import create_record
 
 if TYPE_CHECKING:
     from tests.cli.conftest import Cli
 
 Q4 = ("--period", "2025Q4")
+
+
+def _station(county: str, established: str, closed: str | None = None) -> None:
+    """A workstation of ``county`` (closed on ``closed`` when given)."""
+    values = {"name": f"{county}工作站", "established_on": established, "status": "运行"}
+    if closed:
+        values |= {"status": "撤销", "status_changed_on": closed}
+    store = open_store()
+    with store.atomic():
+        change = store.new_change("typed")
+        plan = active_plan(store)
+        create_record(store, plan.id, plan.registry("workstations"), county, values, change)
+    store.close()
 
 
 def test_a_county_submits_and_unlocks_its_own_period(cli: Cli) -> None:
@@ -87,21 +101,29 @@ def test_status_of_a_prefecture_groups_states_and_counts_them(cli: Cli) -> None:
     cli("submit", *Q4)
     cli("init", "--org", "220000")
     cli("accept", "--org", "220202", *Q4)
+    # 宽城区 had a station in the quarter; 南关区…吉林's units above have a state. The
+    # station of 绿园区 opened after the quarter and that of 双阳区 closed before it:
+    # they owe nothing, like every other county without a station.
+    _station("220103", "2024-05-01")
+    _station("220106", "2026-03-01")
+    _station("220112", "2021-01-01", closed="2025-06-30")
 
     result = cli("status", *Q4, "--json")
     assert result.code == EXIT_OK
     data = json.loads(result.out)
     assert data["period"] == "2025Q4"
     assert data["scope"] == {"code": "220000", "name": "吉林省", "level": "province"}
-    assert len(data["units"]) == data["expected"] == 60
-    # 2025Q4 was due long before today: whoever has not handed it in is overdue.
+    assert len(data["units"]) == data["expected"] == 5
+    assert len(data["exempt"]) == 55 and {"220106", "220112"} <= set(data["exempt"])
+    # 2025Q4 was due long before today: whoever owes it and has not handed it in is
+    # overdue (a returned report is owed again).
     assert data["counts"] == {
-        "none": 56,
+        "none": 1,
         "draft": 1,
         "submitted": 1,
         "accepted": 1,
         "returned": 1,
-        "overdue": 58,
+        "overdue": 3,
     }
     assert data["handed_in"] == 2 and data["due"] > "2026-01-01"
     by_code = {o["code"]: o for o in data["units"]}
@@ -124,22 +146,30 @@ def test_status_of_a_prefecture_groups_states_and_counts_them(cli: Cli) -> None:
     assert result.code == EXIT_OK
     lines = result.out.splitlines()
     due = data["due"]
-    assert lines[0] == f"长春市 2025年第4季度报送状态(应报 11 个单位,报送截止 {due})"
+    assert lines[0] == f"长春市 2025年第4季度报送状态(应报 4 个单位,报送截止 {due})"
     assert lines[1] == "长春市:"
     assert "  220102 南关区  草稿(逾期) 解锁原因:「补报」" in lines
-    assert "  220103 宽城区  未报送(逾期)" in lines
+    assert "  220103 宽城区  未报送(逾期,错误 8 个)" in lines
     assert "  220104 朝阳区  已报送" in lines
     assert "  220105 二道区  已退回(逾期) 退回原因:「数据不全」" in lines
+    assert not any(line.startswith("  220106") for line in lines)
+    assert lines[-2].startswith("无需报送(本期没有在册的登记对象)的单位 7 个:")
+    assert "绿园区" in lines[-2] and "双阳区" in lines[-2]
     assert lines[-1] == (
-        "合计:已报送 1 / 11 个单位(未报送 8、草稿 1、已报送 1、已退回 1;逾期 10);"
-        "错误 0 个、警告 0 个"
+        "合计:已报送 1 / 4 个单位(未报送 1、草稿 1、已报送 1、已退回 1;逾期 3;"
+        "另有 7 个单位无需报送);错误 8 个(1 个单位)、警告 0 个"
     )
 
 
 def test_status_defaults_to_the_bound_unit_and_groups_by_prefecture(cli: Cli) -> None:
     cli("init", "--org", "220104")
     data = json.loads(cli("status", *Q4, "--json").out)
-    assert data["scope"]["code"] == "220104" and [o["code"] for o in data["units"]] == ["220104"]
+    # No station yet: the county owes no quarter.
+    assert data["scope"]["code"] == "220104" and data["units"] == []
+    assert data["exempt"] == ["220104"]
+    _station("220104", "2025-11-20")
+    data = json.loads(cli("status", *Q4, "--json").out)
+    assert [o["code"] for o in data["units"]] == ["220104"] and data["exempt"] == []
     cli("init", "--org", "220000")
     lines = cli("status", "--period", "2025").out.splitlines()
     assert lines[0].startswith("吉林省 2025年度报送状态(应报 60 个单位,报送截止 2026-")

@@ -13,7 +13,7 @@ from jlip_desk.services.demo import generate
 from jlip_desk.services.summary import build_summary
 from jlip_desk.store.cells import read_form
 from jlip_desk.store.database import Store
-from jlip_desk.store.records import list_records
+from jlip_desk.store.records import active_during, list_records
 from jlip_desk.validation.rows import check_row
 
 
@@ -55,8 +55,22 @@ def test_demo_is_marked_and_plausible(demo_store: Store, plan14: Plan) -> None:
     early = {t["id"]: t for t in build_summary(demo_store, Period(2021, 1))["targets"]}
     assert early["workstations"]["count"] < targets["workstations"]["count"]
     reporting = summary["reporting"]
-    assert reporting["expected"] == 60
+    # The counties with a station or point in the quarter owe it, and so do those that
+    # handed in a report anyway; the others nothing.
+    owing = {u["code"] for u in reporting["units"]}
+    assert _with_records(demo_store, plan14, Period(2025, 4)) <= owing
+    assert len(owing) == reporting["expected"] == 60 - len(reporting["exempt"])
     assert 0 < len(reporting["missing"]) < 15
+
+
+def _with_records(store: Store, plan: Plan, period: Period) -> set[str]:
+    """The counties with a record that existed during ``period``."""
+    return {
+        r.org_code
+        for registry in plan.registries
+        for r in list_records(store, plan.id, registry.id)
+        if active_during(r, registry, period)
+    }
 
 
 def test_demo_values_pass_the_plans_own_checks(demo_store: Store, plan14: Plan) -> None:
@@ -154,7 +168,8 @@ def test_completeness_lists_who_has_not_reported(demo_store: Store) -> None:
     missing = {m["code"] for m in reporting["missing"]}
     assert missing == {c for c in reporting["reported_orgs"] + list(missing) if c not in statuses}
     assert reporting["reported"] + len(missing) == reporting["expected"]
-    assert sum(reporting["by_status"].values()) == 60
+    assert sum(reporting["by_status"].values()) == reporting["expected"]
+    assert not set(reporting["exempt"]) & (missing | set(statuses))
 
 
 def test_empty_store_summary(store: Store) -> None:

@@ -21,9 +21,20 @@ from jlip_desk.services.reporting import (
 from jlip_desk.services.summary import build_summary
 from jlip_desk.store.database import Store
 from jlip_desk.store.plans import active_plan
+from jlip_desk.store.records import create_record
 
 PROVINCE, CHANGCHUN, NANGUAN = "220000", "220100", "220102"
 Q4 = Period(2025, 4)
+
+
+def _stations(store: Store, *stations: tuple[str, str]) -> None:
+    """A running workstation for each (county, established on)."""
+    plan = active_plan(store)
+    with store.atomic():
+        change = store.new_change("typed")
+        for county, established in stations:
+            values = {"name": f"{county}站", "established_on": established, "status": "运行"}
+            create_record(store, plan.id, plan.registry("workstations"), county, values, change)
 
 
 @pytest.fixture
@@ -49,28 +60,34 @@ def test_units_that_should_report_are_those_the_scope_covers(store: Store) -> No
 def test_a_unit_with_nothing_received_is_not_reported_never_draft(store: Store) -> None:
     plan = prepare(store)
     bind(store, NANGUAN)
+    _stations(store, ("220103", "2021-03-01"), ("220104", "2024-06-30"))
     overview = period_overview(store, plan, CHANGCHUN, Q4)
-    assert overview.counts["none"] == 11 and overview.counts["draft"] == 0
-    period_status.submit(store, plan, NANGUAN, Q4)
+    assert overview.counts["none"] == 2 and overview.counts["draft"] == 0
+    assert len(overview.exempt) == 9  # no station in the quarter: nothing owed
+    period_status.submit(store, plan, NANGUAN, Q4)  # a report with nothing in it
     period_status.unlock(store, plan, NANGUAN, Q4, "补报")
     after = period_overview(store, plan, CHANGCHUN, Q4)
     unit = after.unit(NANGUAN)
     assert unit is not None and unit.state.status == "draft" and unit.state.reason == "补报"
-    assert after.counts["none"] == 10 and after.counts["draft"] == 1
+    assert after.counts["none"] == 2 and after.counts["draft"] == 1 and len(after.exempt) == 8
 
 
 def test_overdue_is_decided_by_the_plan_s_due_date(store: Store) -> None:
     plan = prepare(store)
     bind(store, NANGUAN)
+    # Two counties owe the quarter; 绿园区's station opened after it ended.
+    _stations(store, ("220103", "2021-03-01"), ("220104", "2025-12-31"), ("220106", "2026-01-02"))
     due = Q4.end + dt.timedelta(days=plan.due_days)
     before = period_overview(store, plan, CHANGCHUN, Q4, today=due)
     assert before.due == due and before.counts["overdue"] == 0
     period_status.submit(store, plan, NANGUAN, Q4)
     after = period_overview(store, plan, CHANGCHUN, Q4, today=due + dt.timedelta(days=1))
-    assert after.counts["overdue"] == 10  # everyone but the unit that handed in
+    assert after.counts["overdue"] == 2  # those owing it, but the unit that handed in
+    assert {u.org.code for u in after.units if u.overdue} == {"220103", "220104"}
     unit = after.unit(NANGUAN)
     assert unit is not None and not unit.overdue
-    assert "逾期 10" in after.counts_text()
+    assert after.unit("220106") is None and "220106" in {o.code for o in after.exempt}
+    assert "逾期 2;另有 8 个单位无需报送" in after.counts_text()
 
 
 def test_summary_and_the_overview_are_one_answer(demo: Store) -> None:

@@ -215,5 +215,17 @@ def test_the_new_version_reports_what_the_first_version_reported(cli: Cli, old_d
     for unit in old["reporting"]["missing"]:
         assert unit["status"] is None
         unit["status"] = "none"
+    # The first version counted every county as owing the quarter; today a county that
+    # had no station or point then owes nothing (``exempt``). Those are the only units
+    # that moved: every one the first version counted is still counted or exempt.
+    before, now = old["reporting"], new["reporting"]
+    exempt = set(now["exempt"])
+    assert exempt and not exempt & set(now["reported_orgs"])
+    assert {u["code"] for u in before["missing"]} == {u["code"] for u in now["missing"]} | exempt
+    assert before["expected"] == now["expected"] + len(exempt)
+    assert before["by_status"]["none"] == now["by_status"]["none"] + len(exempt)
+    assert before["complete"] is False and now["complete"] is (now["missing"] == [])
+    for key in ("expected", "missing", "by_status", "complete"):
+        del before[key], now[key]
     assert old["targets"] and old["indicators"]
     assert _contains(old, new) == []

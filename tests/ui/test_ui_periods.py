@@ -81,3 +81,45 @@ def test_an_edit_recounts_its_period_and_the_later_ones_as_a_full_count_would(
     by_period = {s.period: s for s in shown}
     assert by_period[Period(2024, 2)].errors < by_period[Period(2024, 1)].errors
     ctx.writer.close()
+
+
+def test_only_the_quarters_a_county_owes_are_marked_missing_or_overdue(
+    qtbot, store: Store, plan14: Plan
+) -> None:
+    """A county whose first station opened in May 2024 owes no quarter before it: those
+    quarters say 无需报送 in grey, not 未报送(逾期) in red; every year is owed."""
+    from jlip_desk.services.reporting import EXEMPT_WHY
+    from jlip_desk.store.records import create_record
+    from jlip_desk.ui.period_list import EXEMPT_TEXT, OVERDUE_TEXT
+
+    ui_app.create_application()
+    bind(store, COUNTY)
+    values = {"name": "甲站", "established_on": "2024-05-01", "status": "运行"}
+    with store.atomic():
+        create_record(store, plan14.id, plan14.registry("workstations"), COUNTY, values,
+                      store.new_change("typed"))  # fmt: skip
+    ctx = AppContext(store)
+    page = EntryPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitExposed(page)
+    model = page.periods.list_model
+    state = Qt.ItemDataRole.ForegroundRole
+
+    def cell(period: str) -> tuple[str, str, object]:
+        index = model.index(model.row_of(period), 1)
+        return index.data(), index.data(STATUS_ROLE), index.data(state).color()
+
+    for period in ("2021Q1", "2023Q4", "2024Q1"):
+        assert cell(period) == ("无需报送", "exempt", EXEMPT_TEXT), period
+    assert EXEMPT_WHY in model.index(model.row_of("2021Q1"), 1).data(Qt.ItemDataRole.ToolTipRole)
+    for period in ("2024Q2", "2025Q4", "2021", "2025"):
+        assert cell(period) == ("未报送(逾期)", "none", OVERDUE_TEXT), period
+
+    # The entry header of a quarter owed by nobody says so instead of a bare 未报送.
+    page.choose_period("2023Q2")
+    assert page.model.rowCount() == 0
+    assert page.status.label.text() == f"状态:无需报送  {EXEMPT_WHY}"
+    page.choose_period("2024Q3")
+    assert page.status.label.text() == "状态:未报送"
+    ctx.writer.close()

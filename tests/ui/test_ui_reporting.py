@@ -76,7 +76,9 @@ def test_every_aggregate_view_shows_the_same_counts(
 ) -> None:
     reporting = _summary_json(capsys, period, PROVINCE)
     counts = reporting["counts"]
-    assert reporting["expected"] == 60 == sum(counts[k] for k in counts if k != "overdue")
+    owing = reporting["expected"]
+    assert owing == sum(counts[k] for k in counts if k != "overdue")
+    assert owing + len(reporting["exempt"]) == 60
     if period == OLD:
         assert counts["returned"] == 1 and counts["accepted"] > 0
     words = data_text(reporting)
@@ -101,7 +103,7 @@ def test_every_aggregate_view_shows_the_same_counts(
     )
     row = page.periods.list_model.row_of(str(period))
     shown = page.periods.list_model.index(row, 1).data()
-    assert shown.startswith(f"已报送 {reporting['handed_in']}/60")
+    assert shown.startswith(f"已报送 {reporting['handed_in']}/{owing}")
     assert page.periods.list_model.index(row, 2).data() == str(reporting["errors"])
 
     # ``status --json`` is the same overview.
@@ -189,10 +191,12 @@ def test_the_missing_units_are_all_listed(qtbot, ctx: AppContext) -> None:
     page.units_button.click()
     dialog = page.units_dialog
     assert dialog is not None and dialog.isVisible()
-    assert dialog.model.rowCount() == 60
+    # Every unit that owes the quarter (not those with nothing to report).
+    assert dialog.model.rowCount() == expected.expected == 60 - len(expected.exempt)
+    assert f"另有 {len(expected.exempt)} 个单位无需报送" in dialog.summary.text()
     dialog.filter_combo.setCurrentIndex(dialog.filter_combo.findData("pending"))
     assert sorted(dialog.shown_codes()) == pending
-    assert dialog.shown.text() == f"共 {len(pending)} / 60 个单位"
+    assert dialog.shown.text() == f"共 {len(pending)} / {expected.expected} 个单位"
     dialog.filter_combo.setCurrentIndex(dialog.filter_combo.findData("returned"))
     assert len(dialog.shown_codes()) == expected.counts["returned"]
     dialog.close()

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
@@ -185,3 +186,26 @@ def test_the_matrix_counts_like_every_other_view(store: Store) -> None:
     assert matrix.expected(Q4) == overview.expected == 60
     assert "220102" in {c.org.code for c in matrix.missing(Q4)}
     assert matrix.handed_in(Q4, "220100") == 9
+
+
+def test_a_county_that_owed_nothing_is_shown_so_and_not_counted(
+    qtbot: QtBot, province: AppContext
+) -> None:
+    """The demo's counties without a station in 2021Q3 owe nothing then: their cells say
+    无需报送 and they are in no count of that quarter."""
+    from jlip_desk.services.reporting import EXEMPT_WHY, period_overview
+
+    page = _page(qtbot, province)
+    matrix = page.model.matrix
+    assert matrix is not None
+    quarter = Period(2021, 3)
+    overview = period_overview(province.store, province.plan, "220000", quarter)
+    exempt = [o.code for o in overview.exempt]
+    assert exempt and matrix.exempt(quarter) == len(exempt)
+    assert matrix.expected(quarter) == overview.expected == 60 - len(exempt)
+    cell = page.model.index(page.model.row_of(exempt[0]), page.model.column_of(quarter))
+    assert cell.data() == "无需报送"
+    assert EXEMPT_WHY in cell.data(Qt.ItemDataRole.ToolTipRole)
+    page.select(exempt[0], quarter)
+    assert f"另有 {len(exempt)} 个单位无需报送" in page.period_label.text()
+    assert not page.accept_button.isEnabled() and not page.return_button.isEnabled()
