@@ -16,7 +16,7 @@ from jlip_desk.excel.report_book import Column, ReportBook, Section, Table, Valu
 from jlip_desk.periods import Period, parse_period
 from jlip_desk.plan.model import Frequency, Plan, SubjectKind
 from jlip_desk.services.period_status import STATUS_LABELS
-from jlip_desk.services.reporting import STATE_KEYS, data_text
+from jlip_desk.services.reporting import EXEMPT_LABEL, STATE_KEYS, data_text
 from jlip_desk.services.summary import build_summary
 from jlip_desk.store.aggregates import field_totals
 from jlip_desk.store.database import Store
@@ -287,8 +287,15 @@ def _reporting_section(summary: dict[str, Any], orgs: dict[str, OrgUnit]) -> Sec
     units_by_prefecture: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for unit in r["units"]:
         units_by_prefecture[unit["prefecture"] or unit["code"]].append(unit)
+    # The units that owe nothing this period (no station or point then), by prefecture.
+    exempt: dict[str, int] = defaultdict(int)
+    for code in r.get("exempt", ()):
+        org = orgs.get(code)
+        prefecture = (org.parent_code if org else None) or code
+        exempt[prefecture] += 1
+        units_by_prefecture.setdefault(prefecture, [])
 
-    def row(name: str, units: list[dict[str, Any]]) -> tuple[Value, ...]:
+    def row(name: str, units: list[dict[str, Any]], owing_nothing: int) -> tuple[Value, ...]:
         counts = {key: sum(1 for u in units if u["status"] == key) for key in STATE_KEYS}
         handed_in = counts["submitted"] + counts["accepted"]
         return (
@@ -298,11 +305,15 @@ def _reporting_section(summary: dict[str, Any], orgs: dict[str, OrgUnit]) -> Sec
             *(counts[key] for key in STATE_KEYS),
             sum(1 for u in units if u["overdue"]),
             sum(1 for u in units if u["errors"]),
+            owing_nothing,
             _ratio(handed_in, len(units)),
         )
 
-    rows = [row(_name(orgs, code), units) for code, units in sorted(units_by_prefecture.items())]
-    rows.append(row(f"{summary['org']['name']}{TOTAL}", list(r["units"])))
+    rows = [
+        row(_name(orgs, code), units, exempt[code])
+        for code, units in sorted(units_by_prefecture.items())
+    ]
+    rows.append(row(f"{summary['org']['name']}{TOTAL}", list(r["units"]), sum(exempt.values())))
     matrix = Table(
         "各市(州)报送情况",
         (
@@ -312,6 +323,7 @@ def _reporting_section(summary: dict[str, Any], orgs: dict[str, OrgUnit]) -> Sec
             *(Column(STATUS_LABELS[key], "int") for key in STATE_KEYS),
             Column("逾期", "int"),
             Column("有错误的单位", "int"),
+            Column(EXEMPT_LABEL, "int"),
             Column("报送率", "percent"),
         ),
         tuple(rows),

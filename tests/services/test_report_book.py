@@ -124,6 +124,11 @@ def test_workbook_holds_the_summarys_numbers(demo: Store, tmp_path: Path) -> Non
     assert total["已报送"] == reporting["by_status"]["submitted"]
     assert total["逾期"] == reporting["counts"]["overdue"]
     assert sum(r[1] for r in body[:-1]) == reporting["expected"]
+    # The units that owe nothing this quarter are counted apart, never as 未报送.
+    column = header.index("无需报送")
+    assert total["无需报送"] == len(reporting["exempt"])
+    assert sum(r[column] for r in body[:-1]) == total["无需报送"]
+    assert sum(r[1] + r[column] for r in body[:-1]) == 60
     _, missing = _table(wb["报送情况"], "市(州)", 1)
     assert [r[1] for r in missing] == [m["code"] for m in reporting["missing"]]
     assert [r[2] for r in missing] == [m["name"] for m in reporting["missing"]]
@@ -196,3 +201,24 @@ def test_workbook_opens_in_libreoffice(demo: Store, tmp_path: Path) -> None:
         ).stdout
         assert "知识产权维权援助工作站" in text
         assert "尚未报送的单位" in text
+
+
+def test_units_that_owe_nothing_are_counted_apart(store: Store, tmp_path: Path) -> None:
+    """Only 南关区 had a station in 2025Q4: the other 59 counties are 无需报送, not 未报送."""
+    from jlip_desk.services.installation import bind, prepare
+    from jlip_desk.store.records import create_record
+
+    plan = prepare(store)
+    bind(store, "220000")
+    values = {"name": "甲站", "established_on": "2024-01-05", "status": "运行"}
+    with store.atomic():
+        create_record(store, plan.id, plan.registry("workstations"), "220102", values,
+                      store.new_change("typed"))  # fmt: skip
+    path = export_report_book(store, Period(2025, 4), None, tmp_path / "report.xlsx")
+    header, body = _table(openpyxl.load_workbook(path)["报送情况"], "市(州)")
+    rows = {r[0]: dict(zip(header, r, strict=True)) for r in body}
+    assert len(rows) == 10  # nine prefectures and the total
+    total = rows["吉林省合计"]
+    assert (total["应报单位"], total["未报送"], total["逾期"], total["无需报送"]) == (1, 1, 1, 59)
+    assert (rows["长春市"]["应报单位"], rows["长春市"]["无需报送"]) == (1, 10)
+    assert (rows["吉林市"]["应报单位"], rows["吉林市"]["无需报送"]) == (0, 9)
