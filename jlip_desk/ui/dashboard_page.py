@@ -629,7 +629,7 @@ class DashboardPage(QWidget):
         top.addWidget(self.field_combo)
         top.addStretch(1)
         top.addWidget(self.back_button)
-        self.report_button = QPushButton("导出汇总报告(&P)…")
+        self.report_button = QPushButton("导出汇总报告(&X)…")
         self.report_button.setToolTip(
             "将所示单位和报告期的进度报告导出为 PDF(含以上图表,可打印)或 Excel 工作簿"
         )

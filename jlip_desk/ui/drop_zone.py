@@ -50,7 +50,7 @@ class DropZone(QFrame):
         self.label = QLabel(HINT)
         self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.label.setWordWrap(True)
-        self.choose_button = QPushButton("选择文件(&F)…")
+        self.choose_button = QPushButton("选择文件(&I)…")
         self.choose_button.setToolTip("选择一个或多个 .xlsx 工作簿导入")
         self.choose_button.clicked.connect(self.choose)
         self.folder_button = QPushButton("选择文件夹(&O)…")

@@ -109,7 +109,7 @@ class ExportPanel(QGroupBox):
         self.period_combo.currentIndexChanged.connect(lambda _i: self._show_annual())
         org_text = f"{self.org.name}({self.org.code})" if self.org else "本机尚未绑定单位"
         form = QFormLayout()
-        period_label = QLabel("报告期(&P):")
+        period_label = QLabel("报告期(&C):")
         period_label.setBuddy(self.period_combo)
         form.addRow("本机单位:", QLabel(org_text))
         form.addRow(period_label, self.period_combo)
@@ -121,7 +121,7 @@ class ExportPanel(QGroupBox):
             "导出空白模板(&T)…" if self.county else "批量生成模板(&B)…"
         )
         self.submission_button = QPushButton(
-            "导出报送文件(提交)(&S)…" if self.county else "导出各县报送文件(&E)…"
+            "导出报送文件(提交)(&S)…" if self.county else "导出各县报送文件(&X)…"
         )
         if self.county:
             self.template_button.setToolTip("导出本单位所选报告期的空白填报模板")
@@ -146,7 +146,7 @@ class ExportPanel(QGroupBox):
         self.files_view.setModel(self.files_model)
         self.files_view.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
         self.files_view.setAccessibleName("已导出的文件")
-        self.open_folder_button = QPushButton("打开所在文件夹(&O)")
+        self.open_folder_button = QPushButton("打开所在文件夹(&W)")
         self.open_folder_button.setEnabled(False)
         self.open_folder_button.clicked.connect(self.open_folder)
         self.folder: Path | None = None
