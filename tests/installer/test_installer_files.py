@@ -697,6 +697,7 @@ def test_icon_files_are_valid_and_match_their_generator() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(3600)  # a whole PyInstaller build, longer than any other test
 @pytest.mark.skipif(
     os.environ.get("JLIP_BUILD_TEST") != "1", reason="set JLIP_BUILD_TEST=1 for a real build"
 )
