@@ -8,8 +8,9 @@ import random
 from dataclasses import dataclass
 
 from jlip_desk.periods import Period, quarters_between
-from jlip_desk.plan.model import Plan
+from jlip_desk.plan.model import Frequency, Plan
 from jlip_desk.services import gate
+from jlip_desk.services.reporting import owing_units
 from jlip_desk.store.cells import CellKey, StoredValue
 from jlip_desk.store.database import Store
 from jlip_desk.store.orgs import PROVINCE_CODE, OrgUnit, counties_under
@@ -302,12 +303,16 @@ class _Builder:
                     )
 
     def _statuses(self, quarters: list[Period], missing: set[tuple[str, str]]) -> None:
-        periods = [*quarters, *(Period(y) for y in range(FIRST_YEAR, LAST_YEAR + 1))]
+        """Every owed period handed in, but the missing ones: a county without a station
+        or point in a quarter owes nothing then and hands nothing in (the one rule of
+        :func:`owing_units`); every year is owed."""
+        owed = owing_units(self.store, self.plan, Frequency.QUARTER, quarters, self.counties)
+        years = [Period(y) for y in range(FIRST_YEAR, LAST_YEAR + 1)]
         latest = quarters[-1]
         entries = [
             (county.code, p, "submitted" if p in (latest, Period(LAST_YEAR)) else "accepted")
             for county in self.counties
-            for p in periods
-            if (county.code, str(p)) not in missing
+            for p in [*quarters, *years]
+            if (county.code, str(p)) not in missing and (not p.is_quarter or county.code in owed[p])
         ]
         gate.demo_status(self.store, self.plan, entries, self.demo)

@@ -29,7 +29,7 @@ from jlip_desk.ui.overview_page import OverviewPage
 
 PROVINCE, CHANGCHUN = "220000", "220100"
 Q4, YEAR, OLD = Period(2025, 4), Period(2025), Period(2024, 2)
-RETURNED = "220102"
+RETURNED = "220103"  # had a station in OLD: it owed and handed the quarter in
 
 
 @pytest.fixture
@@ -209,7 +209,10 @@ def test_the_entry_header_opens_the_units_of_its_scope(qtbot, ctx: AppContext) -
     page.status.units_button.click()
     dialog = page.status.units_dialog
     assert dialog is not None
-    assert dialog.model.rowCount() == 11
+    # Changchun's 11 counties: those that owe the quarter are listed, the rest counted.
+    overview = page.status.overview
+    assert overview is not None and overview.exempt
+    assert dialog.model.rowCount() == overview.expected == 11 - len(overview.exempt)
     # One county: its own state and the submit button, no units button.
     _show(qtbot, page, "220102", Q4)
     assert not page.status.units_button.isVisible() and page.status.submit_button.isVisible()
@@ -222,7 +225,7 @@ def test_the_period_list_recounts_only_after_a_write(
     from jlip_desk.ui import period_list
 
     page = _entry_page(qtbot, ctx)
-    _show(qtbot, page, "220102", Q4)
+    _show(qtbot, page, RETURNED, Q4)
     calls: list[str] = []
     real = period_list.period_overviews  # type: ignore[attr-defined]
 
@@ -231,16 +234,16 @@ def test_the_period_list_recounts_only_after_a_write(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(period_list, "period_overviews", counting)
-    page.periods.load("220102", own=True)
+    page.periods.load(RETURNED, own=True)
     assert calls == []
     # Written through another connection, as the writer thread or an import does.
     other = Store.open(ctx.store.path, migrate=False)
     try:
-        period_status.return_period(other, active_plan(other), "220102", Q4, "请核对")
+        period_status.return_period(other, active_plan(other), RETURNED, Q4, "请核对")
     finally:
         other.close()
-    page.periods.load("220102", own=True)
-    assert calls == ["220102"]
+    page.periods.load(RETURNED, own=True)
+    assert calls == [RETURNED]
     listed = page.periods.overview(str(Q4))
     assert listed is not None and listed.single is not None
     assert listed.single.state.status == "returned"
