@@ -505,6 +505,9 @@ def _activity(
     wanted = set(ids)
     values: dict[str, dict[str, list[float]]] = {f: {} for f in ids}
     coverage: list[Coverage] = []
+    # Out of the units that owe the quarter: a county without a station then gives no
+    # figure and is not missing one.
+    owing = owing_units(store, plan, form.frequency, quarters, counties)
     for i, q in enumerate(quarters):
         reported: set[str] = set()
         for (org_code, subject), row in read_form(store, plan.id, form.id, str(q), codes).items():
@@ -518,7 +521,7 @@ def _activity(
                 if series is None:
                     series = values[f][group] = [0.0] * n
                 series[i] += raw
-        coverage.append(Coverage(len(reported), len(codes)))
+        coverage.append(Coverage(len(reported), len(owing[q] | reported)))
     present = sorted({g for per in values.values() for g in per})
     for per in values.values():
         for g in present:

@@ -167,3 +167,19 @@ def test_growth_needed_and_path(demo: Store) -> None:
     assert ind.value * (1 + ind.growth_needed) ** 2 == pytest.approx(ind.target)
     path = dash.count("workstations").planned
     assert path[-1] is not None and path[-1] < 60  # 2023Q4 is not yet 2025
+
+
+def test_activity_coverage_counts_only_the_units_that_owe_the_quarter(
+    demo: Store, demo_dir: Path, capsys: Any
+) -> None:
+    """ "覆盖 36/60" read as 24 counties missing when 19 had no station to report on: the
+    coverage of an activity figure is out of the units that owe the quarter."""
+    dash = build_dashboard(demo, Q4, PROVINCE, today=TODAY)
+    for period in (Q4, EARLY):
+        reporting = _summary(demo_dir, period, PROVINCE, capsys)["reporting"]
+        assert reporting["exempt"]
+        index = dash.quarters.index(str(period))
+        for series in dash.activity:
+            cover = series.coverage[index]
+            assert cover.expected == reporting["expected"] == 60 - len(reporting["exempt"])
+            assert 0 < cover.reported <= cover.expected
