@@ -44,6 +44,7 @@ __all__ = [
     "COUNT_LABELS",
     "EXEMPT_LABEL",
     "EXEMPT_WHY",
+    "HANDED_IN_LABEL",
     "STATE_KEYS",
     "Overview",
     "UnitReport",
@@ -61,6 +62,8 @@ __all__ = [
     "reporting_units",
 ]
 
+# The headline count of every aggregate view: units that submitted, accepted included.
+HANDED_IN_LABEL = "已报送(含已接收)"
 # What the overviews say of a unit that owes nothing in the period.
 EXEMPT_LABEL = "无需报送"
 EXEMPT_WHY = "本期没有在册的登记对象(工作站、服务网点等尚未设立或已撤销),不用填报"
@@ -168,7 +171,7 @@ class Overview:
 
 
 def counts_text(counts: Mapping[str, int], handed_in: int, expected: int, exempt: int = 0) -> str:
-    """ "已报送 54 / 60 个单位(未报送 5、已报送 50、已接收 4、已退回 1;逾期 5)",
+    """ "已报送(含已接收)54 / 60 个单位(未报送 5、已报送 50、已接收 4、已退回 1;逾期 5)",
     with "另有 18 个单位无需报送" when some units of the scope owe nothing."""
     parts = [f"{COUNT_LABELS[k]} {counts[k]}" for k in STATE_KEYS if counts.get(k)]
     tally = "、".join(parts) or "无应报单位"
@@ -176,7 +179,9 @@ def counts_text(counts: Mapping[str, int], handed_in: int, expected: int, exempt
         tally += f";{COUNT_LABELS['overdue']} {counts['overdue']}"
     if exempt:
         tally += f";另有 {exempt} 个单位{EXEMPT_LABEL}"
-    return f"已报送 {handed_in} / {expected} 个单位({tally})"
+    # The headline counts every unit that handed in (报送 or already 接收): said so, as
+    # the tally's 已报送 is the state alone.
+    return f"{HANDED_IN_LABEL}{handed_in} / {expected} 个单位({tally})"
 
 
 def problems_text(

@@ -22,6 +22,7 @@ from jlip_desk.plan.model import Frequency, OrgLevel, Plan
 from jlip_desk.services import period_status
 from jlip_desk.services.reporting import (
     EXEMPT_LABEL,
+    HANDED_IN_LABEL,
     due_date,
     is_overdue,
     owing_units,
@@ -145,15 +146,18 @@ class ReviewMatrix:
         )
 
     def counts_text(self, period: Period, prefecture: str | None = None) -> str:
-        """The words of ``status`` and the overview: 已报送 54/60(…;逾期 6)."""
+        """The words of ``status`` and the overview: 已报送(含已接收)54/60(…)."""
         counts = self.counts(period, prefecture)
         parts = [f"{KIND_LABELS[k]} {n}" for k, n in counts.items() if n]
         late = self.overdue(period, prefecture)
-        tail = f";逾期 {late}" if late else ""
+        # 逾期未收到 already counts the overdue among those not received; only returned
+        # reports past due add to it.
+        tail = f";逾期共 {late}" if late != counts["overdue"] else ""
         if exempt := self.exempt(period, prefecture):
             tail += f";另有 {exempt} 个单位{EXEMPT_LABEL}"
         expected = self.expected(period, prefecture)
-        return f"已报送 {self.handed_in(period, prefecture)}/{expected}({','.join(parts)}{tail})"
+        handed = self.handed_in(period, prefecture)
+        return f"{HANDED_IN_LABEL}{handed}/{expected}({','.join(parts)}{tail})"
 
 
 def _due_periods(plan: Plan, frequencies: set[Frequency], today: dt.date) -> list[Period]:

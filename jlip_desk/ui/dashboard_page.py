@@ -547,7 +547,7 @@ class ChartSet:
         cur = dash.current_reporting
         c.reset(
             "季度报送完整性与及时性",
-            f"{dash.org['name']};{dash.period_label}:已报送 {cur['handed_in']}/{cur['expected']},"
+            f"{dash.org['name']};{dash.period_label}:已报 {cur['handed_in']}/{cur['expected']},"
             f"逾期 {cur['counts'].get('overdue', 0)}",
             "季度",
             "单位数(个)",
@@ -556,7 +556,7 @@ class ChartSet:
         xs = list(range(len(r.periods)))
         comp = r.completeness
         tips = [
-            f"{p} 已报送 {h}/{e} 个单位(完整率 {_pct(k)})"
+            f"{p} 已报 {h}/{e} 个单位(完整率 {_pct(k)})"
             for p, h, e, k in zip(r.periods, r.handed_in, r.expected, comp, strict=True)
         ]
         c.bars(

@@ -68,7 +68,8 @@ def _state_text(overview: Overview) -> str:
     if unit is not None:
         return unit.state.label + ("(逾期)" if unit.overdue else "")
     overdue = overview.counts["overdue"]
-    text = f"已报送 {overview.handed_in}/{overview.expected}"
+    # The column is narrow: "已报 55/60" (the tooltip has the whole sentence).
+    text = f"已报 {overview.handed_in}/{overview.expected}"
     return text + (f",逾期 {overdue}" if overdue else "")
 
 

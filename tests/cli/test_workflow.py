@@ -156,7 +156,7 @@ def test_status_of_a_prefecture_groups_states_and_counts_them(cli: Cli) -> None:
     assert lines[-2].startswith("无需报送(本期没有在册的登记对象)的单位 7 个:")
     assert "绿园区" in lines[-2] and "双阳区" in lines[-2]
     assert lines[-1] == (
-        "合计:已报送 1 / 4 个单位(未报送 1、草稿 1、已报送 1、已退回 1;逾期 3;"
+        "合计:已报送(含已接收)1 / 4 个单位(未报送 1、草稿 1、已报送 1、已退回 1;逾期 3;"
         "另有 7 个单位无需报送);错误 8 个(1 个单位)、警告 0 个"
     )
 
@@ -176,7 +176,7 @@ def test_status_defaults_to_the_bound_unit_and_groups_by_prefecture(cli: Cli) ->
     headers = [line for line in lines if line.endswith(":") and not line.startswith(" ")]
     assert headers[:2] == ["长春市:", "吉林市:"] and len(headers) == 9
     assert lines[-1] == (
-        "合计:已报送 0 / 60 个单位(未报送 60;逾期 60);错误 300 个(60 个单位)、警告 0 个"
+        "合计:已报送(含已接收)0 / 60 个单位(未报送 60;逾期 60);错误 300 个(60 个单位)、警告 0 个"
     )
 
 

@@ -103,7 +103,7 @@ def test_every_aggregate_view_shows_the_same_counts(
     )
     row = page.periods.list_model.row_of(str(period))
     shown = page.periods.list_model.index(row, 1).data()
-    assert shown.startswith(f"已报送 {reporting['handed_in']}/{owing}")
+    assert shown.startswith(f"已报 {reporting['handed_in']}/{owing}")
     assert page.periods.list_model.index(row, 2).data() == str(reporting["errors"])
 
     # ``status --json`` is the same overview.

@@ -74,7 +74,7 @@ def test_the_matrix_shows_every_unit_by_period_with_counts_and_the_missing_list(
     items = [page.missing_list.item(i).text() for i in range(5)]
     assert all("(逾期)" in text for text in items)
     assert "榆树市" in " ".join(items)
-    assert "已报送 36/41" in page.period_label.text()
+    assert "已报送(含已接收)36/41(逾期未收到 5,已收到 36;" in page.period_label.text()
     assert "另有 19 个单位无需报送" in page.period_label.text()
 
 
