@@ -20,6 +20,11 @@ class FirstRunDialog(QDialog):
         self.ui.buttonBox.button(QDialogButtonBox.StandardButton.Ok).setText("开始使用")
         for prefecture in children(store, PROVINCE_CODE):
             self.ui.prefectureCombo.addItem(prefecture.name, prefecture.code)
+        # Nothing chosen for the user: a clerk who clicks straight through must not be
+        # bound to the first county of the list.
+        self.ui.prefectureCombo.setPlaceholderText("请选择市(州)")
+        self.ui.countyCombo.setPlaceholderText("请选择县(市、区)")
+        self.ui.prefectureCombo.setCurrentIndex(-1)
         self.ui.prefectureCombo.currentIndexChanged.connect(self._fill_counties)
         self.ui.countyCombo.currentIndexChanged.connect(self._update)
         for radio in (self.ui.countyRadio, self.ui.prefectureRadio, self.ui.provinceRadio):
@@ -34,6 +39,7 @@ class FirstRunDialog(QDialog):
         if code:
             for county in children(self.store, code):
                 self.ui.countyCombo.addItem(f"{county.name}({county.code})", county.code)
+        self.ui.countyCombo.setCurrentIndex(-1)
         self._update()
 
     def _update(self) -> None:
@@ -46,7 +52,10 @@ class FirstRunDialog(QDialog):
         org = self.selected_org()
         ok = self.ui.buttonBox.button(QDialogButtonBox.StandardButton.Ok)
         ok.setEnabled(org is not None)
-        if org is not None:
+        if org is None:
+            what = "县(市、区)" if county_mode else "市(州)"
+            self.ui.summaryLabel.setText(f"请先选择本机所属的{what}。")
+        else:
             scope = {
                 "county": "填报本县(市、区)的工作站、服务网点、服务活动和年度指标",
                 "prefecture": "查看和汇总本市(州)所属县(市、区)的报送数据",

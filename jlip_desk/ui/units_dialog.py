@@ -113,6 +113,8 @@ class UnitsDialog(QDialog):
         self.table.setModel(self.proxy)
         self.table.verticalHeader().hide()
         self.table.setSortingEnabled(True)
+        # By code, ascending, as the arrow then says (Qt's default indicator is descending).
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QModelIndex, Qt
 
 from jlip_desk.cli import main
 from jlip_desk.periods import Period
@@ -191,6 +191,13 @@ def test_the_missing_units_are_all_listed(qtbot, ctx: AppContext) -> None:
     page.units_button.click()
     dialog = page.units_dialog
     assert dialog is not None and dialog.isVisible()
+    # Sorted by code, ascending, as the header's arrow says.
+    header = dialog.table.horizontalHeader()
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (
+        0,
+        Qt.SortOrder.AscendingOrder,
+    )
+    assert dialog.shown_codes() == sorted(dialog.shown_codes())
     # Every unit that owes the quarter (not those with nothing to report).
     assert dialog.model.rowCount() == expected.expected == 60 - len(expected.exempt)
     assert f"另有 {len(expected.exempt)} 个单位无需报送" in dialog.summary.text()

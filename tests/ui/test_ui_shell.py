@@ -51,11 +51,16 @@ def test_first_run_prefecture_then_county(qtbot, store: Store, qapp_ready: QAppl
     qtbot.addWidget(dialog)
     ui = dialog.ui
     assert ui.countyRadio.isChecked()
+    # Nothing is chosen for the user: 开始使用 waits for a county.
+    ok = ui.buttonBox.button(QDialogButtonBox.StandardButton.Ok)
+    assert ui.prefectureCombo.currentIndex() == -1 and _code(dialog) is None
+    assert not ok.isEnabled() and "请先选择本机所属的县(市、区)" in ui.summaryLabel.text()
     ui.prefectureCombo.setCurrentIndex(ui.prefectureCombo.findText("吉林市"))
+    assert ui.countyCombo.currentIndex() == -1 and not ok.isEnabled()
     counties = [ui.countyCombo.itemText(i) for i in range(ui.countyCombo.count())]
     assert "永吉县(220221)" in counties and not any("南关区" in c for c in counties)
     ui.countyCombo.setCurrentIndex(ui.countyCombo.findData("220221"))
-    assert "永吉县" in ui.summaryLabel.text()
+    assert "永吉县" in ui.summaryLabel.text() and ok.isEnabled()
     assert _code(dialog) == "220221"
     qtbot.mouseClick(ui.provinceRadio, Qt.MouseButton.LeftButton)
     assert not ui.countyCombo.isEnabled()
