@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QGuiApplication,
     QKeyEvent,
     QKeySequence,
     QMouseEvent,
-    QResizeEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
-    QHeaderView,
     QStyledItemDelegate,
-    QTableView,
     QWidget,
 )
 
 from jlip_desk.ui.entry_commands import CellChange, paste_changes
 from jlip_desk.ui.entry_model import FIELD_ROLE, KEY_ROLE, EntryModel
+from jlip_desk.ui.frozen_columns import FrozenColumnsTable
 
 HISTORY_SHORTCUT = "F8"
 _NEXT = (QAbstractItemView.CursorAction.MoveNext, QAbstractItemView.CursorAction.MovePrevious)
@@ -37,69 +35,11 @@ class _KeepTypingDelegate(QStyledItemDelegate):
         editor.setProperty("entry_filled", True)
 
 
-class _FrozenColumns(QTableView):
-    """The label columns (编码, 名称) laid over the grid's left edge: they stay in view
-    when the grid scrolls sideways (Qt's frozen-column pattern: same model, same
-    selection, scrolled with the grid)."""
-
-    def __init__(self, grid: EntryView):
-        super().__init__(grid)
-        self.grid = grid
-        self.setObjectName("frozenColumns")
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.verticalHeader().hide()
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setWordWrap(False)
-        grid.viewport().stackUnder(self)
-        self.count = 0
-
-    def attach(self, model: QAbstractItemModel) -> None:
-        self.setModel(model)
-        self.setSelectionModel(self.grid.selectionModel())
-        self.verticalScrollBar().valueChanged.connect(self.grid.verticalScrollBar().setValue)
-        self.grid.verticalScrollBar().valueChanged.connect(self.verticalScrollBar().setValue)
-        self.doubleClicked.connect(self.grid.doubleClicked)
-        model.modelReset.connect(self.refresh)
-        model.columnsInserted.connect(self.refresh)
-        model.columnsRemoved.connect(self.refresh)
-        self.refresh()
-
-    def refresh(self) -> None:
-        model = self.grid.model()
-        self.count = getattr(model, "first_field_column", 0) if model is not None else 0
-        for column in range(model.columnCount() if model is not None else 0):
-            self.setColumnHidden(column, column >= self.count)
-            if column < self.count:
-                self.setColumnWidth(column, self.grid.columnWidth(column))
-        self.setVisible(self.count > 0)
-        self.place()
-
-    def width_shown(self) -> int:
-        return sum(self.grid.columnWidth(c) for c in range(self.count))
-
-    def place(self) -> None:
-        grid = self.grid
-        frame = grid.frameWidth()
-        self.horizontalHeader().setFixedHeight(grid.horizontalHeader().height())
-        self.setGeometry(
-            grid.verticalHeader().width() + frame,
-            frame,
-            self.width_shown(),
-            grid.viewport().height() + grid.horizontalHeader().height(),
-        )
-
-    def section_resized(self, column: int, _old: int, new: int) -> None:
-        if column < self.count:
-            self.setColumnWidth(column, new)
-            self.place()
-
-
-class EntryView(QTableView):
+class EntryView(FrozenColumnsTable):
     """Edits go through the model's undo stack; ``history_requested`` asks for a cell's log.
+
+    The label columns (编码, 名称) are frozen: they stay in view when the grid scrolls
+    sideways.
 
     ``history_requested(key, field, title)``: the CellKey of the row, the field id
     (None for the row as a whole) and a Chinese title for the history panel.
@@ -126,41 +66,10 @@ class EntryView(QTableView):
         self.history_action.triggered.connect(self.request_history)
         self.addAction(self.history_action)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.frozen = _FrozenColumns(self)
-        self.horizontalHeader().sectionResized.connect(self.frozen.section_resized)
-        self.verticalHeader().sectionResized.connect(
-            lambda row, _old, new: self.frozen.setRowHeight(row, new)
-        )
 
-    def setModel(self, model: QAbstractItemModel | None) -> None:
-        super().setModel(model)
-        if model is not None:
-            self.frozen.attach(model)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self.frozen.place()
-
-    def updateGeometries(self) -> None:
-        super().updateGeometries()
-        frozen = getattr(self, "frozen", None)  # None while the view is being built
-        if frozen is not None:
-            frozen.place()
-
-    def scrollTo(
-        self,
-        index: QModelIndex | QPersistentModelIndex,
-        hint: QAbstractItemView.ScrollHint = QAbstractItemView.ScrollHint.EnsureVisible,
-    ) -> None:
-        super().scrollTo(index, hint)
-        # A field cell under the frozen columns: scroll it out from beneath them.
-        if index.isValid() and index.column() >= self.frozen.count:
-            left = self.visualRect(index).left()
-            covered = self.frozen.width_shown()
-            if left < covered:
-                bar = self.horizontalScrollBar()
-                bar.setValue(bar.value() - (covered - left))
+    def frozen_column_count(self) -> int:
+        model = self.model()
+        return getattr(model, "first_field_column", 0) if model is not None else 0
 
     def entry_model(self) -> EntryModel:
         model = self.model()
