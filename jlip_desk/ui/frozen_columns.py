@@ -24,7 +24,8 @@ class FrozenColumns(QTableView):
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        # The scroll bars are kept equal: their values must mean the same (rows or pixels).
+        self.setVerticalScrollMode(grid.verticalScrollMode())
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setWordWrap(False)
         grid.viewport().stackUnder(self)
@@ -97,6 +98,12 @@ class FrozenColumnsTable(QTableView):
         super().setModel(model)
         if model is not None:
             self.frozen.attach(model)
+
+    def setVerticalScrollMode(self, mode: QAbstractItemView.ScrollMode) -> None:
+        super().setVerticalScrollMode(mode)
+        frozen = getattr(self, "frozen", None)  # None while the view is being built
+        if frozen is not None:
+            frozen.setVerticalScrollMode(mode)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
