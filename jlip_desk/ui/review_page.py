@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -43,6 +42,7 @@ from jlip_desk.store.database import Store
 from jlip_desk.ui import changes
 from jlip_desk.ui.context import AppContext
 from jlip_desk.ui.errors import show_error
+from jlip_desk.ui.frozen_columns import FrozenColumnsTable
 from jlip_desk.ui.tasks import BackgroundTask
 
 Index = QModelIndex | QPersistentModelIndex
@@ -185,7 +185,8 @@ class ReviewPage(QWidget):
         self.model = ReviewModel(self)
         self.title = QLabel("正在读取报送情况…")
         self.title.setWordWrap(True)
-        self.table = QTableView()
+        # The 单位 column stays in view when the matrix scrolls sideways to old periods.
+        self.table = FrozenColumnsTable(frozen_columns=1)
         self.table.setModel(self.model)
         self.table.verticalHeader().hide()
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)

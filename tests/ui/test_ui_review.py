@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QInputDialog, QMessageBox
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QTableView
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -212,3 +213,62 @@ def test_a_county_that_owed_nothing_is_shown_so_and_not_counted(
     page.select(exempt[0], quarter)
     assert f"另有 {len(exempt)} 个单位无需报送" in page.period_label.text()
     assert not page.accept_button.isEnabled() and not page.return_button.isEnabled()
+
+
+def test_the_unit_column_stays_in_view_when_the_matrix_scrolls_sideways(
+    qtbot: QtBot, province: AppContext
+) -> None:
+    """Scrolled to an old period, the rows are still told apart by their 单位."""
+    page = _page(qtbot, province)
+    page.resize(900, 500)
+    table, model = page.table, page.model
+    matrix = model.matrix
+    assert matrix is not None
+    across, down = table.horizontalScrollBar(), table.verticalScrollBar()
+    qtbot.waitUntil(lambda: across.maximum() > 0 and down.maximum() > 0)
+    across.setValue(across.maximum())
+    assert table.columnViewportPosition(0) < 0  # the table's own 单位 column is out of view
+    frozen = table.findChild(QTableView, "frozenColumns")
+    assert frozen is not None and frozen.isVisible()
+    # Laid over the viewport's left edge, as tall as the header and the rows, 单位 only.
+    viewport = table.viewport().geometry()
+    assert frozen.geometry().left() == viewport.left()
+    assert frozen.geometry().bottom() >= viewport.bottom()
+    assert frozen.width() == table.columnWidth(0) > 0
+    shown = [c for c in range(model.columnCount()) if not frozen.isColumnHidden(c)]
+    assert shown == [0]
+    assert frozen.model().headerData(0, Qt.Orientation.Horizontal) == "单位"
+    assert frozen.horizontalHeader().height() == table.horizontalHeader().height()
+    # The names are painted there: a prefecture row (bold, shaded) and a county row.
+    prefecture, counties = matrix.groups[0]
+    county = counties[0]
+    row = model.row_of(county.code)
+    for index, name in ((model.index(0, 0), prefecture.name), (model.index(row, 0), county.name)):
+        rect = frozen.visualRect(index)
+        assert frozen.viewport().rect().contains(rect.center())
+        assert frozen.indexAt(rect.center()) == index
+        assert index.data().strip() == name
+    group = frozen.visualRect(model.index(0, 0))
+    painted = frozen.viewport().grab().toImage()
+    assert painted.pixelColor(group.right() - 3, group.center().y()) == QColor("#eef1f5")
+    assert model.index(0, 0).data(Qt.ItemDataRole.FontRole).bold()
+
+    # Scrolled down, the frozen rows move with the table's.
+    down.setValue(down.maximum() // 2)
+    assert frozen.verticalScrollBar().value() == down.value()
+    last = model.rowCount() - 1
+    for r in (table.rowAt(5), table.rowAt(table.viewport().height() // 2), last):
+        assert frozen.rowAt(table.visualRect(model.index(r, 1)).center().y()) == r
+        assert (
+            frozen.visualRect(model.index(r, 0)).top() == table.visualRect(model.index(r, 1)).top()
+        )
+
+    # Selecting a cell keeps it in view right of the frozen column: the oldest period
+    # from the left, and the newest one when scrolled right (it would land beneath).
+    for start, period in ((0, matrix.periods[-1]), (across.maximum(), matrix.periods[0])):
+        across.setValue(start)
+        page.select(county.code, period)
+        rect = table.visualRect(model.index(row, model.column_of(period)))
+        assert rect.left() >= frozen.width() - 1
+        assert rect.right() <= table.viewport().width()
+        assert table.viewport().rect().contains(rect.center())
