@@ -176,12 +176,22 @@ class ReviewModel(QAbstractTableModel):
         return None
 
 
+def _skipped(cells: list[ReviewCell]) -> str:
+    """What a step over a selection left alone, and why (a report not received, say)."""
+    if not cells:
+        return ""
+    names = "、".join(f"{c.org.name}({c.label})" for c in cells[:3])
+    more = f"等 {len(cells)} 个" if len(cells) > 3 else ""
+    return f"所选的 {names}{more}当前状态不能这样处理,未作改动。"
+
+
 class ReviewPage(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
         org = ctx.org
         self.scope = org.code if org is not None else "220000"
+        self.done_text: str | None = None  # what the last accept or return said
         self.model = ReviewModel(self)
         self.title = QLabel("正在读取报送情况…")
         self.title.setWordWrap(True)
@@ -340,14 +350,15 @@ class ReviewPage(QWidget):
     # -- accept and return -------------------------------------------------------
 
     def accept_selected(self) -> None:
-        cells = [c for c in self.selected_cells() if c.can_accept]
+        chosen = self.selected_cells()
+        cells = [c for c in chosen if c.can_accept]
         if not cells:
             return
         self._run(
             lambda store: accept_many(
                 store, self.ctx.plan, [(c.org.code, c.period) for c in cells]
             ),
-            f"已接收 {len(cells)} 份报送。",
+            f"已接收 {len(cells)} 份报送。" + _skipped([c for c in chosen if not c.can_accept]),
         )
 
     def ask_return(self) -> None:
@@ -369,14 +380,16 @@ class ReviewPage(QWidget):
         self.return_selected(reason)
 
     def return_selected(self, reason: str) -> None:
-        cells = [c for c in self.selected_cells() if c.can_return]
+        chosen = self.selected_cells()
+        cells = [c for c in chosen if c.can_return]
         if not cells:
             return
         self._run(
             lambda store: return_many(
                 store, self.ctx.plan, [(c.org.code, c.period) for c in cells], reason
             ),
-            f"已退回 {len(cells)} 份报送。导出这些单位的工作簿时会附上退回原因。",
+            f"已退回 {len(cells)} 份报送。导出这些单位的工作簿时会附上退回原因。"
+            + _skipped([c for c in chosen if not c.can_return]),
         )
 
     def _run(self, job: Any, done_text: str) -> None:
@@ -384,6 +397,7 @@ class ReviewPage(QWidget):
         self.return_button.setEnabled(False)
 
         def done(_result: object) -> None:
+            self.done_text = done_text
             window = self.window()
             status = getattr(window, "statusBar", None)
             if callable(status):

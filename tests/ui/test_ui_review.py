@@ -143,6 +143,16 @@ def test_a_missing_report_can_be_neither_accepted_nor_returned(
     page.select(missing.org.code, Q4)
     assert not page.accept_button.isEnabled()
     assert not page.return_button.isEnabled()
+    # Selected with a received one, it is left alone, and the message says so.
+    received = next(c for c in matrix.cells.values() if c.period == Q4 and c.can_accept)
+    page.select(received.org.code, Q4, clear=False)
+    with qtbot.waitSignal(province.data_changed, timeout=30_000):
+        page.accept_button.click()
+    qtbot.waitUntil(lambda: page.done_text is not None)
+    assert page.done_text is not None and page.done_text.startswith("已接收 1 份报送。")
+    assert f"所选的 {missing.org.name}(逾期未收到)当前状态不能这样处理,未作改动" in page.done_text
+    plan = active_plan(province.store)
+    assert status(province.store, plan.id, missing.org.code, Q4).status == "none"
 
 
 def test_only_installations_that_receive_reports_have_the_page(qtbot: QtBot, store: Store) -> None:
