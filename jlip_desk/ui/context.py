@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
@@ -24,6 +25,9 @@ class AppContext(QObject):
     """
 
     data_changed = Signal(tuple)
+    # A submission workbook was written: (org code, period text, path). Every page that
+    # says what is left to do for that period hears of it, wherever it was exported.
+    submission_exported = Signal(str, str, str)
 
     def __init__(self, store: Store, plan_id: str | None = None):
         super().__init__()
@@ -33,6 +37,13 @@ class AppContext(QObject):
         self.writer = Writer(store.path)
         self.writer.data_changed.connect(self.data_changed)
         self._closed = False
+        # The submission workbooks exported this session, by (org code, period text).
+        self.exported: dict[tuple[str, str], Path] = {}
+
+    def note_exported(self, org_code: str, period: str, path: Path) -> None:
+        """Remember a submission workbook written this session and tell the pages."""
+        self.exported[(org_code, period)] = path
+        self.submission_exported.emit(org_code, period, str(path))
 
     @property
     def plan(self) -> Plan:

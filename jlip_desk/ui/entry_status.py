@@ -38,7 +38,7 @@ from jlip_desk.ui.units_dialog import UnitsDialog
 STATUS_KIND = changes.PERIOD_STATUS
 SUBMIT_TEXT = "报送(锁定本期)…"
 # Submitting only records the state here: the superior learns of it from the workbook.
-NEXT_STEP = "下一步:在“导入导出”页导出报送文件,发送给上级单位"
+NEXT_STEP = "下一步:如尚未导出报送文件,请在“导入导出”页导出,发送给上级单位"
 
 
 class StatusBar(QWidget):
@@ -118,7 +118,12 @@ class StatusBar(QWidget):
             text += "(已锁定)"
         if state.reason:
             text += f"  原因:{state.reason}"
-        if state.status == "submitted":
+        exported = None
+        if self.org_code is not None and self.period is not None:
+            exported = self.ctx.exported.get((self.org_code, str(self.period)))
+        if state.status == "submitted" and exported is not None:
+            text += f"  报送文件已导出:{exported.name},请发送给上级单位"
+        elif state.status == "submitted":
             text += f"  {NEXT_STEP}"
         elif exempt:
             text += f"  {EXEMPT_WHY}"
@@ -217,7 +222,9 @@ class StatusBar(QWidget):
     def _run(self, job: object, title: str) -> None:
         def done(state: PeriodState) -> None:
             self._show_state(state)
-            if self.exported is not None:
+            if self.exported is not None and self.org_code and self.period is not None:
+                self.ctx.note_exported(self.org_code, str(self.period), self.exported)
+                self._show_state(state)
                 self.message.emit(f"已报送并导出报送文件 {self.exported},请把它发送给上级单位")
                 self.exported = None
             self.status_changed.emit()

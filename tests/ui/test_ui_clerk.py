@@ -262,3 +262,11 @@ def test_submit_offers_to_export_the_workbook_now(
     assert (tmp_path / "报送.xlsx").exists()
     assert period_status.status(store, plan.id, COUNTY, Q1).status == "submitted"
     assert page.status.submit_button.text() == "已报送"
+    # The header says the workbook is out, not to go and export it; the exchange page,
+    # opened afterwards, lists it.
+    assert "报送文件已导出:报送.xlsx,请发送给上级单位" in page.status.label.text()
+    assert "如尚未导出" not in page.status.label.text()
+    window.show_page("exchange")
+    exports = window.page("exchange").export_panel  # type: ignore[attr-defined]
+    assert exports.files_model.stringList() == [str(tmp_path / "报送.xlsx")]
+    assert "已报送并导出2025年第1季度的报送文件" in exports.status_label.text()
