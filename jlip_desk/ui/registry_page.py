@@ -66,7 +66,7 @@ class RegistryPage(QWidget):
 
         self.add_button = QPushButton("新增")
         self.edit_button = QPushButton("编辑")
-        self.close_button = QPushButton("撤销(关闭)")
+        self.close_button = QPushButton("关闭(设为撤销)…")
         self.history_button = QPushButton("查看历史")
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText("搜索名称、编码、依托单位…")
