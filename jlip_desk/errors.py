@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+# The word before ``allowed`` wherever a problem is shown. It holds the values a cell
+# takes ("0到1000之间的整数") and, for a refused step, what to do instead ("如需修改,
+# 请先退回…"): 要求 reads right for both, 允许 only for the first.
+ALLOWED_LABEL = "要求"
+
 
 class JlipError(Exception):
     """An expected problem the user can act on (bad input, wrong file, locked period...).
@@ -23,7 +28,7 @@ class JlipError(Exception):
         parts.append(self.message)
         text = "".join(parts[:1]) + (" " if len(parts) > 1 else "") + "".join(parts[1:])
         if self.allowed:
-            text += f"(允许:{self.allowed})"
+            text += f"({ALLOWED_LABEL}:{self.allowed})"
         return text
 
 

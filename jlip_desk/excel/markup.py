@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font
 
-from jlip_desk.errors import InputError
+from jlip_desk.errors import ALLOWED_LABEL, InputError
 from jlip_desk.excel import styles
 from jlip_desk.excel.atomic import save_atomic
 from jlip_desk.excel.report import Issue
@@ -49,7 +49,7 @@ def write_markup(source: Path, issues: Sequence[Issue], target: Path) -> Path:
             continue
         text = issue.message
         if issue.allowed and issue.allowed not in text:
-            text += f"\n允许:{issue.allowed}"
+            text += f"\n{ALLOWED_LABEL}:{issue.allowed}"
         notes.setdefault((issue.sheet, issue.cell), []).append(text)
     for (sheet, address), texts in notes.items():
         cell = wb[sheet][address]
@@ -60,7 +60,7 @@ def write_markup(source: Path, issues: Sequence[Issue], target: Path) -> Path:
     if ISSUES_SHEET in wb.sheetnames:
         del wb[ISSUES_SHEET]
     ws = wb.create_sheet(ISSUES_SHEET, 0)
-    ws.append(["位置", "内容", "问题", "规则", "允许"])
+    ws.append(["位置", "内容", "问题", "规则", ALLOWED_LABEL])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for issue in issues:

@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from jlip_desk.errors import ALLOWED_LABEL
+
 Outcome = Literal["applied", "unchanged", "refused"]
 
 
@@ -34,7 +36,7 @@ class Issue:
         if self.rule and self.rule not in self.message:
             parts.append(f"[规则:{self.rule}]")
         if self.allowed and self.allowed not in self.message:
-            parts.append(f"(允许:{self.allowed})")
+            parts.append(f"({ALLOWED_LABEL}:{self.allowed})")
         return " ".join(p for p in parts if p)
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from jlip_desk.errors import InputError, NotAllowedError
+from jlip_desk.errors import ALLOWED_LABEL, InputError, NotAllowedError
 from jlip_desk.periods import Period, parse_period
 from jlip_desk.plan.model import Plan, Registry
 from jlip_desk.services import gate
@@ -64,7 +64,7 @@ def _describe(registry: Registry, problem: Problem) -> str:
     field = registry.field(problem.field_id)
     if problem.rule is not None:  # a cross-field rule: its message says what is allowed
         return f"{field.label}:{problem.message}"
-    return f"{field.label}:{problem.message}(允许:{allowed_text(field)})"
+    return f"{field.label}:{problem.message}({ALLOWED_LABEL}:{allowed_text(field)})"
 
 
 def _valid(

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QApplication
 
-from jlip_desk.errors import JlipError
+from jlip_desk.errors import ALLOWED_LABEL, JlipError
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
@@ -31,7 +31,7 @@ def show_error(parent: QWidget | None, exc: JlipError, title: str = "无法完�
     if exc.where:
         details.append(f"位置:{exc.where}")
     if exc.allowed:
-        details.append(f"允许:{exc.allowed}")
+        details.append(f"{ALLOWED_LABEL}:{exc.allowed}")
     if details:
         box.setInformativeText("\n".join(details))
     box.exec()

@@ -35,7 +35,7 @@ from jlip_desk.ui.task_progress import TaskProgress
 
 IMPORT_KINDS = changes.IMPORTED
 REPORT_FOLDER_KEY = "exchange/report_folder"
-# Long messages would push 规则/允许 off screen at 1366 px; the tooltip has the full text.
+# Long messages would push 规则/要求 off screen at 1366 px; the tooltip has the full text.
 MAX_COLUMN_WIDTH = 220
 
 

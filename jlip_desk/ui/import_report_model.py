@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
+from jlip_desk.errors import ALLOWED_LABEL
 from jlip_desk.excel.report import FileResult, ImportReport, Issue
 from jlip_desk.ui.rows_model import RowsTableModel
 
@@ -92,7 +93,7 @@ class FileResultModel(RowsTableModel):
 class ProblemModel(RowsTableModel):
     """The problems of one refused file: where, what was there, which rule, what is allowed."""
 
-    HEADERS = ("工作表", "单元格", "内容", "问题", "规则", "允许")
+    HEADERS = ("工作表", "单元格", "内容", "问题", "规则", ALLOWED_LABEL)
 
     def __init__(self, parent: Any = None):
         super().__init__(parent)

@@ -88,7 +88,7 @@ def test_an_expected_problem_keeps_its_message(cli: Cli) -> None:
     result = cli("init", "--org", "999999")
     assert result.code == EXIT_REFUSED
     assert result.err_lines == [
-        "错误:单位代码: 行政区划代码“999999”不存在(允许:吉林省的省、市(州)、县(市、区)代码)"
+        "错误:单位代码: 行政区划代码“999999”不存在(要求:吉林省的省、市(州)、县(市、区)代码)"
     ]
 
 

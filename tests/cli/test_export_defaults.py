@@ -39,7 +39,7 @@ def test_other_installations_still_need_an_org(
     result = cli(command, "--period", "2025Q4", "-o", str(tmp_path))
     assert result.code == EXIT_REFUSED
     assert result.err_lines == [
-        "错误:--org: 缺少单位代码(允许:如 --org 220102,或用 --all-counties)"
+        "错误:--org: 缺少单位代码(要求:如 --org 220102,或用 --all-counties)"
     ]
     assert not list(tmp_path.glob("*.xlsx"))
 

@@ -219,7 +219,7 @@ def test_import_refuses_report_and_markup_folders_that_do_not_exist(
     result = cli("import", str(workbook), "--report", str(tmp_path / "no" / "r.json"))
     assert result.code == EXIT_REFUSED and result.out == ""
     assert result.err_lines == [
-        f"错误:--report: 文件夹不存在:{tmp_path / 'no'}(允许:一个已存在的文件夹)"
+        f"错误:--report: 文件夹不存在:{tmp_path / 'no'}(要求:一个已存在的文件夹)"
     ]
     result = cli("import", str(workbook), "--markup-dir", str(tmp_path / "no"))
     assert result.code == EXIT_REFUSED and result.out == ""

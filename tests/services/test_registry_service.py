@@ -65,7 +65,7 @@ def test_bad_record_is_refused_with_every_problem_and_nothing_written(
     assert "3 处问题" in message
     assert "依托单位统一社会信用代码:统一社会信用代码无效(校验位不符)" in message
     assert "联系电话" in message and "联系人:必填项不能为空" in message
-    assert "允许:" in message
+    assert "要求:" in message
     assert {p.field_id for p in caught.value.problems} == {"host_credit_code", "phone", "contact"}
     assert county.content_hash() == before
 

@@ -199,7 +199,7 @@ def test_show_error_says_where_and_what_is_allowed(qtbot, qapp_ready) -> None:
 
     QTimer.singleShot(50, grab)
     show_error(None, InputError("数值无效", where="服务活动!D7", allowed="0到100的整数"))
-    assert seen == {"text": "数值无效", "info": "位置:服务活动!D7\n允许:0到100的整数"}
+    assert seen == {"text": "数值无效", "info": "位置:服务活动!D7\n要求:0到100的整数"}
 
 
 def test_a_bug_in_a_write_is_reported_and_the_writer_goes_on(
