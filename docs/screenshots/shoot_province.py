@@ -53,7 +53,7 @@ def main() -> int:
         generate(store)
         bind(store, "220000")
         plan = active_plan(store)
-        accept_many(store, plan, [("220102", Q4), ("220103", Q4)])
+        accept_many(store, plan, [("220102", Q4), ("220105", Q4)])
         return_many(store, plan, [("220104", Q4)], "结案数大于受理数,请核实后重新报送")
         window = build_main_window(store)
         ratio = window.devicePixelRatioF()

@@ -117,6 +117,7 @@ class Chart(pg.PlotWidget):  # type: ignore[misc]
         self.plotItem.showGrid(x=False, y=True, alpha=0.25)
         self.plotItem.setMenuEnabled(False)
         self.plotItem.vb.setMouseEnabled(x=False, y=False)
+        self.plotItem.hideButtons()  # no auto-range "A": the view is fixed, not zoomed
         for name in ("left", "bottom"):
             axis = self.plotItem.getAxis(name)
             axis.setTickFont(cjk_font(8))
@@ -127,11 +128,14 @@ class Chart(pg.PlotWidget):  # type: ignore[misc]
             offset=(8, 4), labelTextSize="8pt", brush=pg.mkBrush(255, 255, 255, 210), colCount=2
         )
         self.title = ""
+        self._y_max: float | None = None  # the highest bar or point, for the headroom
+        self._labelled = False  # value labels stand above the bars
         self._head: tuple[object, ...] = ()
         self._boxes: list[tuple[float, float, float, float, str]] = []  # x0, x1, y0, y1, tip
         self._points: list[tuple[float, float, str]] = []
         self._bar_groups: list[str] = []  # the code behind each bar position, for clicks
         self.on_bar_clicked: Callable[[int], None] | None = None
+        self.plotItem.vb.sigResized.connect(lambda *_: self._fit_height())
         self.scene().sigMouseMoved.connect(self._moved)
         self.scene().sigMouseClicked.connect(self._clicked)
 
@@ -141,6 +145,7 @@ class Chart(pg.PlotWidget):  # type: ignore[misc]
     ) -> None:
         self.plotItem.clear()
         self.legend.clear()
+        self._labelled = False
         self._boxes.clear()
         self._points.clear()
         self.title = title
@@ -215,11 +220,41 @@ class Chart(pg.PlotWidget):  # type: ignore[misc]
         item.setFont(cjk_font(7))
         item.setPos(x, y)
         self.plotItem.addItem(item)
+        self._labelled = True
 
     def finish(self, y_max: float) -> None:
-        # Headroom for the legend rows above the highest bar or point.
-        rows = -(-len(self.legend.items) // 2) if self.legend.items else 0
-        self.plotItem.setYRange(0, max(y_max, 1.0) * (1.12 + 0.14 * rows), padding=0)
+        """Scale the value axis so the highest bar or point (and its label) stays below
+        the legend: the room is worked out in pixels, again whenever the chart resizes."""
+        self._y_max = max(y_max, 1.0)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        if self._y_max is None:
+            return
+        rows = self._fit_legend()
+        height = self.plotItem.vb.height()
+        # The legend's own height once laid out (about 22 px a row before), its offset
+        # and a gap; two lines of 7 pt above a labelled bar.
+        legend = (self.legend.height() or 22 * rows) + 4 + 8 if rows else 0
+        reserve = legend + (26 if self._labelled else 0) + 6
+        if height > 2 * reserve:
+            top = self._y_max / (1 - reserve / height)
+        else:  # not laid out yet: a proportion, corrected on the first resize
+            top = self._y_max * (1.12 + 0.14 * rows)
+        self.plotItem.setYRange(0, top, padding=0)
+
+    def _fit_legend(self) -> int:
+        """As many legend columns as fit across the plot (fewer rows over the data); the
+        rows it takes."""
+        count = len(self.legend.items)
+        if not count:
+            return 0
+        width = self.plotItem.vb.width()
+        for columns in range(min(count, 6), 1, -1):
+            self.legend.setColumnCount(columns)  # lays the legend out again, and sizes it
+            if width <= 0 or self.legend.boundingRect().width() <= width - 16:
+                break
+        return -(-count // self.legend.columnCount)
 
     # ------------------------------------------------------------- reading
     def hover_text(
@@ -393,7 +428,7 @@ class ChartSet:
                 if g.count:
                     c.label(x, g.count, f"{g.count}\n{_pct(g.share)}")
             top = max(top, *heights) if heights else top
-        c.finish(top * 1.15)
+        c.finish(top)
 
     def _host_type(self, dash: Dashboard) -> None:
         c = self.host_type
@@ -510,7 +545,7 @@ class ChartSet:
                 values,
                 width=0.7,
                 color=COLORS[i % len(COLORS)],
-                name=name[:12],
+                name=axis_name(name)[:12],
                 tips=tips,
                 bottoms=bottoms,
             )

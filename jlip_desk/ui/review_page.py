@@ -47,6 +47,7 @@ from jlip_desk.ui.tasks import BackgroundTask
 
 Index = QModelIndex | QPersistentModelIndex
 
+EXEMPT_COLOUR = "#7a7a7a"  # grey text: the unit owed nothing that period
 COLOURS = {
     "overdue": "#f8d7da",
     "missing": "#fff3cd",
@@ -159,7 +160,7 @@ class ReviewModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.DisplayRole:
                 return EXEMPT_LABEL
             if role == Qt.ItemDataRole.ForegroundRole:
-                return QBrush(QColor("#7a7a7a"))
+                return QBrush(QColor(EXEMPT_COLOUR))
             if role == Qt.ItemDataRole.ToolTipRole:
                 return f"{org.name}({org.code})· {period.label}:{EXEMPT_WHY}"
             return None
@@ -220,6 +221,7 @@ class ReviewPage(QWidget):
                 f"<span style='background:{COLOURS[kind]}'>&nbsp;{label}&nbsp;</span>"
                 for kind, label in KIND_LABELS.items()
             )
+            + f"  <span style='color:{EXEMPT_COLOUR}'>&nbsp;{EXEMPT_LABEL}&nbsp;</span>"
         )
         side = QWidget()
         side_layout = QVBoxLayout(side)

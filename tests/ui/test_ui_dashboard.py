@@ -204,3 +204,24 @@ def test_every_prefecture_has_a_label_that_fits(qtbot, ctx: AppContext) -> None:
     assert len(ticks) == 9 and "延边州" in ticks
     assert all(len(t) <= 4 for t in ticks)
     assert axis_name("前郭尔罗斯蒙古族自治县") == "前郭县" and axis_name("长春市") == "长春市"
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1300, 1400)], ids=["small", "tall"])
+def test_no_legend_covers_the_data(qtbot, ctx: AppContext, size: tuple[int, int]) -> None:
+    """At 1366x768 the legends lay over the highest points and the value labels: the
+    value axis leaves the legend's own height (and a label's) free above the data."""
+    from PySide6.QtCore import QPointF
+
+    page = _page(qtbot, ctx)
+    page.resize(*size)
+    qtbot.wait(50)  # the charts' layout follows the resize
+    for chart in page.charts.charts():
+        top = chart._y_max
+        if top is None or not chart.legend.items:
+            continue
+        vb = chart.plotItem.vb
+        legend_bottom = chart.legend.pos().y() + chart.legend.height()
+        data_top = vb.mapFromView(QPointF(0, top)).y()
+        above = 24 if chart._labelled else 0  # two lines of small text above a bar
+        assert data_top - above >= legend_bottom, (chart.key, data_top, legend_bottom)
+        assert not chart.plotItem.autoBtn.isVisible()  # no auto-range "A" button
