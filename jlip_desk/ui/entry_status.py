@@ -180,13 +180,14 @@ class StatusBar(QWidget):
     def confirm_submit(self, org_code: str, period: Period) -> str | None:
         """ "submit", "export" (submit and export the workbook now) or None (cancelled)."""
         name = get_org(self.ctx.store, org_code).name
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            "报送本期",
-            f"报送后,{name}{period.label}的数据将锁定,不能再修改"
-            "(如需修改,须先解锁本期并填写原因)。",
-            parent=self,
+        text = (
+            f"报送后,{name}{period.label}的数据将锁定,不能再修改(如需修改,须先解锁本期并填写原因)。"
         )
+        state = self.model.state(org_code)
+        if state.status == "returned" and state.reason:
+            # Sending a returned report back: is what the superior asked for done?
+            text = f"上级单位退回本期的原因:{state.reason}\n请确认已按要求修改。\n\n" + text
+        box = QMessageBox(QMessageBox.Icon.Question, "报送本期", text, parent=self)
         box.setInformativeText(
             "报送只在本机记录状态,上级单位还收不到数据:报送后请导出报送文件"
             "(Excel 工作簿,也可以稍后在“导入导出”页导出),发送给上级单位。\n\n确定报送吗?"

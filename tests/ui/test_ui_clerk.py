@@ -270,3 +270,41 @@ def test_submit_offers_to_export_the_workbook_now(
     exports = window.page("exchange").export_panel  # type: ignore[attr-defined]
     assert exports.files_model.stringList() == [str(tmp_path / "报送.xlsx")]
     assert "已报送并导出2025年第1季度的报送文件" in exports.status_label.text()
+
+
+def test_sending_a_returned_period_again_recalls_why_it_was_returned(
+    qtbot, window: MainWindow
+) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+
+    from jlip_desk.store.status import write_status
+
+    page = entry_page(qtbot, window)
+    store, plan = window.ctx.store, window.ctx.plan
+    full = {f.id: "1" for f in plan.form("activity").fields if f.required}
+    save_values(store, plan, "activity", COUNTY, Q1, page.model.row(0).key.subject, full)
+    with store.atomic():  # the superior's return, as its workbook brings it
+        write_status(store, plan.id, COUNTY, str(Q1), "returned", "调解纠纷数偏低,请核实",
+                     store.new_change("imported"))  # fmt: skip
+    page.reload()
+    seen: list[str] = []
+
+    def answer() -> None:
+        box = next(
+            (w for w in QApplication.topLevelWidgets()
+             if isinstance(w, QMessageBox) and w.isVisible()),
+            None,
+        )  # fmt: skip
+        if box is None:
+            QTimer.singleShot(20, answer)
+            return
+        seen.append(box.text())
+        next(b for b in box.buttons() if b.text() == "取消").click()
+
+    QTimer.singleShot(0, answer)
+    qtbot.mouseClick(page.status.submit_button, Qt.MouseButton.LeftButton)
+    assert seen and seen[0].startswith(
+        "上级单位退回本期的原因:调解纠纷数偏低,请核实\n请确认已按要求修改"
+    )
+    assert period_status.status(store, plan.id, COUNTY, Q1).status == "returned"
