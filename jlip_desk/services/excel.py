@@ -300,8 +300,20 @@ def import_files(
 
 
 def backup_before_import(store: Store) -> Path | None:
-    """A verified backup before a batch changes the store (none for an in-memory one)."""
-    return store.backup(reason="before-import") if store.path is not None else None
+    """A verified backup before a batch changes the store (none for an in-memory one).
+
+    When nothing changed since the newest backup (a second import of the same files, a
+    batch that was all refused), that backup already holds this state: it is kept as
+    it is, instead of a copy of it pushing an older backup out of the rotation.
+    """
+    from jlip_desk.store.backups import holds_state_of, list_backups
+
+    if store.path is None:
+        return None
+    newest = next(iter(list_backups(store.backups_folder())), None)
+    if newest is not None and holds_state_of(store.conn, newest.path):
+        return newest.path
+    return store.backup(reason="before-import")
 
 
 def _not_done(path: Path, message: str) -> FileResult:

@@ -26,7 +26,7 @@ KEEP_LAST = 10
 KEEP_MONTHS = 12
 STALE_PART_SECONDS = 3600
 SQLITE_HEADER = b"SQLite format 3\x00"
-_NAME = re.compile(r"^jlip_desk-(\d{8})-(\d{6})-([a-z-]+?)(?:-\d+)?\.sqlite3$")
+_NAME = re.compile(r"^jlip_desk-(\d{8})-(\d{6})-([a-z-]+?)(?:-(\d+))?\.sqlite3$")
 REASONS = {
     "daily": "每日自动备份",
     "before-import": "导入前",
@@ -122,8 +122,12 @@ def list_backups(folder: Path) -> list[BackupInfo]:
         if not match:
             continue
         taken = dt.datetime.strptime(match[1] + match[2], "%Y%m%d%H%M%S")
-        found.append(BackupInfo(path, taken, match[3], path.stat().st_size))
-    return sorted(found, key=lambda b: (b.taken, b.path.name), reverse=True)
+        found.append(
+            (taken, int(match[4] or 1), BackupInfo(path, taken, match[3], path.stat().st_size))
+        )
+    # Within one second by the counter take() adds (-2, -3…), not by name: "x.sqlite3"
+    # sorts after "x-2.sqlite3", which made the first of a second look the newest.
+    return [b for _, _, b in sorted(found, key=lambda t: (t[0], t[1]), reverse=True)]
 
 
 def prune(folder: Path, *, keep_last: int = KEEP_LAST, keep_months: int = KEEP_MONTHS) -> None:
@@ -191,6 +195,27 @@ def contents(path: Path) -> Contents:
     finally:
         conn.close()
     return Contents(bound[0] if bound else None, records, values, last)
+
+
+def _state(conn: sqlite3.Connection) -> tuple[object, ...]:
+    """What tells two stores apart cheaply: every write records a change, and binding."""
+    last = conn.execute("SELECT max(id), count(*) FROM changes").fetchone()
+    bound = conn.execute("SELECT value FROM settings WHERE key = 'installation_org'").fetchone()
+    return (*last, bound[0] if bound else None)
+
+
+def holds_state_of(conn: sqlite3.Connection, path: Path) -> bool:
+    """Whether the backup at ``path`` already holds everything ``conn`` holds now (no change
+    since it was taken): another backup would be the same file, and would push a useful
+    older one out of the rotation."""
+    try:
+        backup = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return _state(backup) == _state(conn)
+        finally:
+            backup.close()
+    except sqlite3.Error:
+        return False
 
 
 def restore_into(source: Path, target: Path) -> None:

@@ -114,3 +114,31 @@ def test_a_prefecture_hands_its_roll_up_to_the_province(
 
     assert values(province) == values(direct)
     assert values(province)  # not two empty stores
+
+
+def test_an_import_that_changes_nothing_takes_no_second_backup(
+    inbox: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ten imports of unchanged files pushed the ten kept backups (KEEP_LAST) out of the
+    rotation with copies of one state; the newest backup already holds it."""
+    from jlip_desk.store.backups import list_backups
+
+    province = tmp_path / "province"
+    assert _cli(capsys, province, "init", "--org", "220000")[0] == EXIT_OK
+    one = next(iter(sorted(inbox.glob("2201*.xlsx"))))
+    assert _cli(capsys, province, "import", str(one))[0] == EXIT_OK
+    assert len(list_backups(province / "backups")) == 1  # the store before: bound only
+    # The first repeat backs up the first import's state; the others have nothing new.
+    for _ in range(4):
+        code, out, _ = _cli(capsys, province, "import", str(one))
+        assert code == EXIT_OK and "无变化 1 个" in out
+    kept = [b.path for b in list_backups(province / "backups")]
+    assert len(kept) == 2
+    # A file that changes the store: the state before it is the newest backup's, so
+    # again none; the import after it has a new state to keep.
+    other = next(iter(sorted(inbox.glob("2203*.xlsx"))))
+    assert _cli(capsys, province, "import", str(other))[0] == EXIT_OK
+    assert [b.path for b in list_backups(province / "backups")] == kept
+    two = next(iter(sorted((inbox / "吉林市").glob("2202*.xlsx"))))
+    assert _cli(capsys, province, "import", str(two))[0] == EXIT_OK
+    assert len(list_backups(province / "backups")) == 3

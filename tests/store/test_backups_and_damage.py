@@ -216,3 +216,17 @@ def test_a_failed_integrity_check_deletes_the_backup(
     with pytest.raises(StoreError, match="完整性检查"):
         backups.backup_to(Source(), tmp_path / "b.sqlite3")  # type: ignore[arg-type]
     assert not list(tmp_path.iterdir())
+
+
+def test_backups_of_one_second_are_listed_newest_first(tmp_path: Path) -> None:
+    """take() names a second backup of the same second "-2": listing by name put the
+    first of them ahead ("x.sqlite3" sorts after "x-2.sqlite3"), as if it were newest."""
+    from jlip_desk.store.backups import list_backups
+
+    names = ["jlip_desk-20261204-020427-before-import.sqlite3",
+             "jlip_desk-20261204-020427-before-import-2.sqlite3",
+             "jlip_desk-20261204-020427-before-import-10.sqlite3",
+             "jlip_desk-20261204-020426-manual.sqlite3"]  # fmt: skip
+    for name in names:
+        (tmp_path / name).write_bytes(b"")
+    assert [b.path.name for b in list_backups(tmp_path)] == [names[2], names[1], names[0], names[3]]
