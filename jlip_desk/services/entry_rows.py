@@ -44,6 +44,10 @@ class EntryRow:
     # Whether the subject existed before this period (a record established earlier, an
     # org unit): with no earlier figures in the store, prior() is then unknown, not 0.
     existed_before: bool = True
+    # The first period whose figures prior() sums (a record's first quarter, not before
+    # the plan's): with one of them missing from the store, prior() is unknown too (a
+    # prefecture holding only last quarter's report of a station set up years ago).
+    since: Period | None = None
 
 
 def visible_forms(plan: Plan, org: OrgUnit) -> list[Form]:
@@ -97,6 +101,22 @@ def _established_before(record: Record, registry: Registry, period: Period) -> b
     return isinstance(established, str) and established < period.start.isoformat()
 
 
+def _first_period(plan: Plan, form: Form, record: Record, registry: Registry) -> Period | None:
+    """The record's first quarter in the plan: the one it was established in, or the plan's
+    first when it is older (earlier figures are not kept). None for other forms."""
+    if form.frequency != Frequency.QUARTER:
+        return None
+    established = record.values.get(registry.lifecycle.established_field)
+    first = Period(plan.start_year, 1)
+    if not isinstance(established, str) or len(established) < 7:
+        return first
+    try:
+        year, month = int(established[:4]), int(established[5:7])
+    except ValueError:
+        return first
+    return max(first, Period(year, (month - 1) // 3 + 1)) if 1 <= month <= 12 else first
+
+
 def registry_rows(
     plan: Plan,
     form: Form,
@@ -129,7 +149,10 @@ def registry_rows(
             key = CellKey(plan.id, form.id, record.org_code, str(period), record.code)
             label = str(record.values.get("name") or record.code)
             before = _established_before(record, registry, period)
-            row = EntryRow(key, label, orgs[record.org_code].name, dict(stored), reason, before)
+            since = _first_period(plan, form, record, registry)
+            row = EntryRow(
+                key, label, orgs[record.org_code].name, dict(stored), reason, before, since
+            )
             rows.append(((record.org_code, order, record.code), row))
     rows.sort(key=lambda pair: pair[0])
     return [row for _, row in rows]

@@ -102,6 +102,17 @@ class FormHistory:
         by_period = self.rows.get((org_code, subject), {})
         return [values for p, values in by_period.items() if p < period]
 
+    def complete(self, org_code: str, subject: str, since: Period, period: Period) -> bool:
+        """Whether figures of every period from ``since`` up to ``period`` are stored."""
+        by_period = self.rows.get((org_code, subject), {})
+        current = period.previous()
+        while current >= since:
+            values = by_period.get(current)
+            if values is None or all(v is None for v in values.values()):
+                return False
+            current = current.previous()
+        return True
+
 
 def load_confirmations(
     store: Store, plan_id: str, form_id: str, org_codes: Iterable[str]
@@ -120,12 +131,15 @@ def _row_problems(
     earlier: Sequence[dict[str, StoredValue]],
     confirmations: Confirmations,
     checks: FieldChecks | None = None,
+    complete: bool = True,
 ) -> list[RowProblem]:
     def prior(name: str) -> float:
         return sum(n for values in earlier if (n := _number(values.get(name))) is not None)
 
     key = row.key
-    known = bool(earlier) or not row.existed_before
+    # prior() is known when nothing came before, or when every earlier period is stored:
+    # a gap (a quarter this store never received) would count as 0, not as unknown.
+    known = not row.existed_before or (bool(earlier) and complete)
     lookup = prior if known else None
     parsed, problems = check_row(form.fields, form.rules, form.derived, row.values, lookup, checks)
     labels = {field.id: field.label for field in form.fields}
@@ -183,7 +197,10 @@ def check_rows(
     checks = FieldChecks()
     for row in rows:
         earlier = history.earlier(row.key.org_code, row.key.subject, period)
-        out.extend(_row_problems(form, row, earlier, confirmations, checks))
+        complete = row.since is None or history.complete(
+            row.key.org_code, row.key.subject, row.since, period
+        )
+        out.extend(_row_problems(form, row, earlier, confirmations, checks, complete))
     return out
 
 

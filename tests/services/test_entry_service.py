@@ -72,19 +72,25 @@ def test_prior_is_zero_for_a_new_station_and_unknown_without_its_history(
     old = _station(store, plan14, "2021-01-01")
     save_values(store, plan14, "activity", COUNTY, Period(2025, 1), old, bad)
     assert not flagged(Period(2025, 1))
-    # With 2024Q4 entered, prior() is that quarter's open cases: 3 accepted, 0 closed.
+    # With only 2024Q4 entered its history is still not whole (2021Q1-2024Q3 missing):
+    # the cases carried over stay unknown, however many are closed (a store that holds
+    # one quarter of a station must not refuse what the whole history allows).
+    opened = {**FULL, "cases_accepted": "3", "cases_closed": "0"}
+    save_values(store, plan14, "activity", COUNTY, Period(2024, 4), old, opened)
     save_values(
-        store,
-        plan14,
-        "activity",
-        COUNTY,
-        Period(2024, 4),
-        old,
-        {**FULL, "cases_accepted": "3", "cases_closed": "0"},
+        store, plan14, "activity", COUNTY, Period(2025, 1), old, {**bad, "cases_closed": "4"}
+    )
+    assert not flagged(Period(2025, 1))
+    save_values(store, plan14, "activity", COUNTY, Period(2025, 1), old, FULL)
+    # Established in 2024Q4 with that quarter entered: its whole history, 3 open.
+    recent = _station(store, plan14, "2024-10-05")
+    save_values(store, plan14, "activity", COUNTY, Period(2024, 4), recent, opened)
+    save_values(
+        store, plan14, "activity", COUNTY, Period(2025, 1), recent, {**bad, "cases_closed": "3"}
     )
     assert not flagged(Period(2025, 1))
     save_values(
-        store, plan14, "activity", COUNTY, Period(2025, 1), old, {**bad, "cases_closed": "4"}
+        store, plan14, "activity", COUNTY, Period(2025, 1), recent, {**bad, "cases_closed": "4"}
     )
     assert flagged(Period(2025, 1))
 
