@@ -181,7 +181,7 @@ def _skipped(cells: list[ReviewCell]) -> str:
     """What a step over a selection left alone, and why (a report not received, say)."""
     if not cells:
         return ""
-    names = "、".join(f"{c.org.name}({c.label})" for c in cells[:3])
+    names = "、".join(f"{c.org.name}{c.period.label}({c.label})" for c in cells[:3])
     more = f"等 {len(cells)} 个" if len(cells) > 3 else ""
     return f"所选的 {names}{more}当前状态不能这样处理,未作改动。"
 
@@ -369,16 +369,15 @@ class ReviewPage(QWidget):
             return
         names = "、".join(f"{c.org.name}{c.period.label}" for c in cells[:5])
         more = f"等 {len(cells)} 份" if len(cells) > 5 else ""
-        reason, ok = QInputDialog.getMultiLineText(
-            self,
-            "退回报送",
-            f"退回 {names}{more}。\n请填写退回原因(将随下次导出的工作簿交给报送单位):",
-        )
-        if not ok:
-            return
-        if not reason.strip():
-            QMessageBox.warning(self, "退回报送", "退回必须填写原因,未退回。")
-            return
+        prompt = f"退回 {names}{more}。\n请填写退回原因(将随下次导出的工作簿交给报送单位):"
+        while True:
+            reason, ok = QInputDialog.getMultiLineText(self, "退回报送", prompt)
+            if not ok:
+                return
+            if reason.strip():
+                break
+            # Asked again, not dropped: the reviewer meant to return these.
+            QMessageBox.warning(self, "退回报送", "退回必须填写原因。请填写原因,或点“取消”不退回。")
         self.return_selected(reason)
 
     def return_selected(self, reason: str) -> None:

@@ -102,11 +102,13 @@ def test_accept_and_return_go_through_the_life_cycle_and_are_recorded(
     monkeypatch.setattr(
         QMessageBox, "warning", staticmethod(lambda _p, _t, text: warned.append(text))
     )
+    # A blank reason asks again (here: then cancelled), and returns nothing.
+    answers = iter([("   ", True), ("", False)])
     monkeypatch.setattr(
-        QInputDialog, "getMultiLineText", staticmethod(lambda *_a, **_k: ("   ", True))
+        QInputDialog, "getMultiLineText", staticmethod(lambda *_a, **_k: next(answers))
     )
     page.return_button.click()
-    assert warned and "必须填写原因" in warned[0]
+    assert warned and "必须填写原因" in warned[0] and next(answers, None) is None
     assert status(province.store, plan.id, "220102", Q4).status == "accepted"
     monkeypatch.setattr(
         QInputDialog, "getMultiLineText", staticmethod(lambda *_a, **_k: (REASON, True))
@@ -150,7 +152,10 @@ def test_a_missing_report_can_be_neither_accepted_nor_returned(
         page.accept_button.click()
     qtbot.waitUntil(lambda: page.done_text is not None)
     assert page.done_text is not None and page.done_text.startswith("已接收 1 份报送。")
-    assert f"所选的 {missing.org.name}(逾期未收到)当前状态不能这样处理,未作改动" in page.done_text
+    assert (
+        f"所选的 {missing.org.name}{Q4.label}(逾期未收到)当前状态不能这样处理,未作改动"
+        in page.done_text
+    )
     plan = active_plan(province.store)
     assert status(province.store, plan.id, missing.org.code, Q4).status == "none"
 
