@@ -778,7 +778,11 @@ def _cmd_import(store: Any, args: argparse.Namespace) -> int:
         )
     _require_files(files)
     if skipped:
-        print(f"文件夹中有 {len(skipped)} 个文件不是待导入的工作簿,已跳过。", file=sys.stderr)
+        names = "、".join(Path(p).name for p in skipped[:5]) + ("等" if len(skipped) > 5 else "")
+        print(
+            f"文件夹中有 {len(skipped)} 个文件不是待导入的工作簿,已跳过:{names}。",
+            file=sys.stderr,
+        )
     if args.report:
         _require_writable_folder(args.report.parent, "--report")
     if args.markup_dir:

@@ -93,13 +93,20 @@ class ImportReport:
             out[f.outcome] += 1
         return out
 
-    def text(self) -> str:
+    def head(self) -> str:
         c = self.counts()
-        head = (
+        return (
             f"导入 {len(self.files)} 个文件:成功 {c['applied']} 个,"
             f"无变化 {c['unchanged']} 个,拒绝 {c['refused']} 个。"
         )
-        return "\n\n".join([head, *(f.text() for f in self.files)])
+
+    def text(self) -> str:
+        """The tally, each file's result, and for a batch the tally again at the end (the
+        first one has scrolled away behind sixty files' results)."""
+        parts = [self.head(), *(f.text() for f in self.files)]
+        if len(self.files) > 3:
+            parts.append("合计:" + self.head())
+        return "\n\n".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
         files = []

@@ -54,7 +54,10 @@ def test_a_folder_is_imported_with_its_subfolders_and_clutter_skipped(
     code, out, err = _cli(capsys, province, "import", str(inbox))
     assert code == EXIT_OK, out
     assert out.startswith("导入 60 个文件:成功 60 个")
-    assert "已跳过" in err  # the text file, the lock file and the marked-up copy
+    # The tally again at the end, where sixty results have scrolled the first away.
+    assert out.rstrip().endswith("合计:导入 60 个文件:成功 60 个,无变化 0 个,拒绝 0 个。")
+    # The text file, the lock file and the marked-up copy, each named.
+    assert "已跳过" in err and "说明.txt" in err and "_问题标注.xlsx" in err
     assert "[60/60]" in err
 
 
