@@ -76,10 +76,13 @@ class EntryPage(QWidget):
 
     def _build_layout(self) -> None:
         top = QHBoxLayout()
-        self.scope_label = QLabel("单位:")
+        self.scope_label = QLabel("单位(&U):")
+        self.scope_label.setBuddy(self.scope_combo)
         top.addWidget(self.scope_label)
         top.addWidget(self.scope_combo)
-        top.addWidget(QLabel("报告期:"))
+        period_label = QLabel("报告期(&Q):")
+        period_label.setBuddy(self.period_combo)
+        top.addWidget(period_label)
         top.addWidget(self.period_combo)
         top.addSpacing(16)
         top.addWidget(self.status, 1)  # the status text takes the rest of the row

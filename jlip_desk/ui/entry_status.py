@@ -36,7 +36,7 @@ from jlip_desk.ui.errors import show_error
 from jlip_desk.ui.units_dialog import UnitsDialog
 
 STATUS_KIND = changes.PERIOD_STATUS
-SUBMIT_TEXT = "报送(锁定本期)…"
+SUBMIT_TEXT = "报送(锁定本期)(&S)…"
 # Submitting only records the state here: the superior learns of it from the workbook.
 NEXT_STEP = "下一步:如尚未导出报送文件,请在“导入导出”页导出,发送给上级单位"
 
@@ -56,8 +56,8 @@ class StatusBar(QWidget):
         # The text changes with every recount: it must not re-lay out the page each time.
         self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.submit_button = QPushButton(SUBMIT_TEXT)
-        self.unlock_button = QPushButton("解锁…")
-        self.units_button = QPushButton("单位明细…")
+        self.unlock_button = QPushButton("解锁(&L)…")
+        self.units_button = QPushButton("单位明细(&M)…")
         self.units_button.setVisible(False)
         self.units_dialog: UnitsDialog | None = None
         self.overview: Overview | None = None

@@ -45,7 +45,7 @@ class ProblemsPanel(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         self.counts = QLabel()
-        self.confirm_button = QPushButton("确认异常值…")
+        self.confirm_button = QPushButton("确认异常值(&K)…")
         self.confirm_button.setToolTip("数值确实偏高时,填写说明后确认,警告不再提示")
         self.confirm_dialog: QInputDialog | None = None
         top = QHBoxLayout()

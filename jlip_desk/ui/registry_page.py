@@ -64,10 +64,10 @@ class RegistryPage(QWidget):
         self.dialog: RecordDialog | CloseDialog | None = None
         self._select_code: str | None = None
 
-        self.add_button = QPushButton("新增")
-        self.edit_button = QPushButton("编辑")
-        self.close_button = QPushButton("关闭(设为撤销)…")
-        self.history_button = QPushButton("查看历史")
+        self.add_button = QPushButton("新增(&N)…")
+        self.edit_button = QPushButton("编辑(&D)…")
+        self.close_button = QPushButton("关闭(设为撤销)(&C)…")
+        self.history_button = QPushButton("查看历史(&I)")
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText("搜索名称、编码、依托单位…")
         self.search_edit.setClearButtonEnabled(True)
@@ -77,7 +77,7 @@ class RegistryPage(QWidget):
             self.prefecture_combo.addItem(prefecture.name, prefecture.code)
         self.county_combo = QComboBox()
         closed = self.plan.registries[0].lifecycle.closed_status if self.plan.registries else ""
-        self.show_closed_check = QCheckBox(f"显示已{closed}")
+        self.show_closed_check = QCheckBox(f"显示已{closed}(&W)")
         self.prefecture_combo.setVisible(wide and org is not None)
         self.county_combo.setVisible(org is not None and org.level != "county")
         self._fill_counties()

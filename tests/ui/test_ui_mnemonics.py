@@ -38,6 +38,7 @@ def test_every_page_has_each_mnemonic_once(
     window.show()
     menus = [a.text() for a in window.menuBar().actions()]
     assert {"文件(&F)", "编辑(&E)", "计划(&P)", "帮助(&H)"} <= set(menus)
+    own: dict[str, set[str]] = {}
     for key in window.factories:
         window.show_page(key)
         seen: dict[str, list[str]] = defaultdict(list)
@@ -46,5 +47,10 @@ def test_every_page_has_each_mnemonic_once(
                 seen[letter.upper()].append(text)
         clashes = {letter: texts for letter, texts in seen.items() if len(texts) > 1}
         assert not clashes, (key, clashes)
+        own[key] = set(seen) - {"F", "E", "P", "H"}
+    # The clerk's everyday buttons are reached by keyboard: 新增 编辑 关闭 查看历史;
+    # 报告期 and 报送 (and 单位 where there are several).
+    assert {"N", "D", "C", "I"} <= own["registries"]
+    assert {"Q", "S"} <= own["entry"]
     window.ctx.writer.wait_idle()
     window.ctx.writer.close()

@@ -159,7 +159,7 @@ def test_add_fix_edit_close_and_history(
     closed = registry.lifecycle.closed_status
     click_row(qtbot, tab.view, 0)
     # Not the toolbar's 撤销 (undo): the button names what it does to the station.
-    assert page.close_button.text() == "关闭(设为撤销)…"
+    assert page.close_button.text() == "关闭(设为撤销)(&C)…"
     qtbot.mouseClick(page.close_button, LEFT)
     dialog = page.dialog
     assert isinstance(dialog, CloseDialog)
