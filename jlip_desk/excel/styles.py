@@ -58,18 +58,25 @@ def number_format(f: Field | None) -> str:
     if f.type is FieldType.DECIMAL:
         return "0." + "0" * f.decimals if f.decimals else "General"
     if f.type is FieldType.DATE:
-        return "yyyy-mm-dd"
+        return DATE_FORMAT
     return "@"
 
 
+DATE_FORMAT = "yyyy-mm-dd"
+
+
 def data_cell(locked: bool, num_format: str, *, quoted: bool = False) -> dict[str, object]:
-    """A data cell: grey and locked (filled by the program) or yellow and open for input."""
+    """A data cell: grey and locked (filled by the program) or yellow and open for input.
+
+    Dates are centred: right-aligned against the next column's left-aligned text they
+    printed as one word ("2024-09-30张伟")."""
     return {
         **_BORDER,
         "num_format": num_format,
         "bg_color": LOCKED_COLOR if locked else INPUT_COLOR,
         "locked": locked,
         "quote_prefix": quoted,
+        **({"align": "center"} if num_format == DATE_FORMAT else {}),
     }
 
 

@@ -85,6 +85,15 @@ def test_submission_widths_freeze_and_print_setup(demo_store: Store, tmp_path: P
     wb = load_workbook(path)
     assert wb[META_SHEET].sheet_state == "veryHidden"
     _check_sheets(path)
+    # Dates are centred: right-aligned beside left-aligned text they printed as one word.
+    dates = [
+        cell
+        for name in ("维权援助工作站", "信息服务网点")
+        for row in wb[name].iter_rows(min_row=3)
+        for cell in row
+        if cell.is_date
+    ]
+    assert dates and all(c.alignment.horizontal == "center" for c in dates)
 
 
 def _pages(pdf: Path) -> int:
