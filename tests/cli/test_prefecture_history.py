@@ -37,11 +37,14 @@ def test_the_prefecture_refuses_only_what_the_province_holds_as_faulty(
     assert _run("--data-dir", str(province), "init", "--org", "220000") == 0
     assert _run("--data-dir", str(province), "demo") == 0
     inbox = tmp_path / "inbox"
+    said = {}
+    capsys.readouterr()
     for quarter in QUARTERS:
         out = tmp_path / quarter
         out.mkdir()
         args = ("export", "--period", quarter, "--all-counties", "-o", str(out))
         assert _run("--data-dir", str(province), *args) == 0
+        said[quarter] = capsys.readouterr().out
         (inbox / quarter).mkdir(parents=True)
         for path in out.glob(f"{PREFECTURE[:4]}*.xlsx"):
             shutil.copy(path, inbox / quarter / path.name)
@@ -55,6 +58,17 @@ def test_the_prefecture_refuses_only_what_the_province_holds_as_faulty(
             for u in period_overview(store, plan, PREFECTURE, parse_period(quarter)).units
             if u.errors
         }
+        # The export said which of its workbooks still have errors.
+        for quarter in QUARTERS:
+            overview = period_overview(store, plan, "220000", parse_period(quarter))
+            names = [u.org.name for u in overview.units if u.errors]
+            notice = [line for line in said[quarter].splitlines() if line.startswith("注意:")]
+            if not names:
+                assert notice == [], quarter
+                continue
+            assert notice and f"其中 {len(names)} 个单位" in notice[0], said[quarter]
+            assert all(name in notice[0] for name in names[:10])
+        assert any("注意:" in text for text in said.values())  # 2025Q4 has some
     finally:
         store.close()
     capsys.readouterr()
