@@ -53,14 +53,19 @@ class SummaryModel(RowsTableModel):
             for i in summary["indicators"]:
                 state = i["on_track"]
                 label = {True: "符合进度", False: "落后", None: "无法判断"}[state]
-                if not i.get("applies", True) and state is None:
-                    label = "本级不单独考核"
                 target = i["target_text"] or i["target"]
+                planned = i["planned"]
+                if not i.get("applies", True) and state is None:
+                    # A province total (valid trademarks, pledge financing): its target
+                    # and path are the province's, said so, not read as this unit's.
+                    label = "本级不单独考核"
+                    target = f"全省 {_fmt(target) if isinstance(target, float | int) else target}"
+                    planned = None
                 cover = coverage_words(i) or "省级数据"
                 if is_partial(i) and state is not None:
                     label += "(数据不全)"  # 1 of 60 counties never passes for all
                 self._rows.append(
-                    (i["name"], i["value"], i["planned"], target, i["unit"], state, label, cover)
+                    (i["name"], i["value"], planned, target, i["unit"], state, label, cover)
                 )
         self.endResetModel()
 

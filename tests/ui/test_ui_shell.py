@@ -274,4 +274,7 @@ def test_the_overview_says_how_many_units_a_figure_covers_and_judges_no_county(
     county = rows(build_summary(store, Period(2024), "220102"))
     stations = county["知识产权维权援助工作站"]
     assert stations[5] == "本级不单独考核" and stations[3] == "全省 60"
-    assert county["有效注册商标数量"][5] == "本级不单独考核"
+    trademarks = county["有效注册商标数量"]
+    assert trademarks[5] == "本级不单独考核"
+    # The province's target and planned path, said to be the province's (not this unit's).
+    assert trademarks[3] == "全省 45" and trademarks[2] in (None, "", "—")
