@@ -19,7 +19,9 @@ class FirstRunDialog(QDialog):
         self.store = store
         self.ui.buttonBox.button(QDialogButtonBox.StandardButton.Ok).setText("开始使用")
         for prefecture in children(store, PROVINCE_CODE):
-            self.ui.prefectureCombo.addItem(prefecture.name, prefecture.code)
+            self.ui.prefectureCombo.addItem(
+                f"{prefecture.name}({prefecture.code})", prefecture.code
+            )
         # Nothing chosen for the user: a clerk who clicks straight through must not be
         # bound to the first county of the list.
         self.ui.prefectureCombo.setPlaceholderText("请选择市(州)")

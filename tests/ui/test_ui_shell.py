@@ -55,7 +55,7 @@ def test_first_run_prefecture_then_county(qtbot, store: Store, qapp_ready: QAppl
     ok = ui.buttonBox.button(QDialogButtonBox.StandardButton.Ok)
     assert ui.prefectureCombo.currentIndex() == -1 and _code(dialog) is None
     assert not ok.isEnabled() and "请先选择本机所属的县(市、区)" in ui.summaryLabel.text()
-    ui.prefectureCombo.setCurrentIndex(ui.prefectureCombo.findText("吉林市"))
+    ui.prefectureCombo.setCurrentIndex(ui.prefectureCombo.findText("吉林市(220200)"))
     assert ui.countyCombo.currentIndex() == -1 and not ok.isEnabled()
     counties = [ui.countyCombo.itemText(i) for i in range(ui.countyCombo.count())]
     assert "永吉县(220221)" in counties and not any("南关区" in c for c in counties)
