@@ -146,6 +146,8 @@ class ExportPanel(QGroupBox):
         self.files_view.setModel(self.files_model)
         self.files_view.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
         self.files_view.setAccessibleName("已导出的文件")
+        # A long folder is cut in the middle: the file's own name stays readable.
+        self.files_view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.open_folder_button = QPushButton("打开所在文件夹(&W)")
         self.open_folder_button.setEnabled(False)
         self.open_folder_button.clicked.connect(self.open_folder)

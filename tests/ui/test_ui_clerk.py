@@ -269,6 +269,8 @@ def test_submit_offers_to_export_the_workbook_now(
     window.show_page("exchange")
     exports = window.page("exchange").export_panel  # type: ignore[attr-defined]
     assert exports.files_model.stringList() == [str(tmp_path / "报送.xlsx")]
+    # A long folder is cut in the middle, never the file's name at the end.
+    assert exports.files_view.textElideMode() == Qt.TextElideMode.ElideMiddle
     assert "已报送并导出2025年第1季度的报送文件" in exports.status_label.text()
 
 
