@@ -119,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--name", required=True, metavar="NAME", help="单位名称")
     add.add_argument("--parent", required=True, metavar="CODE", help="上级市(州)代码")
 
-    p = sub.add_parser("demo", help="写入可复现的演示数据(60个县,2021-2025年)")
+    p = sub.add_parser("demo", help="写入可复现的演示数据(本机所辖的县级单位,2021-2025年)")
     p.add_argument("--seed", type=_int_arg, default=2021, metavar="N", help="随机种子(默认 2021)")
 
     p = sub.add_parser("summary", help="进度报告")

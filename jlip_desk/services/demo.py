@@ -73,19 +73,37 @@ def _date_between(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
 
 
 def generate(store: Store, seed: int = 2021) -> DemoResult:
-    """Fill an empty store with demo data; the same seed gives the same data."""
+    """Fill an empty store with demo data; the same seed gives the same data.
+
+    The units of the installation's own scope: a county's store holds that county (a
+    few stations and points of its own), a prefecture's its counties, the province's
+    (or an unbound store's) all 60 and the province's own forms."""
+    from jlip_desk.services.installation import bound_org
+
     plan = active_plan(store)
     rng = random.Random(seed)
-    counties = counties_under(store, PROVINCE_CODE)
-    builder = _Builder(store, plan, rng, counties)
+    bound = bound_org(store)
+    scope = bound.code if bound is not None else PROVINCE_CODE
+    counties = counties_under(store, scope)
+    part = len(counties) / len(counties_under(store, PROVINCE_CODE))
+    builder = _Builder(store, plan, rng, counties, part)
     with gate.begin_demo(store, f"演示数据 seed={seed}") as demo:
         builder.run(demo)
     return DemoResult(len(counties), builder.records, builder.values, builder.missing)
 
 
 class _Builder:
-    def __init__(self, store: Store, plan: Plan, rng: random.Random, counties: list[OrgUnit]):
+    def __init__(
+        self,
+        store: Store,
+        plan: Plan,
+        rng: random.Random,
+        counties: list[OrgUnit],
+        part: float = 1.0,
+    ):
         self.store, self.plan, self.rng, self.counties = store, plan, rng, counties
+        # The share of the province's counties written: its totals are scaled by it.
+        self.part = part
         self.records = self.values = self.missing = 0
         self.names: set[tuple[str, str]] = set()
         # Urban districts hold more people and far more patents than rural counties.
@@ -100,11 +118,16 @@ class _Builder:
         self.demo = demo
         quarters = quarters_between(Period(FIRST_YEAR, 1), Period(LAST_YEAR, 4))
         missing = self._missing_periods(quarters)
-        stations = self._registry("workstations", 62, WS_HOSTS, "知识产权维权援助工作站")
-        points = self._registry("service_points", 33, SP_HOSTS, "知识产权信息公共服务网点")
+        stations = self._registry(
+            "workstations", max(2, round(62 * self.part)), WS_HOSTS, "知识产权维权援助工作站"
+        )
+        points = self._registry(
+            "service_points", max(1, round(33 * self.part)), SP_HOSTS, "知识产权信息公共服务网点"
+        )
         self._activity(stations + points, quarters, missing)
         self._annual(missing)
-        self._province(quarters)
+        if self.part == 1.0:  # the province's own forms, in the province's store only
+            self._province(quarters)
         self._statuses(quarters, missing)
 
     def _write(self, key: CellKey, values: dict[str, StoredValue]) -> None:
@@ -233,8 +256,8 @@ class _Builder:
         pop_total = sum(self.pop_share.values())
         w_total = sum(self.weight.values())
         for county in self.counties:
-            pop0 = PROVINCE_POPULATION * self.pop_share[county.code] / pop_total
-            share = self.weight[county.code] / w_total
+            pop0 = PROVINCE_POPULATION * self.part * self.pop_share[county.code] / pop_total
+            share = self.part * self.weight[county.code] / w_total
             pace = self.pace[county.code]
             for year in range(FIRST_YEAR, LAST_YEAR + 1):
                 if (county.code, str(year)) in missing:

@@ -185,3 +185,39 @@ def test_demo_names_are_unique_per_county(demo_store: Store, plan14: Plan) -> No
             (r.org_code, r.values["name"]) for r in list_records(demo_store, plan14.id, registry.id)
         ]
         assert len(names) == len(set(names))
+
+
+def test_a_county_s_demo_holds_that_county_only(store: Store, plan14: Plan) -> None:
+    """A county's store holds a county: the demo wrote all 60 counties into it."""
+    from jlip_desk.services.installation import bind, prepare
+
+    prepare(store)
+    bind(store, "220102")
+    result = generate(store)
+    assert result.counties == 1
+    owners = {r[0] for r in store.conn.execute("SELECT DISTINCT org_code FROM cells")}
+    assert owners == {"220102"}
+    assert {r[0] for r in store.conn.execute("SELECT DISTINCT org_code FROM period_status")} == {
+        "220102"
+    }
+    kinds = dict(store.conn.execute("SELECT registry, COUNT(*) FROM records GROUP BY registry"))
+    assert kinds["workstations"] >= 2 and kinds["service_points"] >= 1
+    # A county's share of the province's people, not the province's 2,407 (万人).
+    population = read_form(store, plan14.id, "county_annual", "2024")[("220102", "")]
+    assert isinstance(population["population"], float) and population["population"] < 300
+    summary = build_summary(store, Period(2025, 4), "220102")
+    assert summary["demo_data"] is True
+    assert {t["id"]: t["count"] for t in summary["targets"]}["workstations"] >= 1
+
+
+def test_a_prefecture_s_demo_holds_its_counties(store: Store) -> None:
+    from jlip_desk.services.installation import bind, prepare
+
+    prepare(store)
+    bind(store, "220200")  # 吉林市: nine counties
+    assert generate(store).counties == 9
+    owners = {r[0] for r in store.conn.execute("SELECT DISTINCT org_code FROM records")}
+    assert owners and all(code.startswith("2202") for code in owners)
+    assert not store.conn.execute(
+        "SELECT 1 FROM cells WHERE org_code = '220000' LIMIT 1"
+    ).fetchone()  # no province forms in a prefecture's store

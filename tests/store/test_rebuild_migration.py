@@ -47,7 +47,7 @@ LOSSY_REBUILD = REBUILD_CHANGES.replace(
 @pytest.fixture
 def filled(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     folder = tmp_path / "data"
-    assert main(["--data-dir", str(folder), "init", "--org", "220102"]) == 0
+    assert main(["--data-dir", str(folder), "init", "--org", "220000"]) == 0
     assert main(["--data-dir", str(folder), "demo"]) == 0
     capsys.readouterr()
     return folder
