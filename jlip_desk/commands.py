@@ -697,27 +697,19 @@ def _export_many(store: Any, args: argparse.Namespace, *, blank: bool) -> int:
     results = export(store, args.period, args.output, scope=args.org, progress=progress, **annual)
     print(f"已导出 {len(results)} 个工作簿到 {args.output}。")
     if not blank:
-        faulty = _units_with_errors(store, args, [r.org_code for r in results])
-        if faulty:
-            names = "、".join(faulty[:10]) + ("等" if len(faulty) > 10 else "")
-            print(
-                f"注意:其中 {len(faulty)} 个单位{args.period.label}的数据仍有错误,"
-                f"其报送文件导入时会被拒绝:{names}。"
-            )
+        from jlip_desk.services.installation import bound_org
+        from jlip_desk.services.reporting import faulty_text, units_with_errors
+        from jlip_desk.store.orgs import PROVINCE_CODE
+        from jlip_desk.store.plans import plan_for_period
+
+        bound = bound_org(store)
+        scope = args.org or (bound.code if bound else PROVINCE_CODE)
+        plan = plan_for_period(store, args.period)
+        codes = [r.org_code for r in results]
+        notice = faulty_text(units_with_errors(store, plan, scope, args.period, codes), args.period)
+        if notice:
+            print(notice)
     return EXIT_OK
-
-
-def _units_with_errors(store: Any, args: argparse.Namespace, codes: list[str]) -> list[str]:
-    """The names of the units among ``codes`` whose period still has open errors."""
-    from jlip_desk.services.installation import bound_org
-    from jlip_desk.services.reporting import period_overview
-    from jlip_desk.store.orgs import PROVINCE_CODE
-    from jlip_desk.store.plans import plan_for_period
-
-    bound = bound_org(store)
-    scope = args.org or (bound.code if bound else PROVINCE_CODE)
-    overview = period_overview(store, plan_for_period(store, args.period), scope, args.period)
-    return [u.org.name for code in codes if (u := overview.unit(code)) is not None and u.errors]
 
 
 def _export_one(store: Any, args: argparse.Namespace, *, blank: bool) -> int:

@@ -52,6 +52,7 @@ __all__ = [
     "covers_form",
     "data_text",
     "due_date",
+    "faulty_text",
     "is_overdue",
     "overview_json",
     "owing_units",
@@ -60,6 +61,7 @@ __all__ = [
     "problems_text",
     "recount",
     "reporting_units",
+    "units_with_errors",
 ]
 
 # The headline count of every aggregate view: units that submitted, accepted included.
@@ -409,6 +411,26 @@ def period_overview(
 ) -> Overview:
     """The overview of one period."""
     return period_overviews(store, plan, scope_code, [period], own=own, today=today)[0]
+
+
+def units_with_errors(
+    store: Store, plan: Plan, scope_code: str, period: Period, codes: Iterable[str]
+) -> list[OrgUnit]:
+    """The units among ``codes`` whose ``period`` still has open errors (their workbooks,
+    exported anyway by a superior, are refused when imported)."""
+    overview = period_overview(store, plan, scope_code, period)
+    return [u.org for code in codes if (u := overview.unit(code)) is not None and u.errors]
+
+
+def faulty_text(units: Sequence[OrgUnit], period: Period) -> str:
+    """ "注意:其中 5 个单位…仍有错误…:榆树市、永吉县…。", or "" when there are none."""
+    if not units:
+        return ""
+    names = "、".join(u.name for u in units[:10]) + ("等" if len(units) > 10 else "")
+    return (
+        f"注意:其中 {len(units)} 个单位{period.label}的数据仍有错误,"
+        f"其报送文件导入时会被拒绝:{names}。"
+    )
 
 
 def covers_form(overviews: Sequence[Overview], plan: Plan, form_id: str, edited: set[str]) -> bool:

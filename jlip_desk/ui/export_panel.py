@@ -28,6 +28,7 @@ from jlip_desk.excel.layout import file_name
 from jlip_desk.periods import Period, parse_period, quarters_between
 from jlip_desk.services import excel
 from jlip_desk.services.period_status import OpenProblemsError, open_problems, status
+from jlip_desk.services.reporting import faulty_text, units_with_errors
 from jlip_desk.services.summary import latest_period
 from jlip_desk.store.database import Store
 from jlip_desk.store.orgs import counties_under
@@ -320,16 +321,29 @@ class ExportPanel(QGroupBox):
         service: Batch = excel.export_templates_all if blank else excel.export_submissions_all
         scope = self.org.code
 
-        def job(store: Store) -> list[excel.ExportResult]:
-            return service(
+        plan = self.ctx.plan
+
+        def job(store: Store) -> tuple[list[excel.ExportResult], str]:
+            results = service(
                 store, period, folder, scope=scope, progress=progress.callback,
                 with_annual=annual,
             )  # fmt: skip
+            if blank:
+                return results, ""
+            # Which of them still have errors (refused when imported), said with the count.
+            faulty = units_with_errors(store, plan, scope, period, [r.org_code for r in results])
+            return results, faulty_text(faulty, period)
 
         task = BackgroundTask(_in_own_store, self.ctx.store.path, job)
-        task.signals.done.connect(self._exported)
+        task.signals.done.connect(self._exported_all)
         task.signals.failed.connect(self._failed)
         task.start()
+
+    def _exported_all(self, done: tuple[list[excel.ExportResult], str]) -> None:
+        results, notice = done
+        self._exported(results)
+        if notice:
+            self.status_label.setText(f"{self.status_label.text()}\n{notice}")
 
     def _start_progress(self, title: str, label: str, *, cancellable: bool = True) -> TaskProgress:
         self._busy(True, label)

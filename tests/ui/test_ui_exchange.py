@@ -537,3 +537,31 @@ def test_choosing_a_folder_imports_its_workbooks(
     assert chosen.args == [[folder / submissions["first"].name]]
     qtbot.waitUntil(lambda: page.import_panel.files_model.rowCount() == 1, timeout=30_000)
     assert outcome_text(page) == "已导入"
+
+
+def test_exporting_every_county_s_submission_names_those_with_errors(
+    qtbot: QtBot, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The demo leaves five counties' 2025Q4 with errors: their workbooks are written but
+    refused when imported, and the panel says which (the count alone hid them)."""
+    from jlip_desk.services.reporting import period_overview
+
+    generate(store)
+    ctx = make_ctx(store, "220000")
+    try:
+        q4 = Period(2025, 4)
+        faulty = [u.org.name for u in period_overview(store, ctx.plan, "220000", q4).units
+                  if u.errors]  # fmt: skip
+        assert faulty
+        folder_dialog(monkeypatch, tmp_path)
+        page = page_for(qtbot, ctx)
+        panel = page.export_panel
+        panel.period_combo.setCurrentIndex(panel.period_combo.findData(str(q4)))
+        qtbot.mouseClick(panel.submission_button, LEFT)
+        qtbot.waitUntil(lambda: panel.progress is None, timeout=120_000)
+        text = panel.status_label.text()
+        assert "已导出 60 个工作簿" in text
+        assert f"注意:其中 {len(faulty)} 个单位2025年第4季度的数据仍有错误" in text
+        assert all(name in text for name in faulty)
+    finally:
+        ctx.writer.close()
