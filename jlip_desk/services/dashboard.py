@@ -76,7 +76,9 @@ class Coverage:
     def text(self) -> str:
         if self.expected == 0:
             return "无应报单位"
-        return f"{self.reported}/{self.expected} 个单位报送"
+        # "有数据", not "报送": a returned report still has its figures, a handed-in one
+        # may lack this one (the headline counts say who handed in).
+        return f"{self.reported}/{self.expected} 个单位有数据"
 
 
 @dataclass(frozen=True, slots=True)

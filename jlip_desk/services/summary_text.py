@@ -17,11 +17,11 @@ def _fmt(value: Any) -> str:
 
 
 def coverage_words(indicator: dict[str, Any]) -> str:
-    """ "58/60 个单位报送" for a figure summed over units; "" for a province figure."""
+    """ "58/60 个单位有数据" for a figure summed over units; "" for a province figure."""
     expected = indicator.get("expected_orgs")
     if not expected:
         return ""
-    return f"{indicator.get('reporting_orgs', 0)}/{expected} 个单位报送"
+    return f"{indicator.get('reporting_orgs', 0)}/{expected} 个单位有数据"
 
 
 def is_partial(indicator: dict[str, Any]) -> bool:

@@ -269,7 +269,7 @@ def test_the_overview_says_how_many_units_a_figure_covers_and_judges_no_county(
 
     province = rows(build_summary(store, Period(2024)))
     ratio = province["每万人口高价值发明专利拥有量"]
-    assert ratio[6] == "1/60 个单位报送"
+    assert ratio[6] == "1/60 个单位有数据"
     assert ratio[5] in ("无法判断", "符合进度(数据不全)", "落后(数据不全)")
     county = rows(build_summary(store, Period(2024), "220102"))
     stations = county["知识产权维权援助工作站"]
