@@ -23,8 +23,11 @@ from jlip_desk.services.entry_rows import LOCKED_STATES
 from jlip_desk.services.installation import bound_org
 from jlip_desk.services.reporting import is_overdue, owing_units, reporting_units
 from jlip_desk.services.summary import (
+    AT_RISK_MARGIN,
+    INDICATOR_STATUS_LABELS,
     build_summary,
     indicator_entry,
+    indicator_status,
     quarterly_registry_forms,
 )
 from jlip_desk.store.cells import read_form
@@ -37,7 +40,6 @@ from jlip_desk.validation.records import record_name
 
 __all__ = [
     "AT_RISK_MARGIN",
-    "STATUS_LABELS",
     "ActivitySeries",
     "CountSeries",
     "Coverage",
@@ -48,14 +50,6 @@ __all__ = [
     "build_dashboard",
 ]
 
-# Below the planned value by at most this fraction: at risk; further below: off track.
-AT_RISK_MARGIN = 0.05
-STATUS_LABELS = {
-    "on_track": "符合进度",
-    "at_risk": "存在风险",
-    "off_track": "明显滞后",
-    "unknown": "数据不足",
-}
 # The mediation success rate: successful / mediations (a ratio of sums), when the form has both.
 SUCCESS_FIELDS = ("mediations_successful", "mediations")
 HOST_TYPE_FIELD = "host_type"
@@ -134,13 +128,13 @@ class IndicatorSeries:
     target_text: str | None
     growth_rate: float | None
     growth_needed: float | None  # per year, from the latest value to the target
-    status: str  # a key of STATUS_LABELS
+    status: str  # a key of INDICATOR_STATUS_LABELS
     province_value: float | None
     share_of_province: float | None  # sums only
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
+        return INDICATOR_STATUS_LABELS[self.status]
 
 
 @dataclass(frozen=True, slots=True)
@@ -414,7 +408,7 @@ def _indicator_series(
         planned = [_planned(ind, y, yearly_planned) for y in planned_years]
         planned_value = now["planned"]
         target = now["target"]
-        status = _status(value, planned_value, ind.higher_is_better)
+        status = indicator_status(value, planned_value, ind.higher_is_better)
         growth_needed = _growth_needed(years, actual, target, ind.target_year)
     return IndicatorSeries(
         id=ind.id,
@@ -447,15 +441,6 @@ def _planned(ind: Any, year: int, yearly: dict[int, float | None]) -> float | No
         return yearly.get(year)
     value = ind.planned_value(year)
     return None if value is None else round(value, ind.decimals)
-
-
-def _status(value: float | None, planned: float | None, higher_is_better: bool) -> str:
-    if value is None or planned is None:
-        return "unknown"
-    if (value >= planned) if higher_is_better else (value <= planned):
-        return "on_track"
-    gap = (planned - value) / planned if higher_is_better else (value - planned) / planned
-    return "at_risk" if planned and gap <= AT_RISK_MARGIN else "off_track"
 
 
 def _growth_needed(

@@ -17,7 +17,7 @@ from jlip_desk.periods import Period, parse_period
 from jlip_desk.plan.model import Frequency, Plan, SubjectKind
 from jlip_desk.services.period_status import STATUS_LABELS
 from jlip_desk.services.reporting import EXEMPT_LABEL, STATE_KEYS, data_text
-from jlip_desk.services.summary import build_summary
+from jlip_desk.services.summary import INDICATOR_STATUS_LABELS, build_summary
 from jlip_desk.store.aggregates import field_totals
 from jlip_desk.store.database import Store
 from jlip_desk.store.orgs import OrgUnit, all_orgs, counties_under
@@ -41,8 +41,8 @@ def target_state(reached: bool | None) -> str:
     return {True: "已达成", False: "未达成", None: "无数据"}[reached]
 
 
-def indicator_state(on_track: bool | None) -> str:
-    return {True: "符合进度", False: "落后于进度", None: "无法判断"}[on_track]
+def indicator_state(status: str) -> str:
+    return INDICATOR_STATUS_LABELS[status]
 
 
 def coverage_text(indicator: dict[str, Any], counties: int) -> str:
@@ -202,7 +202,7 @@ def _indicators_section(summary: dict[str, Any], counties: int) -> Section:
                 i["target_year"],
                 i["target_text"] or "",
                 i["baseline"],
-                indicator_state(i["on_track"]),
+                indicator_state(i["status"]),
                 coverage_text(i, counties),
             )
             for i in summary["indicators"]

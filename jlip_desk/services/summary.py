@@ -24,6 +24,27 @@ from jlip_desk.store.records import counted_at, list_records
 
 SUMMARY_FORMAT = 1
 
+# How an indicator stands against its planned path: one vocabulary for the overview,
+# the dashboard, the report book and ``summary`` (it had three: 落后, 明显滞后, 落后于进度).
+# Below the planned value by at most AT_RISK_MARGIN: at risk; further below: off track.
+AT_RISK_MARGIN = 0.05
+INDICATOR_STATUS_LABELS = {
+    "on_track": "符合进度",
+    "at_risk": "存在风险",
+    "off_track": "明显滞后",
+    "unknown": "数据不足",
+}
+
+
+def indicator_status(value: float | None, planned: float | None, higher_is_better: bool) -> str:
+    """A key of INDICATOR_STATUS_LABELS: ``value`` read against ``planned``."""
+    if value is None or planned is None:
+        return "unknown"
+    if (value >= planned) if higher_is_better else (value <= planned):
+        return "on_track"
+    gap = (planned - value) / planned if higher_is_better else (value - planned) / planned
+    return "at_risk" if planned and gap <= AT_RISK_MARGIN else "off_track"
+
 
 def latest_period(store: Store, plan: Plan) -> Period:
     """The latest quarter holding data, or the quarter being reported now.
@@ -154,9 +175,11 @@ def indicator_entry(
     # trademarks) is never judged against them; a ratio may be read against the path.
     applies = scope.code == PROVINCE_CODE
     on_track: bool | None = None
+    status = "unknown"
     judged = applies or ind.aggregation == Aggregation.RATIO
     if value is not None and planned is not None and judged:
         on_track = value >= planned if ind.higher_is_better else value <= planned
+        status = indicator_status(value, planned, ind.higher_is_better)
     if ind.aggregation != Aggregation.PROVINCE:
         # Coverage: a value from 1 of 60 counties must never pass for the province's.
         parts.setdefault("reporting_orgs", 0)
@@ -177,6 +200,7 @@ def indicator_entry(
         "growth_rate": ind.growth_rate,
         "planned": _rounded(planned, ind.decimals),
         "on_track": on_track,
+        "status": status,
         "applies": applies,
         "by_prefecture": by_prefecture,
     }

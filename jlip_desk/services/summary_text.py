@@ -6,6 +6,7 @@ from typing import Any
 
 from jlip_desk.services.period_status import STATUS_LABELS
 from jlip_desk.services.reporting import data_text
+from jlip_desk.services.summary import INDICATOR_STATUS_LABELS
 
 
 def _fmt(value: Any) -> str:
@@ -51,7 +52,7 @@ def summary_text(s: dict[str, Any]) -> str:
             lines.append(f"  {t['name']}:{count}{unit}(全省目标 {goal}{unit},本级不单独考核)")
     lines += ["", f"主要指标({s['year']}年):"]
     for i in s["indicators"]:
-        state = {True: "符合进度", False: "落后于进度", None: "无法判断"}[i["on_track"]]
+        state = INDICATOR_STATUS_LABELS[i.get("status", "unknown")]
         target = i["target_text"] or f"{_fmt(i['target'])}{i['unit']}"
         whose = "" if i.get("applies", True) else "全省"
         if not i.get("applies", True) and i["aggregation"] != "ratio":

@@ -7,6 +7,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
+from jlip_desk.services.summary import INDICATOR_STATUS_LABELS
 from jlip_desk.services.summary_text import coverage_words, is_partial
 from jlip_desk.ui.rows_model import RowsTableModel
 
@@ -52,7 +53,7 @@ class SummaryModel(RowsTableModel):
                 )
             for i in summary["indicators"]:
                 state = i["on_track"]
-                label = {True: "符合进度", False: "落后", None: "无法判断"}[state]
+                label = INDICATOR_STATUS_LABELS[i.get("status", "unknown")]
                 target = i["target_text"] or i["target"]
                 planned = i["planned"]
                 if not i.get("applies", True) and state is None:

@@ -12,7 +12,8 @@ import pytest
 
 from jlip_desk.cli import main
 from jlip_desk.periods import Period, parse_period
-from jlip_desk.services.dashboard import Dashboard, _status, build_dashboard
+from jlip_desk.services.dashboard import Dashboard, build_dashboard
+from jlip_desk.services.summary import indicator_status as _status
 from jlip_desk.store.database import Store
 
 Q4, YEAR, EARLY = Period(2025, 4), Period(2025), Period(2023, 2)
@@ -183,3 +184,24 @@ def test_activity_coverage_counts_only_the_units_that_owe_the_quarter(
             cover = series.coverage[index]
             assert cover.expected == reporting["expected"] == 60 - len(reporting["exempt"])
             assert 0 < cover.reported <= cover.expected
+
+
+def test_an_indicator_s_status_has_one_word_everywhere(
+    demo: Store, demo_dir: Path, capsys: Any
+) -> None:
+    """Pledge financing read 落后(数据不全) on the overview, 明显滞后 on the chart and 落后于进度
+    in the report book: the summary's status is the one all of them show."""
+    from jlip_desk.services.summary import INDICATOR_STATUS_LABELS
+    from jlip_desk.ui.summary_model import SummaryModel
+
+    summary = _summary(demo_dir, YEAR, PROVINCE, capsys)
+    dash = build_dashboard(demo, YEAR, PROVINCE, today=TODAY)
+    model = SummaryModel()
+    model.set_summary(summary)
+    shown = {model.index(r, 0).data(): model.index(r, 5).data() for r in range(model.rowCount())}
+    statuses = {i["status"] for i in summary["indicators"]}
+    assert len(statuses) > 1  # the demo has indicators on track and behind
+    for row in summary["indicators"]:
+        word = INDICATOR_STATUS_LABELS[row["status"]]
+        assert dash.indicator(row["id"]).status_label == word, row["id"]
+        assert shown[row["name"]].startswith(word), row["id"]

@@ -16,7 +16,7 @@ from jlip_desk.cli import main
 from jlip_desk.periods import Period
 from jlip_desk.services.installation import open_store
 from jlip_desk.services.report_book import REPORT_SECTIONS, export_report_book
-from jlip_desk.services.summary import build_summary
+from jlip_desk.services.summary import INDICATOR_STATUS_LABELS, build_summary
 from jlip_desk.store.database import Store
 
 
@@ -95,7 +95,7 @@ def test_workbook_holds_the_summarys_numbers(demo: Store, tmp_path: Path) -> Non
         assert values["实际值"] == ind["value"]
         assert values["计划进度值"] == ind["planned"]
         assert values["目标值"] == ind["target"]
-        assert values["状态"] == {True: "符合进度", False: "落后于进度"}[ind["on_track"]]
+        assert values["状态"] == INDICATOR_STATUS_LABELS[ind["status"]]
         if ind["aggregation"] != "province":
             assert values["覆盖范围"] == f"{ind['reporting_orgs']}/60 个县级单位"
     header, body = _table(wb["核心指标"], "市(州)")
