@@ -139,7 +139,7 @@ class ExportPanel(QGroupBox):
         self._label_submission()
         ctx.data_changed.connect(lambda _kinds: self._label_submission())
 
-        self.status_label = QLabel("选择报告期后导出。")
+        self.status_label = QLabel("在上方选好报告期,再点导出按钮。")
         self.status_label.setWordWrap(True)
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.files_model = QStringListModel(self)

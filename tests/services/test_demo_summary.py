@@ -195,6 +195,8 @@ def test_a_county_s_demo_holds_that_county_only(store: Store, plan14: Plan) -> N
     bind(store, "220102")
     result = generate(store)
     assert result.counties == 1
+    # One quarter at least left open, so the clerk sees what an unfilled quarter says.
+    assert result.periods_missing >= 1
     owners = {r[0] for r in store.conn.execute("SELECT DISTINCT org_code FROM cells")}
     assert owners == {"220102"}
     assert {r[0] for r in store.conn.execute("SELECT DISTINCT org_code FROM period_status")} == {
