@@ -129,6 +129,7 @@ class Chart(pg.PlotWidget):  # type: ignore[misc]
         )
         self.title = ""
         self._y_max: float | None = None  # the highest bar or point, for the headroom
+        self._counts = False  # the values are whole numbers
         self._labelled = False  # value labels stand above the bars
         self._head: tuple[object, ...] = ()
         self._boxes: list[tuple[float, float, float, float, str]] = []  # x0, x1, y0, y1, tip
@@ -222,10 +223,12 @@ class Chart(pg.PlotWidget):  # type: ignore[misc]
         self.plotItem.addItem(item)
         self._labelled = True
 
-    def finish(self, y_max: float) -> None:
+    def finish(self, y_max: float, *, counts: bool = False) -> None:
         """Scale the value axis so the highest bar or point (and its label) stays below
-        the legend: the room is worked out in pixels, again whenever the chart resizes."""
+        the legend: the room is worked out in pixels, again whenever the chart resizes.
+        ``counts``: whole numbers (stations, units), never ticked at 0.5."""
         self._y_max = max(y_max, 1.0)
+        self._counts = counts
         self._fit_height()
 
     def _fit_height(self) -> None:
@@ -242,6 +245,11 @@ class Chart(pg.PlotWidget):  # type: ignore[misc]
         else:  # not laid out yet: a proportion, corrected on the first resize
             top = self._y_max * (1.12 + 0.14 * rows)
         self.plotItem.setYRange(0, top, padding=0)
+        axis = self.plotItem.getAxis("left")
+        if self._counts and top <= 10:
+            axis.setTickSpacing(1, 1)  # a few stations: 1, 2, 3, not 0.5, 1.5
+        else:
+            axis.setTickSpacing()  # pyqtgraph's own spacing
 
     def _fit_legend(self) -> int:
         """As many legend columns as fit across the plot (fewer rows over the data); the
@@ -398,7 +406,7 @@ class ChartSet:
                     symbol=None,
                 )
                 top = max(top, s.target)
-        c.finish(top)
+        c.finish(top, counts=True)
 
     def _by_group(self, dash: Dashboard) -> None:
         c = self.by_group
@@ -428,7 +436,7 @@ class ChartSet:
                 if g.count:
                     c.label(x, g.count, f"{g.count}\n{_pct(g.share)}")
             top = max(top, *heights) if heights else top
-        c.finish(top)
+        c.finish(top, counts=True)
 
     def _host_type(self, dash: Dashboard) -> None:
         c = self.host_type
@@ -456,7 +464,7 @@ class ChartSet:
             ]
             c.bars(xs, heights, width=width * 0.95, color=COLORS[i], name=s.name, tips=tips)
             top = max(top, *heights) if heights else top
-        c.finish(top)
+        c.finish(top, counts=True)
 
     def _indicator(self, c: Chart, dash: Dashboard, ind: Any) -> None:
         d = ind.decimals
@@ -550,7 +558,7 @@ class ChartSet:
                 bottoms=bottoms,
             )
             bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
-        c.finish(max(bottoms, default=1.0))
+        c.finish(max(bottoms, default=1.0), counts=True)
 
     def _success(self, dash: Dashboard) -> None:
         c = self.success
@@ -624,7 +632,7 @@ class ChartSet:
             dashed=True,
             symbol=None,
         )
-        c.finish(max(r.expected, default=1))
+        c.finish(max(r.expected, default=1), counts=True)
 
 
 def _load(path: Any, period: Period | None, org_code: str | None, plan_id: str | None) -> Dashboard:

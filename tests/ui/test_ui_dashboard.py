@@ -225,3 +225,28 @@ def test_no_legend_covers_the_data(qtbot, ctx: AppContext, size: tuple[int, int]
         above = 24 if chart._labelled else 0  # two lines of small text above a bar
         assert data_top - above >= legend_bottom, (chart.key, data_top, legend_bottom)
         assert not chart.plotItem.autoBtn.isVisible()  # no auto-range "A" button
+
+
+def test_a_county_s_few_stations_are_ticked_in_whole_numbers(qtbot, store: Store) -> None:
+    """Two stations were ticked 0.5, 1.0, 1.5 个: counts are whole numbers."""
+    bind(store, "220105")
+    generate(store)  # the county's own few stations and points
+    ui_app.create_application()
+    context = AppContext(store)
+    try:
+        page = _page(qtbot, context)
+        checked = 0
+        for chart in page.charts.charts():
+            top = chart._y_max
+            if not chart._counts or top is None:
+                continue
+            low, high = chart.plotItem.vb.viewRange()[1]
+            axis = chart.plotItem.getAxis("left")
+            if high > 10:
+                continue
+            values = [v for _, level in axis.tickValues(low, high, 200) for v in level]
+            assert values and all(float(v).is_integer() for v in values), (chart.key, values)
+            checked += 1
+        assert checked >= 2
+    finally:
+        context.writer.close()
