@@ -5,6 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from jlip_desk.periods import Period
 
 
 class FieldType(StrEnum):
@@ -18,6 +22,11 @@ class FieldType(StrEnum):
 class Frequency(StrEnum):
     QUARTER = "quarter"
     YEAR = "year"
+
+    @classmethod
+    def of(cls, period: Period) -> Frequency:
+        """A quarter's forms are quarterly, a year's annual."""
+        return cls.QUARTER if period.is_quarter else cls.YEAR
 
 
 class SubjectKind(StrEnum):

@@ -21,7 +21,7 @@ from jlip_desk.periods import Period, parse_period, quarters_between
 from jlip_desk.plan.model import Frequency, Plan, Registry
 from jlip_desk.services.entry_rows import LOCKED_STATES
 from jlip_desk.services.installation import bound_org
-from jlip_desk.services.reporting import is_overdue, owing_units, reporting_units
+from jlip_desk.services.reporting import owing_units, past_due, reporting_units
 from jlip_desk.services.summary import (
     AT_RISK_MARGIN,
     INDICATOR_STATUS_LABELS,
@@ -223,6 +223,9 @@ def build_dashboard(
     counties = counties_under(store, scope.code)
     province_counties = counties if is_province else counties_under(store, PROVINCE_CODE)
     quarters = quarters_between(Period(plan.start_year, 1), period)
+    # Who owes each quarter: read once for the activity coverage and the reporting series.
+    units = reporting_units(store, plan, scope.code, Frequency.QUARTER)
+    owing = owing_units(store, plan, Frequency.QUARTER, quarters, units)
     records = {
         r.id: list_records(store, plan.id, r.id, [c.code for c in province_counties])
         for r in plan.registries
@@ -239,7 +242,7 @@ def build_dashboard(
     names = {rec.code: record_name(plan.registry(rec.registry), rec.values, rec.code)
              for recs in records.values() for rec in recs}  # fmt: skip
     activity = [
-        _activity(store, plan, form.id, scope, counties, orgs, names, quarters)
+        _activity(store, plan, form.id, scope, counties, orgs, names, quarters, owing)
         for form in quarterly_registry_forms(plan)
     ]
     parent = None
@@ -263,7 +266,7 @@ def build_dashboard(
         counts=counts,
         indicators=indicators,
         activity=activity,
-        reporting=_reporting(store, plan, scope, quarters, today),
+        reporting=_reporting(store, plan, quarters, owing, today),
         current_reporting=summary["reporting"],
         summary=summary,
     )
@@ -465,7 +468,10 @@ def _activity(
     orgs: dict[str, OrgUnit],
     names: dict[str, str],
     quarters: list[Period],
+    owing: dict[Period, frozenset[str]],
 ) -> ActivitySeries:
+    """``owing``: the units that owe each quarter, out of whom a figure's coverage is
+    counted (a county without a station then gives no figure and is not missing one)."""
     form = plan.form(form_id)
     fields = [(f.id, f.label, f.unit or "") for f in form.fields if f.is_numeric]
     ids = [f for f, _, _ in fields]
@@ -492,9 +498,6 @@ def _activity(
     wanted = set(ids)
     values: dict[str, dict[str, list[float]]] = {f: {} for f in ids}
     coverage: list[Coverage] = []
-    # Out of the units that owe the quarter: a county without a station then gives no
-    # figure and is not missing one.
-    owing = owing_units(store, plan, form.frequency, quarters, counties)
     for i, q in enumerate(quarters):
         reported: set[str] = set()
         for (org_code, subject), row in read_form(store, plan.id, form.id, str(q), codes).items():
@@ -535,14 +538,12 @@ def _activity(
 def _reporting(
     store: Store,
     plan: Plan,
-    scope: OrgUnit,
     quarters: list[Period],
+    owing: dict[Period, frozenset[str]],
     today: dt.date | None,
 ) -> ReportingSeries:
-    """Per quarter: units that should report, handed in, overdue (the overview's counts)."""
+    """Per quarter: units that owe it, handed in, overdue (the overview's counts)."""
     today = today or dt.date.today()
-    units = reporting_units(store, plan, scope.code, Frequency.QUARTER)
-    owing = owing_units(store, plan, Frequency.QUARTER, quarters, units)
     expected, handed, overdue = [], [], []
     for q in quarters:
         recorded = read_statuses(store, plan.id, str(q))
@@ -550,5 +551,5 @@ def _reporting(
         expected.append(len(owing[q]))
         handed.append(len(locked))
         # Each owed unit not handed in is overdue once the quarter is past due.
-        overdue.append(len(owing[q] - locked) if is_overdue(plan, q, False, today) else 0)
+        overdue.append(len(owing[q] - locked) if past_due(plan, q, today) else 0)
     return ReportingSeries([str(q) for q in quarters], expected, handed, overdue)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -59,8 +60,7 @@ def visible_forms(plan: Plan, org: OrgUnit) -> list[Form]:
 
 
 def check_frequency(form: Form, period: Period) -> None:
-    wanted = Frequency.QUARTER if period.is_quarter else Frequency.YEAR
-    if form.frequency != wanted:
+    if form.frequency != Frequency.of(period):
         kind = "季度" if form.frequency == Frequency.QUARTER else "年度"
         raise InputError(
             f"“{form.name}”按{kind}填报,不能选择报告期 {period.label}",
@@ -106,15 +106,12 @@ def _first_period(plan: Plan, form: Form, record: Record, registry: Registry) ->
     first when it is older (earlier figures are not kept). None for other forms."""
     if form.frequency != Frequency.QUARTER:
         return None
-    established = record.values.get(registry.lifecycle.established_field)
     first = Period(plan.start_year, 1)
-    if not isinstance(established, str) or len(established) < 7:
-        return first
     try:
-        year, month = int(established[:4]), int(established[5:7])
-    except ValueError:
+        day = dt.date.fromisoformat(str(record.values.get(registry.lifecycle.established_field)))
+    except ValueError:  # no date, or not one: from the plan's start
         return first
-    return max(first, Period(year, (month - 1) // 3 + 1)) if 1 <= month <= 12 else first
+    return max(first, Period(day.year, (day.month - 1) // 3 + 1))
 
 
 def registry_rows(

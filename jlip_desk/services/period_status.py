@@ -239,7 +239,7 @@ require_unlocked = require_open
 
 
 def _status_forms(plan: Plan, org: OrgUnit, period: Period) -> list[Form]:
-    frequency = Frequency.QUARTER if period.is_quarter else Frequency.YEAR
+    frequency = Frequency.of(period)
     return [f for f in plan.forms if f.org_level == org.level and f.frequency == frequency]
 
 

@@ -56,6 +56,7 @@ __all__ = [
     "is_overdue",
     "overview_json",
     "owing_units",
+    "past_due",
     "period_overview",
     "period_overviews",
     "problems_text",
@@ -240,10 +241,6 @@ def overview_json(overview: Overview) -> dict[str, Any]:
     }
 
 
-def _frequency(period: Period) -> Frequency:
-    return Frequency.QUARTER if period.is_quarter else Frequency.YEAR
-
-
 def _forms(plan: Plan, frequency: Frequency) -> list[Form]:
     return [f for f in plan.forms if f.frequency == frequency]
 
@@ -269,10 +266,15 @@ def due_date(plan: Plan, period: Period) -> dt.date:
     return period.end + dt.timedelta(days=plan.due_days)
 
 
+def past_due(plan: Plan, period: Period, today: dt.date) -> bool:
+    """Whether the plan's due date for ``period`` has passed."""
+    return today > due_date(plan, period)
+
+
 def is_overdue(plan: Plan, period: Period, handed_in: bool, today: dt.date) -> bool:
     """Whether an owed period is overdue: past the plan's due date and not handed in (a
     returned report is owed again). Only a period the unit owes can be overdue."""
-    return not handed_in and today > due_date(plan, period)
+    return not handed_in and past_due(plan, period, today)
 
 
 def owing_units(
@@ -368,7 +370,7 @@ def period_overviews(
         require_in_plan(store, plan, period)
     by_frequency: dict[Frequency, list[Period]] = {}
     for period in periods:
-        by_frequency.setdefault(_frequency(period), []).append(period)
+        by_frequency.setdefault(Frequency.of(period), []).append(period)
     out: list[Overview] = []
     for frequency, group in by_frequency.items():
         units = reporting_units(store, plan, scope_code, frequency, own=own)
@@ -429,7 +431,7 @@ def faulty_text(units: Sequence[OrgUnit], period: Period) -> str:
     names = "、".join(u.name for u in units[:10]) + ("等" if len(units) > 10 else "")
     return (
         f"注意:其中 {len(units)} 个单位{period.label}的数据仍有错误,"
-        f"其报送文件导入时会被拒绝:{names}。"
+        f"其报送文件导入时会被拒绝:{names}。请待这些单位改正并报送后再导出。"
     )
 
 
@@ -438,7 +440,10 @@ def covers_form(overviews: Sequence[Overview], plan: Plan, form_id: str, edited:
     frequency = plan.form(form_id).frequency
     # A unit may owe some periods and not others: any period of the frequency counts.
     return any(
-        code in o.codes() for o in overviews if _frequency(o.period) == frequency for code in edited
+        code in o.codes()
+        for o in overviews
+        if Frequency.of(o.period) == frequency
+        for code in edited
     )
 
 
@@ -462,7 +467,9 @@ def recount(
     today = today or dt.date.today()
     form = plan.form(form_id)
     later = [
-        o.period for o in overviews if _frequency(o.period) == form.frequency and o.period >= since
+        o.period
+        for o in overviews
+        if Frequency.of(o.period) == form.frequency and o.period >= since
     ]
     present = {code for o in overviews if o.period in later for code in o.codes()}
     units = [

@@ -165,10 +165,6 @@ def _due_periods(plan: Plan, frequencies: set[Frequency], today: dt.date) -> lis
     return [p for p in period_status.plan_periods(plan, frequencies) if p.end < today]
 
 
-def _of(period: Period, frequency: Frequency) -> bool:
-    return period.is_quarter == (frequency == Frequency.QUARTER)
-
-
 def review_matrix(
     store: Store, plan: Plan, scope_code: str, *, today: dt.date | None = None
 ) -> ReviewMatrix:
@@ -183,12 +179,12 @@ def review_matrix(
     periods = _due_periods(plan, set(units_by_frequency), today)
     owing: dict[Period, frozenset[str]] = {}
     for frequency, units in units_by_frequency.items():
-        of_frequency = [p for p in periods if _of(p, frequency)]
+        of_frequency = [p for p in periods if Frequency.of(p) == frequency]
         owing |= owing_units(store, plan, frequency, of_frequency, units)
     cells: dict[tuple[str, str], ReviewCell] = {}
     reporting: dict[str, OrgUnit] = {}
     for period in periods:
-        frequency = Frequency.QUARTER if period.is_quarter else Frequency.YEAR
+        frequency = Frequency.of(period)
         recorded = read_statuses(store, plan.id, str(period))
         due = due_date(plan, period)
         for unit in units_by_frequency[frequency]:

@@ -173,7 +173,7 @@ class EntryPage(QWidget):
     def choose_period(self, text: str) -> None:
         """Show ``text`` ("2025Q4" or "2025"), switching to a form of that frequency."""
         period = parse_period(text)
-        frequency = Frequency.QUARTER if period.is_quarter else Frequency.YEAR
+        frequency = Frequency.of(period)
         form = self.current_form()
         if form is not None and form.frequency != frequency:
             match = next((i for i, f in enumerate(self.forms) if f.frequency == frequency), -1)
