@@ -86,7 +86,7 @@ def generate(store: Store, seed: int = 2021) -> DemoResult:
     scope = bound.code if bound is not None else PROVINCE_CODE
     counties = counties_under(store, scope)
     part = len(counties) / len(counties_under(store, PROVINCE_CODE))
-    builder = _Builder(store, plan, rng, counties, part)
+    builder = _Builder(store, plan, rng, counties, part, province=scope == PROVINCE_CODE)
     with gate.begin_demo(store, f"演示数据 seed={seed}") as demo:
         builder.run(demo)
     return DemoResult(len(counties), builder.records, builder.values, builder.missing)
@@ -100,10 +100,13 @@ class _Builder:
         rng: random.Random,
         counties: list[OrgUnit],
         part: float = 1.0,
+        *,
+        province: bool = True,
     ):
         self.store, self.plan, self.rng, self.counties = store, plan, rng, counties
         # The share of the province's counties written: its totals are scaled by it.
         self.part = part
+        self.province = province  # the province's own forms too (its store, or unbound)
         self.records = self.values = self.missing = 0
         self.names: set[tuple[str, str]] = set()
         # Urban districts hold more people and far more patents than rural counties.
@@ -126,7 +129,7 @@ class _Builder:
         )
         self._activity(stations + points, quarters, missing)
         self._annual(missing)
-        if self.part == 1.0:  # the province's own forms, in the province's store only
+        if self.province:
             self._province(quarters)
         self._statuses(quarters, missing)
 
@@ -143,7 +146,7 @@ class _Builder:
                     missing.add((county.code, str(q)))
             if self.rng.random() < 0.03:
                 missing.add((county.code, str(LAST_YEAR)))
-        if not missing and self.part < 1.0:
+        if not missing and not self.province:
             # A county's or prefecture's few units would seldom draw one: the latest
             # quarter of the first is left for the user to fill (and shows its errors).
             missing.add((self.counties[0].code, str(quarters[-1])))

@@ -174,12 +174,10 @@ def indicator_entry(
     # The plan's targets are the province's: a total below the province (a county's
     # trademarks) is never judged against them; a ratio may be read against the path.
     applies = scope.code == PROVINCE_CODE
-    on_track: bool | None = None
-    status = "unknown"
     judged = applies or ind.aggregation == Aggregation.RATIO
-    if value is not None and planned is not None and judged:
-        on_track = value >= planned if ind.higher_is_better else value <= planned
-        status = indicator_status(value, planned, ind.higher_is_better)
+    status = indicator_status(value, planned, ind.higher_is_better) if judged else "unknown"
+    # The older key, kept for readers of summary --json: on the path or not.
+    on_track = None if status == "unknown" else status == "on_track"
     if ind.aggregation != Aggregation.PROVINCE:
         # Coverage: a value from 1 of 60 counties must never pass for the province's.
         parts.setdefault("reporting_orgs", 0)

@@ -131,15 +131,14 @@ def _row_problems(
     earlier: Sequence[dict[str, StoredValue]],
     confirmations: Confirmations,
     checks: FieldChecks | None = None,
-    complete: bool = True,
+    known: bool = True,
 ) -> list[RowProblem]:
+    """``known``: whether prior() can be told (see :func:`check_rows`)."""
+
     def prior(name: str) -> float:
         return sum(n for values in earlier if (n := _number(values.get(name))) is not None)
 
     key = row.key
-    # prior() is known when nothing came before, or when every earlier period is stored:
-    # a gap (a quarter this store never received) would count as 0, not as unknown.
-    known = not row.existed_before or (bool(earlier) and complete)
     lookup = prior if known else None
     parsed, problems = check_row(form.fields, form.rules, form.derived, row.values, lookup, checks)
     labels = {field.id: field.label for field in form.fields}
@@ -196,11 +195,15 @@ def check_rows(
     out: list[RowProblem] = []
     checks = FieldChecks()
     for row in rows:
-        earlier = history.earlier(row.key.org_code, row.key.subject, period)
-        complete = row.since is None or history.complete(
-            row.key.org_code, row.key.subject, row.since, period
+        org, subject = row.key.org_code, row.key.subject
+        earlier = history.earlier(org, subject, period)
+        # prior() is known when nothing came before, or when every earlier period is
+        # stored: a gap (a quarter this store never received) is not 0 but unknown.
+        known = not row.existed_before or (
+            bool(earlier)
+            and (row.since is None or history.complete(org, subject, row.since, period))
         )
-        out.extend(_row_problems(form, row, earlier, confirmations, checks, complete))
+        out.extend(_row_problems(form, row, earlier, confirmations, checks, known))
     return out
 
 
