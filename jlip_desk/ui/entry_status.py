@@ -26,7 +26,13 @@ from jlip_desk.services.period_status import (
     submit,
     unlock,
 )
-from jlip_desk.services.reporting import EXEMPT_LABEL, EXEMPT_WHY, Overview, overview_json
+from jlip_desk.services.reporting import (
+    EXEMPT_LABEL,
+    EXEMPT_WHY,
+    Overview,
+    overview_json,
+    owing_units,
+)
 from jlip_desk.store.database import Store
 from jlip_desk.store.orgs import get_org
 from jlip_desk.ui import changes
@@ -109,8 +115,7 @@ class StatusBar(QWidget):
         self.units_dialog.open()
 
     def _show_state(self, state: PeriodState) -> None:
-        # Nothing to report: no record existed in the period and nothing was typed.
-        exempt = state.status == "none" and self.model.rowCount() == 0
+        exempt = state.status == "none" and not self._owes()
         text = f"状态:{EXEMPT_LABEL if exempt else state.label}"
         if state.ended_by is not None and state.locked:
             text += f"(所属计划已结束,已由“{state.ended_by}”接续,只能查看)"
@@ -135,6 +140,15 @@ class StatusBar(QWidget):
         # The button names the state it is in: nothing left to submit once handed in.
         self.submit_button.setText(SUBMIT_TEXT if can_submit else state.label)
         self.unlock_button.setEnabled(state.status == "submitted" and state.ended_by is None)
+
+    def _owes(self) -> bool:
+        """Whether the unit owes the period shown: the one rule of every overview."""
+        form, org, period = self.model.form, self.org_code, self.period
+        if form is None or org is None or period is None:
+            return True
+        store = self.ctx.store
+        owed = owing_units(store, self.ctx.plan, form.frequency, [period], [get_org(store, org)])
+        return org in owed[period]
 
     def submit(self) -> None:
         """Refuse at once while errors remain; otherwise say what submitting means, then do it."""
@@ -222,12 +236,12 @@ class StatusBar(QWidget):
 
     def _run(self, job: object, title: str) -> None:
         def done(state: PeriodState) -> None:
+            exported, self.exported = self.exported, None
+            if exported is not None and self.org_code and self.period is not None:
+                # Noted first: the state then says the workbook is out.
+                self.ctx.note_exported(self.org_code, str(self.period), exported)
+                self.message.emit(f"已报送并导出报送文件 {exported},请把它发送给上级单位")
             self._show_state(state)
-            if self.exported is not None and self.org_code and self.period is not None:
-                self.ctx.note_exported(self.org_code, str(self.period), self.exported)
-                self._show_state(state)
-                self.message.emit(f"已报送并导出报送文件 {self.exported},请把它发送给上级单位")
-                self.exported = None
             self.status_changed.emit()
 
         def failed(exc: JlipError) -> None:

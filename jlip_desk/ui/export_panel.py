@@ -166,19 +166,14 @@ class ExportPanel(QGroupBox):
         layout.addLayout(row)
         self.progress: TaskProgress | None = None
         # A submission exported elsewhere (报送并导出 on the entry page) is listed here too,
-        # also when this page is first opened after it.
-        self._noting = False
+        # also when this page is first opened after it. This panel's own export is busy
+        # (progress shown) when it notes one, and lists it itself.
         ctx.submission_exported.connect(self._exported_elsewhere)
         for (org_code, period), path in ctx.exported.items():
             self._exported_elsewhere(org_code, period, str(path))
 
     def _exported_elsewhere(self, org_code: str, period: str, path: str) -> None:
-        if (
-            self._noting
-            or self.progress is not None
-            or self.org is None
-            or org_code != self.org.code
-        ):
+        if self.progress is not None or self.org is None or org_code != self.org.code:
             return
         label = parse_period(period).label
         self._show_files([Path(path)], f"已报送并导出{label}的报送文件,请把它发送给上级单位。")
@@ -370,9 +365,7 @@ class ExportPanel(QGroupBox):
     def _submitted(self, results: list[excel.ExportResult]) -> None:
         assert self.org is not None
         period = parse_period(results[0].period)
-        self._noting = True  # this panel's own export: its list says so already
         self.ctx.note_exported(self.org.code, results[0].period, results[0].path)
-        self._noting = False
         state = status(self.ctx.store, self.ctx.plan.id, self.org.code, period)
         self._show_files(
             [results[0].path], f"已导出报送文件;{period.label}现为“{state.label}”,已锁定。"

@@ -43,11 +43,11 @@ from jlip_desk.ui import changes
 from jlip_desk.ui.context import AppContext
 from jlip_desk.ui.errors import show_error
 from jlip_desk.ui.frozen_columns import FrozenColumnsTable
+from jlip_desk.ui.period_list import EXEMPT_TEXT  # the grey of 无需报送, as in the period list
 from jlip_desk.ui.tasks import BackgroundTask
 
 Index = QModelIndex | QPersistentModelIndex
 
-EXEMPT_COLOUR = "#7a7a7a"  # grey text: the unit owed nothing that period
 COLOURS = {
     "overdue": "#f8d7da",
     "missing": "#fff3cd",
@@ -160,7 +160,7 @@ class ReviewModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.DisplayRole:
                 return EXEMPT_LABEL
             if role == Qt.ItemDataRole.ForegroundRole:
-                return QBrush(QColor(EXEMPT_COLOUR))
+                return QBrush(EXEMPT_TEXT)
             if role == Qt.ItemDataRole.ToolTipRole:
                 return f"{org.name}({org.code})· {period.label}:{EXEMPT_WHY}"
             return None
@@ -221,7 +221,7 @@ class ReviewPage(QWidget):
                 f"<span style='background:{COLOURS[kind]}'>&nbsp;{label}&nbsp;</span>"
                 for kind, label in KIND_LABELS.items()
             )
-            + f"  <span style='color:{EXEMPT_COLOUR}'>&nbsp;{EXEMPT_LABEL}&nbsp;</span>"
+            + f"  <span style='color:{EXEMPT_TEXT.name()}'>&nbsp;{EXEMPT_LABEL}&nbsp;</span>"
         )
         side = QWidget()
         side_layout = QVBoxLayout(side)

@@ -17,6 +17,27 @@ from jlip_desk.ui.period_list import PERIOD_ROLE, STATUS_COLOURS, STATUS_ROLE
 COUNTY = "220102"
 
 
+def _station(store: Store, plan: Plan, established: str) -> str:
+    """The county's installation with one running workstation set up on ``established``."""
+    from jlip_desk.store.records import create_record
+
+    ui_app.create_application()
+    bind(store, COUNTY)
+    values = {"name": "甲站", "established_on": established, "status": "运行"}
+    with store.atomic():
+        change = store.new_change("typed")
+        return create_record(store, plan.id, plan.registry("workstations"), COUNTY, values,
+                             change)  # fmt: skip
+
+
+def _page(qtbot, ctx: AppContext) -> EntryPage:
+    page = EntryPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitExposed(page)
+    return page
+
+
 def test_period_list_shows_status_and_opens_period(
     qtbot, qtmodeltester, store: Store, plan14: Plan
 ) -> None:
@@ -53,19 +74,10 @@ def test_an_edit_recounts_its_period_and_the_later_ones_as_a_full_count_would(
 ) -> None:
     """The period list after an edit equals a fresh count, and only the edit's form moved."""
     from jlip_desk.services.reporting import period_overviews
-    from jlip_desk.store.records import create_record
 
-    ui_app.create_application()
-    bind(store, COUNTY)
-    values = {"name": "甲站", "established_on": "2024-01-05", "status": "运行"}
-    with store.atomic():
-        code = create_record(store, plan14.id, plan14.registry("workstations"), COUNTY, values,
-                             store.new_change("typed"))  # fmt: skip
+    code = _station(store, plan14, "2024-01-05")
     ctx = AppContext(store)
-    page = EntryPage(ctx)
-    qtbot.addWidget(page)
-    page.show()
-    qtbot.waitExposed(page)
+    page = _page(qtbot, ctx)
     page.choose_period("2024Q2")
     model = page.model
     row = next(i for i in range(model.rowCount()) if model.row(i).key.subject == code)
@@ -89,20 +101,11 @@ def test_only_the_quarters_a_county_owes_are_marked_missing_or_overdue(
     """A county whose first station opened in May 2024 owes no quarter before it: those
     quarters say 无需报送 in grey, not 未报送(逾期) in red; every year is owed."""
     from jlip_desk.services.reporting import EXEMPT_WHY
-    from jlip_desk.store.records import create_record
     from jlip_desk.ui.period_list import EXEMPT_TEXT, OVERDUE_TEXT
 
-    ui_app.create_application()
-    bind(store, COUNTY)
-    values = {"name": "甲站", "established_on": "2024-05-01", "status": "运行"}
-    with store.atomic():
-        create_record(store, plan14.id, plan14.registry("workstations"), COUNTY, values,
-                      store.new_change("typed"))  # fmt: skip
+    _station(store, plan14, "2024-05-01")
     ctx = AppContext(store)
-    page = EntryPage(ctx)
-    qtbot.addWidget(page)
-    page.show()
-    qtbot.waitExposed(page)
+    page = _page(qtbot, ctx)
     model = page.periods.list_model
     state = Qt.ItemDataRole.ForegroundRole
 
